@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages a purpose needs, once. Usage: system-deps.sh test|bench
+#   test:  chromium (phone page tests), fonts-dejavu-core (display font)
+#   bench: test's packages plus nginx (reference server in benchmarks/web.py)
+set -euo pipefail
+
+case "${1:-test}" in
+  test)  packages=(chromium fonts-dejavu-core) ;;
+  bench) packages=(chromium fonts-dejavu-core nginx) ;;
+  *) echo "usage: $0 test|bench" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+  sudo=()
+elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+  sudo=(sudo -n)
+else
+  echo "Missing Debian packages: ${missing[*]}" >&2
+  echo "Install them with: sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "Installing Debian packages: ${missing[*]}"
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
