@@ -1,0 +1,227 @@
+"""`booth doctor`: one line per check, OK / WARN / FAIL and what to do.
+
+Each check is a small function returning a :class:`Check`; a check that
+raises is reported as FAIL with the exception, so the doctor itself never
+dies half-way through the table. Exit status is 1 when anything FAILed.
+"""
+
+from __future__ import annotations
+
+import errno
+import importlib.metadata
+import os
+import shutil
+import socket
+import sys
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from booth.config import Config
+from booth.models import FETCH_HINT, check_model
+
+OK, WARN, FAIL = "OK", "WARN", "FAIL"
+
+
+@dataclass(frozen=True)
+class Check:
+    status: str  # OK | WARN | FAIL
+    name: str
+    detail: str
+    fix: str = ""  # what to do, when not OK
+
+    def line(self) -> str:
+        text = f"{self.status:<4}  {self.name:<9} {self.detail}"
+        return f"{text} — {self.fix}" if self.fix else text
+
+
+PACKAGES = [
+    ("numpy", "numpy"),
+    ("opencv-python-headless", "cv2"),
+    ("mediapipe", "mediapipe"),
+    ("pygame-ce", "pygame"),
+    ("gpiozero", "gpiozero"),
+    ("qrcode", "qrcode"),
+    ("fastapi", "fastapi"),
+    ("uvicorn", "uvicorn"),
+]
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def check_python(config: Config) -> Check:
+    version = ".".join(map(str, sys.version_info[:3]))
+    if sys.version_info < (3, 11):
+        return Check(FAIL, "python", version, "booth needs Python 3.11 or newer")
+    return Check(OK, "python", f"{version} ({sys.executable})")
+
+
+def check_packages(config: Config) -> Check:
+    missing = [dist for dist, _ in PACKAGES if _version(dist) is None]
+    if missing:
+        return Check(FAIL, "packages", "missing: " + ", ".join(missing), "run `make setup` (or pip install -e .)")
+    found = ", ".join(f"{dist} {_version(dist)}" for dist, _ in PACKAGES)
+    contrib = _version("opencv-contrib-python")
+    if contrib and contrib != _version("opencv-python-headless"):
+        return Check(
+            WARN, "packages", f"{found}; opencv-contrib-python {contrib} differs",
+            "reinstall with `make setup`: both cv2 packages must carry the same version",
+        )
+    return Check(OK, "packages", found)
+
+
+def check_model_file(config: Config) -> Check:
+    status = check_model(config.models_dir)
+    if not status.present:
+        return Check(FAIL, "model", f"{status.path} not found", FETCH_HINT)
+    if not status.verified:
+        return Check(FAIL, "model", f"{status.path} has the wrong SHA-256", f"delete it and {FETCH_HINT}")
+    return Check(OK, "model", f"{status.path} verified (SHA-256)")
+
+
+def check_camera(config: Config) -> Check:
+    from booth.camera.select import open_camera
+
+    messages: list[str] = []
+
+    class _Log:
+        def info(self, msg: str, *args: object) -> None:
+            messages.append(msg % args if args else msg)
+
+        warning = debug = error = info
+
+    camera = open_camera(config.camera.source, config, log=_Log())
+    try:
+        frame = camera.wait_frame(-1, timeout=5.0)
+        description = camera.describe()
+    finally:
+        camera.stop()
+    if frame is None:
+        return Check(FAIL, "camera", f"{description}: no frame within 5 s", "check the cable and `rpicam-hello`")
+    if camera.name.startswith("scripted"):
+        why = "; ".join(m for m in messages if "scripted" not in m) or "none found"
+        return Check(WARN, "camera", f"no real camera ({why}); {description}",
+                     "connect a Pi camera or webcam for real photos")
+    return Check(OK, "camera", description)
+
+
+def _is_pi() -> str | None:
+    try:
+        model = Path("/proc/device-tree/model").read_bytes().rstrip(b"\0").decode()
+    except OSError:
+        return None
+    return model if "Raspberry Pi" in model else None
+
+
+def check_display(config: Config) -> Check:
+    from booth.ui.display import choose_driver
+
+    driver, why = choose_driver(config.display)
+    pi = _is_pi()
+    if driver == "dummy":
+        return Check(WARN, "display", f"no display ({why}); `booth run` will run headless",
+                     "connect a screen (KMS/DRM) or start a desktop session")
+    if pi and driver != "kmsdrm" and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return Check(WARN, "display", f"{pi}: driver {driver} ({why})", "use KMS/DRM on a Pi without a desktop")
+    return Check(OK, "display", f"SDL driver {driver} ({why})" + (f" on {pi}" if pi else ""))
+
+
+def check_gpio(config: Config) -> Check:
+    pins = {"button": config.controls.button_pin, "led": config.controls.led_pin}
+    used = {k: v for k, v in pins.items() if v >= 0}
+    if not used:
+        return Check(OK, "gpio", "no GPIO configured (keyboard/touch only)")
+    from booth.controls import make_pin_factory
+
+    factory = make_pin_factory(config.controls)
+    try:
+        name = type(factory).__name__
+        for role, pin in used.items():
+            factory.pin(pin).close()
+    finally:
+        factory.close()
+    detail = ", ".join(f"{role} on GPIO{pin}" for role, pin in used.items())
+    return Check(OK, "gpio", f"{name}: {detail}")
+
+
+def check_storage(config: Config) -> Check:
+    data = config.data_dir
+    try:
+        data.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=data, prefix=".doctor-"):
+            pass
+    except OSError as exc:
+        return Check(FAIL, "storage", f"{data} not writable: {exc.strerror}",
+                     "set [storage] data_dir or $BOOTH_DATA_DIR to a writable folder")
+    free_mb = shutil.disk_usage(data).free / 1e6
+    detail = f"{data} writable, {free_mb:,.0f} MB free"
+    if free_mb < config.storage.min_free_mb:
+        return Check(FAIL, "storage", detail + f" (below the {config.storage.min_free_mb} MB minimum)",
+                     "free some space or export and prune photos")
+    return Check(OK, "storage", detail)
+
+
+def _port_state(host: str, port: int) -> str | None:
+    """None if the port can be bound, else why not."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return "in use"
+            return exc.strerror or str(exc)
+    return None
+
+
+def check_network(config: Config) -> Check:
+    from booth.net import base_url
+
+    url = base_url(config.web)
+    state = _port_state(config.web.host, config.web.port)
+    where = f"phones will use {url}; port {config.web.port}"
+    if state is None:
+        return Check(OK, "network", f"{where} is free for `booth web`")
+    if state == "in use":
+        return Check(WARN, "network", f"{where} is in use (by `booth web` already?)",
+                     "if booth web is not running, pick another [web] port")
+    return Check(FAIL, "network", f"{where}: {state}", "pick another [web] port or grant CAP_NET_BIND_SERVICE")
+
+
+CHECKS: list[Callable[[Config], Check]] = [
+    check_python, check_packages, check_model_file, check_camera,
+    check_display, check_gpio, check_storage, check_network,
+]
+
+
+def run_checks(config: Config, checks: list[Callable[[Config], Check]] | None = None) -> list[Check]:
+    results = []
+    for check in checks or CHECKS:
+        name = check.__name__.removeprefix("check_").replace("_file", "")
+        try:
+            results.append(check(config))
+        except Exception as exc:  # noqa: BLE001 — a broken check is itself a finding
+            results.append(Check(FAIL, name, f"{type(exc).__name__}: {exc}", "see the message"))
+    return results
+
+
+def cli_doctor(args: object, config: Config) -> int:
+    print(f"booth doctor (config: {config.source})")
+    # The camera check may start capture threads; make sure none outlives the report.
+    results = run_checks(config)
+    for result in results:
+        print(result.line(), flush=True)
+    failed = sum(r.status == FAIL for r in results)
+    warned = sum(r.status == WARN for r in results)
+    print(f"{len(results)} checks: {failed} FAIL, {warned} WARN")
+    alive = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
+    for thread in alive:
+        thread.join(timeout=2)
+    return 1 if failed else 0
