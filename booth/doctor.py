@@ -106,7 +106,7 @@ def check_camera(config: Config) -> Check:
     if frame is None:
         return Check(FAIL, "camera", f"{description}: no frame within 5 s", "check the cable and `rpicam-hello`")
     if camera.name.startswith("scripted"):
-        why = "; ".join(m for m in messages if "scripted" not in m) or "none found"
+        why = "; ".join(m.removeprefix("camera: ") for m in messages if "scripted" not in m) or "none found"
         return Check(WARN, "camera", f"no real camera ({why}); {description}",
                      "connect a Pi camera or webcam for real photos")
     return Check(OK, "camera", description)
@@ -121,16 +121,18 @@ def _is_pi() -> str | None:
 
 
 def check_display(config: Config) -> Check:
-    from booth.ui.display import choose_driver
+    from booth.ui.display import choose_display
 
-    driver, why = choose_driver(config.display)
+    choice = choose_display(config.display)
     pi = _is_pi()
-    if driver == "dummy":
-        return Check(WARN, "display", f"no display ({why}); `booth run` will run headless",
+    if choice.driver is None or choice.headless:
+        return Check(WARN, "display", f"{choice.reason}; `booth run` will run headless",
                      "connect a screen (KMS/DRM) or start a desktop session")
-    if pi and driver != "kmsdrm" and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        return Check(WARN, "display", f"{pi}: driver {driver} ({why})", "use KMS/DRM on a Pi without a desktop")
-    return Check(OK, "display", f"SDL driver {driver} ({why})" + (f" on {pi}" if pi else ""))
+    mode = "fullscreen" if choice.fullscreen else "windowed"
+    detail = f"SDL driver {choice.driver}, {mode} ({choice.reason})" + (f" on {pi}" if pi else "")
+    if pi and choice.driver != "kmsdrm" and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return Check(WARN, "display", detail, "use KMS/DRM on a Pi without a desktop")
+    return Check(OK, "display", detail)
 
 
 def check_gpio(config: Config) -> Check:
@@ -138,9 +140,11 @@ def check_gpio(config: Config) -> Check:
     used = {k: v for k, v in pins.items() if v >= 0}
     if not used:
         return Check(OK, "gpio", "no GPIO configured (keyboard/touch only)")
+    from gpiozero import Device
+
     from booth.controls import make_pin_factory
 
-    factory = make_pin_factory(config.controls)
+    factory = make_pin_factory(config.controls.pin_factory) or Device._default_pin_factory()
     try:
         name = type(factory).__name__
         for role, pin in used.items():

@@ -1,0 +1,110 @@
+"""`booth doctor` as staff run it: a real subprocess printing its table."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from booth.config import config_from_dict
+from booth.doctor import FAIL, OK, WARN, check_gpio, check_network, check_storage, run_checks
+
+
+def doctor(tmp_path: Path, models_dir: Path, config_text: str = "") -> subprocess.CompletedProcess[str]:
+    cfg = tmp_path / "booth.toml"
+    cfg.write_text(config_text)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOOTH_")}
+    env.update(BOOTH_CONFIG=str(cfg), BOOTH_DATA_DIR=str(tmp_path / "data"), BOOTH_MODELS_DIR=str(models_dir),
+               SDL_VIDEODRIVER="dummy")
+    env.pop("DISPLAY", None)
+    env.pop("WAYLAND_DISPLAY", None)
+    return subprocess.run([sys.executable, "-m", "booth", "doctor"], capture_output=True, text=True, env=env, timeout=120)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def table(result: subprocess.CompletedProcess[str]) -> dict[str, str]:
+    rows = {}
+    for line in result.stdout.splitlines()[1:-1]:
+        status, name = line.split()[:2]
+        rows[name] = line
+        assert status in (OK, WARN, FAIL), line
+    return rows
+
+
+def test_doctor_table_here(tmp_path: Path, model_path: Path, faces_dir: Path) -> None:
+    result = doctor(tmp_path, model_path.parent, f'[scripted]\nfaces_dir = "{faces_dir}"\n[web]\nport = {free_port()}\n')
+    rows = table(result)
+    assert list(rows) == ["python", "packages", "model", "camera", "display", "gpio", "storage", "network"]
+    assert rows["model"].startswith("OK") and "verified" in rows["model"]
+    # No camera and no screen on this machine: both are warnings that say what happens instead.
+    assert rows["camera"].startswith("WARN") and "scripted subject" in rows["camera"]
+    assert "picamera2" in rows["camera"], "says why the Pi camera was not used"
+    assert rows["display"].startswith("WARN") and "headless" in rows["display"]
+    assert rows["storage"].startswith("OK") and str(tmp_path / "data") in rows["storage"]
+    assert rows["network"].startswith("OK") and "http://" in rows["network"]
+    assert result.stdout.splitlines()[-1] == "8 checks: 0 FAIL, 2 WARN"
+    assert result.returncode == 0
+
+
+def test_doctor_missing_model_fails(tmp_path: Path, faces_dir: Path) -> None:
+    result = doctor(tmp_path, tmp_path / "no-models", f'[scripted]\nfaces_dir = "{faces_dir}"\n[web]\nport = {free_port()}\n')
+    rows = table(result)
+    assert rows["model"].startswith("FAIL")
+    assert "booth models fetch" in rows["model"], "says how to get it"
+    assert result.returncode == 1
+
+
+def test_doctor_broken_config_is_one_line(tmp_path: Path, model_path: Path) -> None:
+    result = doctor(tmp_path, model_path.parent, "[camera]\nfps = 0\n")
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith("[camera] fps = 0: must be between 1 and 120")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_storage_not_writable(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    config = config_from_dict({"storage": {"data_dir": str(blocker / "photos")}})
+    check = check_storage(config)
+    assert check.status == FAIL and "not writable" in check.detail and "data_dir" in check.fix
+
+
+def test_storage_below_minimum(tmp_path: Path) -> None:
+    config = config_from_dict({"storage": {"data_dir": str(tmp_path), "min_free_mb": 10_000_000}})
+    check = check_storage(config)
+    assert check.status == FAIL and "below" in check.detail
+
+
+def test_port_in_use_is_reported(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        config = config_from_dict({"web": {"host": "127.0.0.1", "port": port, "public_url": "http://booth.test"}})
+        check = check_network(config)
+    assert check.status == WARN and f"port {port}" in check.detail and "in use" in check.detail
+    assert "http://booth.test" in check.detail
+
+
+def test_gpio_with_mock_pins() -> None:
+    config = config_from_dict({"controls": {"button_pin": 17, "led_pin": 27, "pin_factory": "mock"}})
+    check = check_gpio(config)
+    assert check.status == OK
+    assert "button on GPIO17" in check.detail and "led on GPIO27" in check.detail
+    assert "Mock" in check.detail
+
+
+def test_gpio_configured_but_missing_fails() -> None:
+    # lgpio is not installed here (it comes from Debian on a Pi): a FAIL, not a silent mock.
+    config = config_from_dict({"controls": {"button_pin": 17, "pin_factory": "lgpio"}})
+    [check] = run_checks(config, [check_gpio])
+    assert check.status == FAIL and "lgpio" in check.detail
