@@ -69,6 +69,8 @@ class ScriptedConfig:
     centre_s: float = _opt(1.5, "seconds to move to the centre", min=0.0, max=60.0)
     neutral_s: float = _opt(4.0, "seconds of neutral face before smiling", min=0.0, max=600.0)
     smile_s: float = _opt(6.0, "seconds of smiling, then the script loops to neutral", min=0.1, max=600.0)
+    fade_s: float = _opt(0.3, "seconds the change between neutral and smiling takes", min=0.0, max=5.0)
+    react_s: float = _opt(1.0, "seconds the subject takes to smile once the screen asks for a smile", min=0.0, max=30.0)
 
 
 @dataclass
@@ -108,11 +110,16 @@ class SessionConfig:
         choices=("choose", "smile", "serious", "contemplative"),
     )
     choose_timeout_s: float = _opt(20.0, "seconds on the choose-look screen before going back", min=2.0, max=600.0)
+    choose_cycle_s: float = _opt(
+        2.5, "the highlighted look moves on every this many seconds (one-button booths); 0 = never", min=0.0, max=60.0
+    )
     breathe_s: float = _opt(4.0, "length of the breathing screen (the baseline is measured then)", min=1.0, max=60.0)
     coach_timeout_s: float = _opt(45.0, "seconds of coaching before going back to attract", min=5.0, max=600.0)
     countdown_s: int = _opt(3, "countdown after a button press", min=0, max=10)
     review_timeout_s: float = _opt(30.0, "seconds on the review screen; then the photo is kept", min=3.0, max=600.0)
     share_timeout_s: float = _opt(45.0, "seconds the QR code stays up", min=3.0, max=600.0)
+    wifi_qr_s: float = _opt(20.0, "seconds the Wi-Fi join QR stays up before the photo QR", min=3.0, max=600.0)
+    goodbye_s: float = _opt(3.0, "seconds of \"Thanks — see you next time\" before attract", min=0.5, max=60.0)
     walkaway_s: float = _opt(6.0, "no face for this long ends the session", min=1.0, max=120.0)
     max_retakes: int = _opt(2, "retakes allowed per session", min=0, max=20)
 
@@ -163,6 +170,7 @@ class WebConfig:
     staff_password_hash: str = _opt(
         "", "hash from `booth staff-password`; empty = staff pages disabled"
     )
+    workers: int = _opt(0, "photo server worker processes; 0 = one per CPU core (at most 4)", min=0, max=16)
 
 
 @dataclass

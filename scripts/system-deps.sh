@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a purpose needs, once. Usage: system-deps.sh test|bench
-#   test:  chromium (phone page tests), fonts-dejavu-core (display font)
-#   bench: test's packages plus nginx (reference server in benchmarks/web.py)
+#   test:  chromium (phone page tests), fonts-dejavu-core (display font),
+#          the shell linter, package shellcheck (tests/test_install_pi.py checks scripts/install-pi.sh),
+#          unzip (an independent check of the staff ZIP export in tests/test_web_staff.py)
+#   bench: test's packages plus nginx (reference server) and wrk (load generator) for benchmarks/web.py
 set -euo pipefail
 
 case "${1:-test}" in
-  test)  packages=(chromium fonts-dejavu-core) ;;
-  bench) packages=(chromium fonts-dejavu-core nginx) ;;
+  test)  packages=(chromium fonts-dejavu-core shellcheck unzip) ;;
+  bench) packages=(chromium fonts-dejavu-core shellcheck unzip nginx wrk) ;;
   *) echo "usage: $0 test|bench" >&2; exit 2 ;;
 esac
 

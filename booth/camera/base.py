@@ -142,6 +142,13 @@ class Camera(ABC):
     def capture_still(self, focus: Box | None = None) -> Frame:
         return self.capture_burst(1, focus)[0]
 
+    def cue(self, state: str, look: str | None = None) -> None:
+        """What the screen now asks of the subject (session state, chosen look).
+
+        Real cameras cannot make anyone smile, so this does nothing; the
+        scripted subject overrides it to act like a person reading the screen.
+        """
+
     def describe(self) -> str:
         """One line for logs and `booth doctor`: which camera, what resolution."""
         pw, ph = self.preview_size

@@ -1,0 +1,192 @@
+"""Soak: 200 scripted sessions back to back in one real `booth run` process.
+
+Runs ``booth run --camera scripted --headless --sessions N`` (the real app:
+face model, coach, capture, photo pipeline, gallery, headless render loop)
+with a config whose screen timings are short, so the run is about the
+process staying healthy rather than about waiting. Once a second it reads
+the process's resident memory (/proc/PID/status VmRSS) and open file
+descriptors (/proc/PID/fd), with the number of sessions finished so far
+(each prints its photo URL).
+
+Memory growth compares the median RSS while sessions 10-14 finish (after
+warm-up: model loaded, caches and pools filled) with the median over the
+last five; file descriptors likewise. Errors are ERROR lines and tracebacks
+in the log, a session that did not finish, or a non-zero exit. A booth
+that finishes no session for --hang-after seconds is stopped and reported
+as hung (``"hung": true``) rather than waited on for hours.
+
+Prints one JSON object on its last line; the headline is ``growth`` (RSS
+growth as a fraction; target < 0.10, descriptors flat, zero errors).
+
+    .venv/bin/python benchmarks/soak.py [--sessions 200] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+URL_RE = re.compile(r"/p/[A-Za-z0-9_-]{24}")
+CONFIG = """
+[session]
+look = "smile"
+breathe_s = 1.0
+countdown_s = 0
+review_timeout_s = 3.0
+share_timeout_s = 3.0
+goodbye_s = 0.5
+[display]
+fps = 30
+sound = false
+[storage]
+min_free_mb = 50
+"""
+WARM = (10, 15)  # sessions finished: the warm-up window
+
+
+@dataclass
+class Sample:
+    t: float
+    sessions: int
+    rss_kb: int
+    fds: int
+
+
+@dataclass
+class Watch:
+    pid: int
+    samples: list[Sample] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+    hung: bool = False
+
+
+def read_rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def count_fds(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def sample_loop(proc: subprocess.Popen, watch: Watch, every_s: float, hang_after_s: float) -> None:
+    last_done, last_progress = 0, time.monotonic()
+    while proc.poll() is None:
+        if len(watch.urls) != last_done:
+            last_done, last_progress = len(watch.urls), time.monotonic()
+        elif time.monotonic() - last_progress > hang_after_s:
+            watch.hung = True
+            proc.terminate()  # SIGTERM: the booth stops cleanly, so the log says where it was
+            return
+        try:
+            watch.samples.append(Sample(time.monotonic(), len(watch.urls), read_rss_kb(proc.pid), count_fds(proc.pid)))
+        except (FileNotFoundError, ProcessLookupError):
+            return
+        time.sleep(every_s)
+
+
+def window(samples: list[Sample], lo: int, hi: int) -> list[Sample]:
+    return [s for s in samples if lo <= s.sessions < hi]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=200)
+    parser.add_argument("--keep", metavar="DIR", help="keep the data folder and log here")
+    parser.add_argument("--every", type=float, default=1.0, help="seconds between samples")
+    parser.add_argument("--hang-after", type=float, default=300.0,
+                        help="no session finished for this long counts as hung: stop and report")
+    args = parser.parse_args()
+    if args.sessions < WARM[1] + 5:
+        parser.error(f"--sessions must be at least {WARM[1] + 5}")
+
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="booth-soak-"))
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "booth.toml").write_text(CONFIG)
+    log_path = work / "booth.log"
+    env = {
+        **os.environ,
+        "BOOTH_CONFIG": str(work / "booth.toml"),
+        "BOOTH_DATA_DIR": str(work / "data"),
+        "BOOTH_MODELS_DIR": os.environ.get("BOOTH_MODELS_DIR", str(REPO / ".models")),
+        "SDL_VIDEODRIVER": "dummy",
+        "SDL_AUDIODRIVER": "dummy",
+        "PYTHONUNBUFFERED": "1",
+    }
+    cmd = [sys.executable, "-m", "booth", "run", "--camera", "scripted", "--headless", "--sessions", str(args.sessions)]
+    started = time.monotonic()
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=log, text=True, cwd=REPO)
+    watch = Watch(proc.pid)
+    sampler = threading.Thread(target=sample_loop, args=(proc, watch, args.every, args.hang_after), daemon=True)
+    sampler.start()
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if URL_RE.search(line):
+            watch.urls.append(line.strip())
+    code = proc.wait()
+    elapsed = time.monotonic() - started
+    sampler.join(5)
+
+    log_text = log_path.read_text(errors="replace")
+    error_lines = [ln for ln in log_text.splitlines() if " ERROR " in ln or ln.startswith("Traceback")]
+    done = len(watch.urls)
+    warm = window(watch.samples, *WARM)
+    end = window(watch.samples, max(WARM[1], done - 5), done + 1)
+    rss_warm = statistics.median(s.rss_kb for s in warm) if warm else float("nan")
+    rss_end = statistics.median(s.rss_kb for s in end) if end else float("nan")
+    fds_warm = max((s.fds for s in warm), default=-1)
+    fds_end = max((s.fds for s in end), default=-1)
+    first_fds = watch.samples[0].fds if watch.samples else -1
+    warm_t = warm[0].t if warm else started
+    end_t = end[-1].t if end else time.monotonic()
+    timed = (done - WARM[0]) if warm else done
+    errors = len(error_lines) + (code != 0) + (done < args.sessions) + watch.hung
+    result = {
+        "growth": round((rss_end - rss_warm) / rss_warm, 4) if warm and end else None,
+        "rss_warm_mb": round(rss_warm / 1024, 1),
+        "rss_end_mb": round(rss_end / 1024, 1),
+        "rss_peak_mb": round(max((s.rss_kb for s in watch.samples), default=0) / 1024, 1),
+        "fds_start": first_fds,
+        "fds_warm": fds_warm,
+        "fds_end": fds_end,
+        "fds_max": max((s.fds for s in watch.samples), default=-1),
+        "sessions": done,
+        "sessions_wanted": args.sessions,
+        "sessions_per_min": round(60 * timed / max(1e-9, end_t - warm_t), 2),
+        "elapsed_s": round(elapsed, 1),
+        "errors": errors,
+        "error_lines": error_lines[:10],
+        "exit_code": code,
+        "hung": watch.hung,
+        "samples": len(watch.samples),
+        "targets": {"growth_below": 0.10, "fds": "flat", "errors": 0},
+    }
+    result["met"] = bool(result["growth"] is not None and result["growth"] < 0.10
+                         and fds_end <= fds_warm and errors == 0)
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    else:
+        (work / "samples.json").write_text(json.dumps([s.__dict__ for s in watch.samples]))
+    print(f"soak: {done}/{args.sessions} sessions in {elapsed / 60:.1f} min, RSS {result['rss_warm_mb']} -> "
+          f"{result['rss_end_mb']} MB, fds {fds_warm} -> {fds_end}, {errors} error(s)", file=sys.stderr)
+    print(json.dumps(result))
+    return 0 if code == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""`booth analyze`: score still images as the booth would, one JSON line per image.
+
+Each image is judged on its own (mediapipe IMAGE mode), optionally against a
+neutral photo of the same person (``--baseline``), exactly as the booth judges
+live frames against the breathing screen's baseline. Stills are judged on
+expression, eyes and head pose, not on framing (see :mod:`booth.coach.looks`).
+A file that cannot be read gets ``{"file", "face": false, "error"}``; a photo
+without a face gets ``"face": false``; the run always goes on to the next
+file and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+import cv2
+import numpy as np
+
+from booth.coach import LOOKS, Baseline, compute_metrics, evaluate_look
+from booth.config import CoachConfig, Config
+from booth.models import require_model
+from booth.observation import Observation
+from booth.vision import FaceAnalyzer
+
+# Stills bigger than this are downscaled before detection (the mesh is
+# normalised, so results come back in full-size pixels): a 12 MP photo costs
+# as much as a preview frame and the pupils stay within 2 % of their place.
+MAX_SIDE = 1280
+
+
+class ImageError(Exception):
+    """The file is missing or not an image."""
+
+
+def read_rgb(path: Path) -> np.ndarray:
+    """An image file as RGB uint8 (EXIF orientation applied), or ImageError."""
+    if not path.is_file():
+        raise ImageError("file not found" if not path.exists() else "not a file")
+    data = np.fromfile(str(path), dtype=np.uint8)  # works with any file name, unlike imread
+    bgr = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+    if bgr is None:
+        raise ImageError("not an image (or an unsupported format)")
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+def _r(x: float, nd: int = 4) -> float:
+    return round(float(x), nd)
+
+
+def describe(file: str, obs: Observation | None, settings: CoachConfig, baseline: Baseline | None) -> dict[str, Any]:
+    """The JSON object for one image (the contract in DESIGN.md)."""
+    if obs is None:
+        return {"file": file, "face": False}
+    m = compute_metrics(obs, baseline)
+    looks = {}
+    for look in LOOKS:
+        res = evaluate_look(obs, look, settings, baseline, metrics=m)
+        looks[look] = {"score": _r(res.score), "ready": res.ready, "advice": res.advice}
+    b = obs.box
+    return {
+        "file": file,
+        "face": True,
+        "box": [_r(b.x, 1), _r(b.y, 1), _r(b.w, 1), _r(b.h, 1)],
+        "pupils": [[_r(x, 1), _r(y, 1)] for x, y in obs.pupils],
+        "pose": {"yaw": _r(obs.pose.yaw, 2), "pitch": _r(obs.pose.pitch, 2), "roll": _r(obs.pose.roll, 2)},
+        "smile": _r(m.smile),
+        "genuine": _r(m.genuine),
+        "eyes_open": _r(m.eyes_open),
+        "eye_contact": _r(m.eye_contact),
+        "looks": looks,
+    }
+
+
+def analyze(
+    files: list[str],
+    model_path: Path,
+    settings: CoachConfig,
+    baseline_file: str | None = None,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+) -> int:
+    """Write one JSON line per file to ``out``; problems with the baseline go to ``err``."""
+    with FaceAnalyzer(model_path, mode="image", max_side=MAX_SIDE) as analyzer:
+        baseline = None
+        if baseline_file:
+            try:
+                base_obs = analyzer.detect(read_rgb(Path(baseline_file)))
+            except ImageError as exc:
+                print(f"booth analyze: baseline {baseline_file}: {exc}; judging without a baseline", file=err)
+            else:
+                if base_obs is None:
+                    print(f"booth analyze: baseline {baseline_file}: no face found; judging without a baseline",
+                          file=err)
+                else:
+                    baseline = Baseline.from_observation(base_obs)
+        for file in files:
+            try:
+                obs = analyzer.detect(read_rgb(Path(file)))
+                line = describe(file, obs, settings, baseline)
+            except ImageError as exc:
+                line = {"file": file, "face": False, "error": str(exc)}
+            except Exception as exc:  # noqa: BLE001 (one bad image must not end the run)
+                line = {"file": file, "face": False, "error": f"{type(exc).__name__}: {exc}"}
+            out.write(json.dumps(line) + "\n")
+            out.flush()
+    return 0
+
+
+def cli_analyze(args: argparse.Namespace, config: Config) -> int:
+    """Entry point for `booth analyze` (JSON lines is the only format, --json or not)."""
+    model = require_model(config.models_dir)
+    return analyze(list(args.images), model, config.coach, args.baseline)

@@ -1,0 +1,111 @@
+"""The scripted subject: a camera showing a real person who walks in, settles and smiles.
+
+Built from two real photos of one person (neutral and smiling) found through
+the face set's labels.csv. It is the default when no camera is found, so a
+fresh clone shows a working booth, and it drives the end-to-end tests. It
+also reacts to the screen (:meth:`ScriptedCamera.cue`) the way a person does.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from booth.camera.base import CameraError
+from booth.camera.scene import Scene
+from booth.camera.subject import SubjectPose, SubjectScript
+from booth.camera.threaded import ThreadedCamera
+from booth.config import Config
+from booth.observation import Box
+
+REPO_FACES = Path(__file__).resolve().parents[2].parent / "shared" / "faces"
+
+
+def faces_dir(setting: str) -> Path:
+    """[scripted] faces_dir, else $BOOTH_FACES_DIR, else <repo>/../shared/faces."""
+    if setting:
+        return Path(setting).expanduser()
+    env = os.environ.get("BOOTH_FACES_DIR")
+    return Path(env) if env else REPO_FACES
+
+
+def find_photos(folder: Path, person: str) -> tuple[Path, Path]:
+    """The neutral and smiling photo of ``person``, from ``folder``/labels.csv."""
+    labels = folder / "labels.csv"
+    if not labels.is_file():
+        raise CameraError(
+            f"scripted subject: no face photos at {folder} (no labels.csv); "
+            "set [scripted] faces_dir or $BOOTH_FACES_DIR"
+        )
+    photos: dict[str, dict[str, Path]] = {}
+    try:
+        with labels.open(newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                photos.setdefault(row["person"], {}).setdefault(row["expression"], folder / row["file"])
+    except (OSError, KeyError, csv.Error, UnicodeDecodeError) as exc:
+        raise CameraError(f"scripted subject: cannot read {labels}: {exc}") from exc
+    found = photos.get(person, {})
+    if "neutral" not in found or "smiling" not in found:
+        usable = sorted(p for p, e in photos.items() if {"neutral", "smiling"} <= e.keys())
+        hint = ", ".join(usable[:5]) + (", …" if len(usable) > 5 else "") if usable else "none"
+        raise CameraError(
+            f"scripted subject: no neutral and smiling photo of {person!r} in {labels}; "
+            f"set [scripted] person or --camera scripted:PERSON (people with both: {hint})"
+        )
+    return found["neutral"], found["smiling"]
+
+
+def load_rgb(path: Path) -> np.ndarray:
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if image is None:
+        raise CameraError(f"scripted subject: cannot read the photo {path}")
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
+class ScriptedCamera(ThreadedCamera):
+    """A synthetic camera: scene time comes from ``clock``, so tests can drive it."""
+
+    def __init__(self, config: Config, person: str | None = None, *,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__(config.camera, paced=True)
+        self.scripted = config.scripted
+        self.person = person or config.scripted.person
+        self.name = f"scripted subject {self.person}"
+        self.clock = clock
+        self.scene: Scene | None = None
+        self.script: SubjectScript | None = None
+        cam = config.camera
+        pw, ph = cam.preview_width, cam.preview_height
+        self._raw_preview = (pw, ph)
+        self._raw_still = (cam.still_width, cam.still_height) if cam.still_width and cam.still_height else (2 * pw, 2 * ph)
+
+    def _open(self) -> None:
+        if self.scene is None:  # the photos do not change between restarts
+            neutral, smiling = find_photos(faces_dir(self.scripted.faces_dir), self.person)
+            self.scene = Scene(load_rgb(neutral), load_rgb(smiling))
+        self.script = SubjectScript(self.scripted, self.clock())
+
+    def pose(self) -> SubjectPose:
+        """Where the subject is and how they look right now (by ``clock``)."""
+        if self.script is None:
+            raise CameraError(f"{self.name}: not started")
+        return self.script.at(self.clock())
+
+    def _grab(self) -> np.ndarray:
+        assert self.scene is not None
+        return self.scene.render(self.pose(), self._raw_preview)
+
+    def _grab_stills(self, count: int, focus: Box | None) -> list[np.ndarray]:
+        assert self.scene is not None
+        pose = self.pose()
+        return [self.scene.render(pose, self._raw_still) for _ in range(count)]
+
+    def cue(self, state: str, look: str | None = None) -> None:
+        if self.script is not None:
+            self.script.cue(state, look, self.clock())

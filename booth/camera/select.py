@@ -1,0 +1,138 @@
+"""From a ``--camera`` spec to a running camera; ``auto`` finds the first that works.
+
+Specs: ``auto | picamera | webcam[:N or :/dev/videoN] | replay:PATH | scripted[:PERSON]``.
+``auto`` tries the Pi camera, then the first webcam, then the scripted
+subject, and logs one line per source that did not work and why, so staff
+can tell at a glance why the booth shows a stranger instead of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+from booth.camera.base import Camera, CameraError
+from booth.config import Config
+
+_log = logging.getLogger("booth.camera")
+
+KINDS = ("auto", "picamera", "webcam", "replay", "scripted")
+ALLOWED = "auto, picamera, webcam[:N or :/dev/videoN], replay:PATH or scripted[:PERSON]"
+AUTO_ORDER = ("picamera", "webcam:0", "scripted")
+
+
+def parse_source(spec: str) -> tuple[str, str | None]:
+    """``"webcam:2"`` → ``("webcam", "2")``; a bad spec raises CameraError saying what is allowed."""
+    text = spec.strip()
+    kind, sep, arg = text.partition(":")
+    kind = kind.lower()
+
+    def bad(why: str) -> CameraError:
+        return CameraError(f'camera source "{spec}": {why}; allowed: {ALLOWED}')
+
+    if kind not in KINDS:
+        raise bad("unknown source")
+    if kind in ("auto", "picamera"):
+        if sep:
+            raise bad(f"{kind} takes nothing after the colon")
+        return kind, None
+    if kind == "webcam":
+        if not sep:
+            return kind, "0"
+        if not (arg.isdigit() or arg.startswith("/")):
+            raise bad("webcam wants a device number or path, e.g. webcam:0 or webcam:/dev/video2")
+        return kind, arg
+    if kind == "replay":
+        if not arg:
+            raise bad("replay wants a video file or a folder of images, e.g. replay:/home/pi/demo.mp4")
+        return kind, arg
+    if sep and not re.fullmatch(r"[\w.-]+", arg):
+        raise bad("scripted wants a person from the face set's labels.csv, e.g. scripted:london-004")
+    return kind, arg or None
+
+
+def make_camera(spec: str, config: Config, *, clock: Callable[[], float] | None = None) -> Camera:
+    """The camera a (non-auto) spec names, not yet started. Sources are imported only when used."""
+    kind, arg = parse_source(spec)
+    camera: Any
+    if kind == "picamera":
+        from booth.camera.picamera import PiCamera
+
+        camera = PiCamera(config.camera)
+    elif kind == "webcam":
+        from booth.camera.webcam import Webcam, device_arg
+
+        camera = Webcam(config.camera, device_arg(arg))
+    elif kind == "replay":
+        from booth.camera.replay import Replay
+
+        camera = Replay(config.camera, arg or "")
+    elif kind == "scripted":
+        from booth.camera.scripted import ScriptedCamera
+
+        camera = ScriptedCamera(config, arg, clock=clock or time.monotonic)
+    else:
+        raise CameraError(f'camera source "{spec}": "auto" is resolved by open_camera, not make_camera')
+    camera.source = spec if kind != "scripted" else f"scripted:{camera.person}"
+    return camera
+
+
+def first_frame_timeout(config: Config) -> float:
+    """How long a freshly started source may take to show its first frame (a Pi camera needs ~1 s)."""
+    return max(3.0, 2 * config.camera.stall_timeout_s)
+
+
+def start_checked(camera: Camera, timeout: float) -> None:
+    """Start ``camera`` and wait for its first frame; on failure stop it and raise CameraError."""
+    camera.start()
+    if camera.wait_frame(-1, timeout) is None:
+        message = camera.status.message or f"{camera.name}: no frame within {timeout:.0f} s"
+        camera.stop()
+        raise CameraError(message)
+
+
+def open_camera(spec: str | None, config: Config, log: Any = _log) -> Camera:
+    """A started camera that has delivered a frame; ``spec`` None means config.camera.source."""
+    spec = spec or config.camera.source
+    kind, _ = parse_source(spec)
+    timeout = first_frame_timeout(config)
+    if kind != "auto":
+        camera = make_camera(spec, config)
+        start_checked(camera, timeout)
+        log.info("camera: using %s", camera.describe())
+        return camera
+    reasons: list[str] = []
+    for candidate in AUTO_ORDER:
+        try:
+            camera = make_camera(candidate, config)
+            start_checked(camera, timeout)
+        except CameraError as exc:
+            log.info("camera: %s", exc)
+            reasons.append(str(exc))
+            continue
+        if reasons:
+            log.info("camera: using %s (%s)", camera.name, "; ".join(reasons))
+        else:
+            log.info("camera: using %s", camera.describe())
+        return camera
+    raise CameraError("no camera works: " + "; ".join(reasons))
+
+
+def open_supervised(spec: str | None, config: Config, log: Any = _log) -> Camera:
+    """Like :func:`open_camera`, wrapped in a supervisor that re-opens the same source after a fault.
+
+    The supervisor re-opens the source ``auto`` chose, not ``auto`` again: a
+    booth whose Pi camera was unplugged should say so and wait for it, not
+    quietly start photographing the scripted subject.
+    """
+    from booth.camera.supervisor import SupervisedCamera
+
+    first = open_camera(spec, config, log)
+    source: str = getattr(first, "source")
+    supervised = SupervisedCamera(lambda: make_camera(source, config), initial=first,
+                                  first_frame_timeout=first_frame_timeout(config), log=log)
+    supervised.start()
+    return supervised

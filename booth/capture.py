@@ -1,0 +1,206 @@
+"""The capture worker: burst, best shot, save, retouch level, delete — off the render thread.
+
+Jobs arrive as the session's effects (``StartCapture``, ``StartProcessing``,
+``Publish``, ``Discard``) and run one at a time on this worker's thread; each
+answer goes back to the session as an event. The photo is saved to the
+gallery the moment processing is done, before the review screen shows it, so
+a crash of the UI never loses a photo the subject has seen. The review's
+retouch choice then replaces the retouched file, and a retake deletes it.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+
+from booth import net
+from booth.camera.base import Camera
+from booth.config import Config
+from booth.observation import Box
+from booth.session import (
+    CaptureDone,
+    CaptureFailed,
+    Discard,
+    ProcessingDone,
+    ProcessingFailed,
+    Publish,
+    Published,
+    RETOUCH_LEVELS,
+    StartCapture,
+    StartProcessing,
+)
+
+log = logging.getLogger(__name__)
+
+PREVIEW_SIDE = 1080  # the review screen never needs more pixels than this
+
+
+def shrink(image: np.ndarray, side: int = PREVIEW_SIDE) -> np.ndarray:
+    """A display-sized copy (longest side at most ``side``)."""
+    h, w = image.shape[:2]
+    scale = side / max(w, h)
+    if scale >= 1:
+        return np.ascontiguousarray(image)
+    return cv2.resize(image, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+
+
+@dataclass
+class ReviewPhoto:
+    """What the review screen shows: the photo at each retouch level, display-sized.
+
+    The saved level's preview is there when the review opens; the worker adds
+    the other levels a moment later (the screen shows what is ready).
+    """
+
+    url: str
+    saved_level: str
+    previews: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+@dataclass
+class _Current:
+    token: str
+    url: str
+    photo: Any  # ProcessedPhoto
+    review: ReviewPhoto
+
+
+class CaptureWorker:
+    def __init__(self, camera: Camera, gallery: Any, config: Config, post: Callable[[Any], None], *,
+                 base_url: str, pipeline_factory: Callable[[], Any],
+                 focus: Callable[[], Box | None] = lambda: None,
+                 baseline: Callable[[], Any] = lambda: None) -> None:
+        self.camera = camera
+        self.gallery = gallery
+        self.config = config
+        self.post = post
+        self.base_url = base_url
+        self._pipeline_factory = pipeline_factory
+        self._pipeline: Any = None
+        self.focus = focus
+        self.baseline = baseline
+        self._jobs: queue.Queue[tuple[Any, float] | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._current: _Current | None = None
+        self.trigger_to_still: list[float] = []  # seconds from StartCapture to the first still's timestamp
+        self.processing_s: list[float] = []
+        self.saved = 0
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="capture", daemon=True)
+        self._thread.start()
+
+    def submit(self, job: StartCapture | StartProcessing | Publish | Discard) -> None:
+        """Queue a job (from the main thread); returns at once."""
+        self._jobs.put((job, time.monotonic()))
+
+    def stop(self) -> None:
+        self._jobs.put(None)
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        if self._pipeline is not None:
+            self._pipeline.close()
+
+    @property
+    def idle(self) -> bool:
+        return self._jobs.empty() and self._current is None
+
+    # ---- the worker thread
+    def _run(self) -> None:
+        try:  # load the photo model now, while the subject is still walking up
+            self._pipeline = self._pipeline_factory()
+        except Exception:
+            log.exception("photo pipeline could not be loaded; photos will fail until it can")
+        while True:
+            item = self._jobs.get()
+            if item is None:
+                return
+            job, submitted = item
+            try:
+                if isinstance(job, StartCapture):
+                    self._capture(job, submitted)
+                elif isinstance(job, StartProcessing):
+                    self._process(job)
+                elif isinstance(job, Publish):
+                    self._publish(job)
+                elif isinstance(job, Discard):
+                    self._discard(job)
+            except Exception:  # a worker that dies would freeze the session: report and go on
+                log.exception("capture worker: %s failed", type(job).__name__)
+
+    def _capture(self, job: StartCapture, submitted: float) -> None:
+        self._current = None  # a new shot: the last one is published or gone
+        try:
+            frames = self.camera.capture_burst(self.config.photo.burst, self.focus())
+        except Exception as exc:
+            log.warning("capture failed: %s", exc)
+            self.post(CaptureFailed(job.job, str(exc)))
+            return
+        if not frames:
+            self.post(CaptureFailed(job.job, "the camera returned no frames"))
+            return
+        self.trigger_to_still.append(frames[0].timestamp - submitted)
+        self.post(CaptureDone(job.job, frames))
+
+    def _process(self, job: StartProcessing) -> None:
+        t0 = time.monotonic()
+        cfg = self.config.photo
+        level = cfg.retouch
+        try:
+            if self._pipeline is None:
+                self._pipeline = self._pipeline_factory()
+            photo = self._pipeline.process(list(job.burst), job.look, self.baseline())
+            record = self.gallery.add(
+                original_jpeg=photo.jpeg(None, cfg.jpeg_quality),
+                retouched_jpeg=photo.jpeg(level, cfg.jpeg_quality),
+                look=job.look, crop=photo.crop_preset, retouch=level, scores=photo.scores,
+            )
+        except Exception as exc:
+            log.error("photo not saved: %s", exc)
+            self.post(ProcessingFailed(job.job, str(exc)))
+            return
+        url = net.photo_url(self.base_url, record.token)
+        review = ReviewPhoto(url, level, {level: shrink(photo.render(level))})
+        self._current = _Current(record.token, url, photo, review)
+        self.saved += 1
+        self.processing_s.append(time.monotonic() - t0)
+        log.info("photo saved (look %s, retouch %s, %s crop) in %.1f s", job.look, level, photo.crop_preset,
+                 time.monotonic() - t0)
+        self.post(ProcessingDone(job.job, record.token, url, review))
+        for other in RETOUCH_LEVELS:  # the rest of the review's choices, while the subject looks
+            if other not in review.previews:
+                review.previews[other] = shrink(photo.render(other))
+
+    def _publish(self, job: Publish) -> None:
+        current = self._current
+        if current is None or current.token != job.token:
+            log.warning("publish: the photo is no longer in hand; its saved version stands")
+            url = current.url if current is not None else net.photo_url(self.base_url, job.token)
+            self.post(Published(job.token, url))
+            return
+        if job.retouch != current.review.saved_level:
+            try:
+                data = current.photo.jpeg(job.retouch, self.config.photo.jpeg_quality)
+                self.gallery.set_retouched(job.token, data, job.retouch)
+                log.info("photo retouch changed to %s", job.retouch)
+            except Exception as exc:  # the saved version is still a good photo
+                log.error("retouch change not saved (%s); the %s version stands", exc, current.review.saved_level)
+        self._current = None
+        self.post(Published(job.token, current.url))
+
+    def _discard(self, job: Discard) -> None:
+        if self._current is not None and self._current.token == job.token:
+            self._current = None
+        try:
+            self.gallery.delete(job.token)
+            log.info("photo deleted (retake)")
+        except Exception as exc:
+            log.error("could not delete a retaken photo: %s", exc)

@@ -1,0 +1,198 @@
+"""The three looks: each a list of checks on the metrics, most important first.
+
+A check is a target ("eyes on the lens") with the prompt that fixes it and a
+closeness 0..1 (0.5 = just met). A look is **ready** when every required
+check is met; its **readiness** is the worst required closeness (so
+readiness >= 0.5 exactly when ready, which is what the trigger's hysteresis
+works on); its **score** adds the soft checks too, for ranking frames.
+
+Soft checks are what a photographer adds once the basics hold: "smile with
+your eyes", "narrow your eyes a touch". They raise the score and get a prompt
+when nothing more important is pending, but never block the shot: a smile
+that is asked to reach the eyes and held while waiting only gets less
+genuine.
+
+Stills (``live=False``, used by ``booth analyze`` and the best-shot ranking)
+are judged on expression, eyes and head pose only: a photo's framing is the
+photographer's crop, not the subject's doing. The live coach (``live=True``)
+adds the face's place in the preview against FRAMING_TARGET; steadiness is
+added by the Coach, which has the history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from booth.coach.baseline import Baseline
+from booth.coach.metrics import ROLL_OK, Metrics, compute_metrics
+from booth.config import CoachConfig
+from booth.observation import Observation
+
+LOOKS = ("smile", "serious", "contemplative")
+LOOK_INFO: dict[str, tuple[str, str]] = {
+    "smile": ("Smile", "Warm and friendly: a real smile that reaches your eyes."),
+    "serious": ("Confident", "Calm and self-assured: relaxed mouth, eyes on the lens."),
+    "contemplative": ("Thoughtful", "Soft and reflective: eyes just off the lens, head tilted a little."),
+}
+
+# Smile metric needed per smile_strength setting (the metric's 0.5 = a plainly visible smile).
+SMILE_NEEDED = {"soft": 0.35, "clear": 0.5, "big": 0.8}
+NO_SMILE_MAX = 0.5  # serious/contemplative: no visible smile
+FACE_TURN_MAX = 20.0  # degrees of yaw before "face the camera" (30 for contemplative)
+# Serious, chin: mediapipe's pitch of a level head varies by about +-5 degrees
+# (sd) from face to face, so a still is only told "chin down" beyond 2.5 sd of
+# that; against a baseline, raising the chin 5 degrees above the neutral pose is enough.
+CHIN_UP_MAX = 15.0
+CHIN_UP_REL = 5.0
+HEAD_PITCH_MAX = 20.0  # any look: beyond this the head is tipped well up or down
+GAZE_AWAY = (10.0, 35.0)  # contemplative: degrees off the lens, towards the configured side
+GAZE_AWAY_V = 20.0  # contemplative: not far up or down
+TILT = (4.0, 15.0)  # contemplative: degrees of head tilt (either way)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One target of a look."""
+
+    key: str  # stable id: the prompt logic tracks checks by it
+    prompt: str  # what to say while it is not met
+    closeness: float  # 0..1; >= 0.5 means met
+    required: bool = True
+
+    @property
+    def met(self) -> bool:
+        return self.closeness >= 0.5
+
+
+@dataclass(frozen=True)
+class LookResult:
+    """One frame judged for one look."""
+
+    score: float  # 0..1 overall quality (for ranking frames)
+    ready: bool  # every required target holds
+    advice: list[str] = field(default_factory=list)  # prompts of unmet targets, most important first
+    readiness: float = 0.0  # 0..1, the worst required target; >= 0.5 exactly when ready
+    checks: tuple[Check, ...] = ()
+
+
+def at_least(x: float, line: float, width: float) -> float:
+    """Closeness for "x >= line": 0.5 at the line, 1 at line + width."""
+    return max(0.0, min(1.0, 0.5 + (x - line) / (2 * width)))
+
+
+def at_most(x: float, line: float, width: float) -> float:
+    """Closeness for "x <= line"."""
+    return max(0.0, min(1.0, 0.5 + (line - x) / (2 * width)))
+
+
+def within(x: float, lo: float, hi: float, width: float) -> float:
+    """Closeness for "lo <= x <= hi"."""
+    return min(at_least(x, lo, width), at_most(x, hi, width))
+
+
+def _placement_checks(m: Metrics) -> list[Check]:
+    size = Check("closer", "Step closer", at_least(m.size, 0.75, 0.25)) if m.size < 1 else \
+        Check("back", "Step back a little", at_most(m.size, 1.33, 0.33))
+    # Un-mirrored image: a face on the image right is on the subject's left.
+    sideways = Check("to_right" if m.offset_x > 0 else "to_left",
+                     "Move to your right" if m.offset_x > 0 else "Move to your left",
+                     at_most(abs(m.offset_x), 0.25, 0.25))
+    upright = Check("higher" if m.offset_y > 0 else "lower",
+                    "Stand up tall" if m.offset_y > 0 else "Bend your knees a little",
+                    at_most(abs(m.offset_y), 0.25, 0.25))
+    return [size, sideways, upright]
+
+
+def _expression_checks(m: Metrics, look: str, settings: CoachConfig) -> list[Check]:
+    if look == "smile":
+        need = SMILE_NEEDED[settings.smile_strength]
+        prompt = "Smile!" if m.smile < need / 2 else "A bit bigger smile"
+        return [
+            Check("smile", prompt, at_least(m.smile, need, 0.25)),
+            Check("genuine", "Smile with your eyes", m.genuine, required=False),
+        ]
+    checks = [Check("no_smile", "Relax the smile", at_most(m.smile, NO_SMILE_MAX, 0.25))]
+    if look == "serious":
+        checks += [
+            Check("lips", "Close your lips", m.lips_closed),
+            Check("chin", "Chin down a touch", _chin(m)),
+            Check("squinch", "Narrow your eyes a touch", m.squinch, required=False),
+        ]
+    return checks
+
+
+def _chin(m: Metrics) -> float:
+    closeness = at_most(m.pitch, CHIN_UP_MAX, 6.0)
+    if m.pitch_change is not None:
+        closeness = min(closeness, at_most(m.pitch_change, CHIN_UP_REL, 3.0))
+    return closeness
+
+
+def _gaze_checks(m: Metrics, look: str, settings: CoachConfig) -> list[Check]:
+    if look != "contemplative":
+        return [
+            Check("face_camera", "Face the camera", at_most(abs(m.yaw), FACE_TURN_MAX, 8.0)),
+            Check("lens", "Look into the lens", m.eye_contact),
+        ]
+    side = 1.0 if settings.contemplative_side == "left" else -1.0  # subject's left = +gaze_h
+    away = side * m.gaze_h
+    word = settings.contemplative_side
+    lo, hi = GAZE_AWAY
+    gaze = Check("gaze_far", "Not quite so far", at_most(away, hi, 6.0)) if away > hi else \
+        Check("gaze_away", f"Look a little to your {word}", at_least(away, lo, 4.0))
+    return [
+        Check("face_camera", "Face the camera", at_most(abs(m.yaw), 30.0, 8.0)),
+        gaze,
+        Check("gaze_level", "Eyes level, not up or down", at_most(abs(m.gaze_v), GAZE_AWAY_V, 8.0)),
+    ]
+
+
+def _level_checks(m: Metrics, look: str) -> list[Check]:
+    if look != "contemplative":
+        return [Check("level", "Straighten your head", at_most(abs(m.roll), ROLL_OK, 4.0))]
+    lo, hi = TILT
+    if abs(m.roll) > hi:
+        return [Check("tilt_less", "A little less tilt", at_most(abs(m.roll), hi, 3.0))]
+    return [Check("tilt", "Tilt your head a little", at_least(abs(m.roll), lo, 2.0))]
+
+
+def judge(m: Metrics, look: str, settings: CoachConfig, *, live: bool = False) -> list[Check]:
+    """The look's checks on these metrics, most important first."""
+    if look not in LOOKS:
+        raise ValueError(f"unknown look {look!r}; looks are {', '.join(LOOKS)}")
+    checks: list[Check] = _placement_checks(m) if live else []
+    checks.append(Check("eyes_open", "Open your eyes", m.eyes_open))
+    checks.append(Check("head_pitch", "Face the camera", at_most(abs(m.pitch), HEAD_PITCH_MAX, 8.0)))
+    checks += _gaze_checks(m, look, settings)
+    checks += _level_checks(m, look)
+    checks += _expression_checks(m, look, settings)
+    return checks
+
+
+def summarise(checks: list[Check]) -> LookResult:
+    """Readiness, score, ready and advice from a look's checks."""
+    required = [c for c in checks if c.required]
+    readiness = min((c.closeness for c in required), default=1.0)
+    mean = sum(c.closeness for c in checks) / len(checks) if checks else 1.0
+    advice = [c.prompt for c in required if not c.met] + [c.prompt for c in checks if not c.required and not c.met]
+    return LookResult(
+        score=0.75 * readiness + 0.25 * mean,
+        ready=all(c.met for c in required),
+        advice=list(dict.fromkeys(advice)),  # the same words once
+        readiness=readiness,
+        checks=tuple(checks),
+    )
+
+
+def evaluate_look(
+    obs: Observation,
+    look: str,
+    settings: CoachConfig,
+    baseline: Baseline | None = None,
+    *,
+    metrics: Metrics | None = None,
+    live: bool = False,
+) -> LookResult:
+    """Judge one frame for one look (a still unless ``live``); pass ``metrics`` to reuse them."""
+    m = metrics if metrics is not None else compute_metrics(obs, baseline)
+    return summarise(judge(m, look, settings, live=live))

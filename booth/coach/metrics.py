@@ -1,0 +1,198 @@
+"""Expression and pose metrics of one frame, each 0..1 where 0.5 is the line between no and yes.
+
+Every metric is a calibrated ramp over a measurement from :mod:`booth.coach.face`;
+the break points are below as named constants, each with the reason for it.
+They were set from what the measurements mean (a noise floor, the gap between
+neutral and smiling faces) on the London set, not fitted image by image, and
+leave margin on both sides.
+
+- **smile**: a visible smile. Without a baseline: mediapipe's mouthSmile
+  (0.40 is the line: neutral faces sit below 0.3, plain closed-mouth smiles
+  above 0.5). With a baseline: how far the mouth moved towards a smile since
+  the neutral face (mouthSmile rise, corners up, mouth wider), so a subtle
+  closed-mouth smile counts and a face that always looks a little amused
+  does not.
+- **genuine**: a smile that reaches the eyes: the smile, and the lower lids
+  rising (eye squint up, eye aperture down) against the baseline, or against
+  a typical neutral face without one. mediapipe's cheekSquint outputs stay
+  near zero whatever the face does, so they are not used.
+- **eyes_open**: not blinking (eyeBlink and the lid gap; a smiling squint is
+  still open).
+- **eye_contact**: looking into the lens: head yaw/pitch plus the iris's
+  rotation in the eye, against the camera axis. 0.5 at 8 degrees off
+  sideways or 20 degrees off vertically (vertical is rougher: mediapipe's
+  head pitch of a level head varies by about 5 degrees from face to face).
+- **framing**: the face box against FRAMING_TARGET (centre, size) and the
+  head level (roll); ``placement`` and ``level`` are the two halves.
+- **lips_closed**, **squinch** (lower lids raised without a smile, the
+  confident look), **steadiness** (filled in by the Coach from motion over
+  recent frames; None for a still).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from booth.coach.baseline import Baseline
+from booth.coach.face import FaceShape, measure
+from booth.coach.framing import FRAMING_TARGET, Placement, place
+from booth.observation import Box, Observation
+
+# -- smile without a baseline: mouthSmile (mean of both sides) --
+SMILE_ABS_LINE = 0.40  # midway between neutral faces (<= 0.3) and plain smiles (>= 0.5)
+SMILE_ABS_FULL = 0.90  # a broad smile
+# -- smile against a baseline: evidence in noise units --
+SMILE_REL_STEP = 0.10  # mouthSmile rise worth one unit (neutral photos of one person vary < 0.02)
+LIFT_REL_STEP = 0.025  # corner lift (inter-ocular units) worth one unit (neutral pairs vary up to ~0.02)
+WIDTH_REL_STEP = 0.10  # relative mouth widening worth one unit (neutral pairs vary up to ~7 %)
+GEOMETRY_CAP = 1.0  # geometry alone never makes a smile: each term is capped at one unit
+SMILE_REL_LINE = 1.5  # evidence units for "smiling"
+SMILE_REL_FULL = 6.0
+SMILE_REL_MIN_RISE = 0.05  # without at least this mouthSmile rise it is not a smile, whatever the shape
+# -- genuine (eyes join the smile) --
+SQUINT_TYPICAL = 0.28  # typical neutral eyeSquint, used without a baseline
+APERTURE_TYPICAL = 0.34  # typical neutral lid gap / eye width
+SQUINT_STEP = 0.08  # squint rise worth one unit
+APERTURE_STEP = 0.06  # relative lid-gap drop worth one unit
+GENUINE_LINE = 1.5  # units of eye involvement for "the eyes join in"
+# -- eyes open --
+BLINK_OPEN, BLINK_SHUT = 0.40, 0.70  # eyeBlink (the more closed eye); smiling squints reach ~0.3
+APERTURE_OPEN, APERTURE_SHUT = 0.14, 0.05  # lid gap / eye width without a baseline
+APERTURE_RATIO_OPEN, APERTURE_RATIO_SHUT = 0.50, 0.20  # the same against the baseline's open eye
+# -- eye contact --
+GAZE_TOL_H = 8.0  # degrees; front-facing photos looking at the lens measure within +-4 (sd 1.3)
+GAZE_TOL_V = 20.0  # degrees; front-facing photos spread with sd 4.6 (pitch bias), 4 sd of room
+# -- head level --
+ROLL_OK = 8.0  # degrees of tilt still "level"
+# -- lips --
+LIP_GAP_CLOSED, LIP_GAP_OPEN = 0.03, 0.08  # inner-lip gap, inter-ocular units; 0.5 at 0.055 (parted teeth ~0.07+)
+# -- squinch --
+SQUINCH_ABS = (0.30, 0.45)  # eyeSquint without a baseline: typical -> clearly squinched
+SQUINCH_REL = (0.02, 0.10)  # eyeSquint rise over the baseline
+
+
+def ramp(x: float, zero: float, one: float) -> float:
+    """0 at ``zero``, 1 at ``one``, linear between, clipped (either direction)."""
+    if one == zero:
+        return 1.0 if x >= one else 0.0
+    return max(0.0, min(1.0, (x - zero) / (one - zero)))
+
+
+def piecewise(x: float, line: float, full: float) -> float:
+    """0 at 0, 0.5 at ``line``, 1 at ``full``: maps a measurement onto the 0.5 convention."""
+    if x <= line:
+        return max(0.0, 0.5 * x / line)
+    return min(1.0, 0.5 + 0.5 * (x - line) / (full - line))
+
+
+def _clip(x: float, cap: float) -> float:
+    return max(-cap, min(cap, x))
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """One frame's metrics; see the module docstring for each one's meaning."""
+
+    smile: float
+    genuine: float
+    eyes_open: float
+    eye_contact: float
+    framing: float
+    placement: float  # framing without roll
+    level: float  # head level (roll)
+    lips_closed: float
+    squinch: float
+    steadiness: float | None  # None for a single frame; the Coach fills it in
+    smile_raw: float  # mouthSmile as the model gave it
+    gaze_h: float  # degrees off the lens, + = towards the subject's left (image right)
+    gaze_v: float  # degrees off the lens, + = up
+    yaw: float
+    pitch: float
+    roll: float
+    offset_x: float  # face centre vs FRAMING_TARGET, in target widths (+ = image right)
+    offset_y: float  # in target heights (+ = lower)
+    size: float  # face height over target height
+    relative: bool  # judged against a baseline
+    pitch_change: float | None = None  # pitch minus the baseline's (+ = chin raised since); None without one
+
+
+def smile_score(shape: FaceShape, baseline: Baseline | None) -> float:
+    """The smile metric (see module docstring)."""
+    if baseline is None:
+        return piecewise(shape.smile_raw, SMILE_ABS_LINE, SMILE_ABS_FULL)
+    rise = shape.smile_raw - baseline.smile_raw
+    widen = shape.mouth_width / baseline.mouth_width - 1.0 if baseline.mouth_width > 0 else 0.0
+    evidence = (
+        rise / SMILE_REL_STEP
+        + _clip((shape.corner_lift - baseline.corner_lift) / LIFT_REL_STEP, GEOMETRY_CAP)
+        + _clip(widen / WIDTH_REL_STEP, GEOMETRY_CAP)
+    )
+    score = piecewise(max(0.0, evidence), SMILE_REL_LINE, SMILE_REL_FULL)
+    if rise < SMILE_REL_MIN_RISE:
+        score = min(score, 0.45)
+    return score
+
+
+def eye_involvement(shape: FaceShape, baseline: Baseline | None) -> float:
+    """Lower lids up: squint rise plus lid-gap drop, in units (about 0 for a neutral face)."""
+    squint0 = SQUINT_TYPICAL if baseline is None else baseline.squint
+    aperture0 = APERTURE_TYPICAL if baseline is None else baseline.eye_aperture
+    drop = 1.0 - shape.eye_aperture / aperture0 if aperture0 > 0 else 0.0
+    return (shape.squint - squint0) / SQUINT_STEP + drop / APERTURE_STEP
+
+
+def eyes_open_score(shape: FaceShape, baseline: Baseline | None) -> float:
+    shut_model = ramp(shape.blink, BLINK_OPEN, BLINK_SHUT)
+    if baseline is not None and baseline.eye_aperture > 0:
+        ratio = shape.eye_aperture_min / baseline.eye_aperture
+        shut_lids = ramp(ratio, APERTURE_RATIO_OPEN, APERTURE_RATIO_SHUT)
+    else:
+        shut_lids = ramp(shape.eye_aperture_min, APERTURE_OPEN, APERTURE_SHUT)
+    # Either sign of a closed eye is enough: a false "closed" only delays a shot.
+    return 1.0 - max(shut_model, shut_lids)
+
+
+def compute_metrics(
+    obs: Observation,
+    baseline: Baseline | None = None,
+    *,
+    shape: FaceShape | None = None,
+    target: Box = FRAMING_TARGET,
+) -> Metrics:
+    """All metrics of one observation, against the subject's baseline when there is one."""
+    s = shape if shape is not None else measure(obs)
+    smile = smile_score(s, baseline)
+    eyes = eye_involvement(s, baseline)
+    genuine = min(ramp(smile, 0.3, 0.5), piecewise(max(0.0, eyes), GENUINE_LINE, 2 * GENUINE_LINE + 1))
+    eye_contact = 0.5 ** ((s.gaze_h / GAZE_TOL_H) ** 2 + (s.gaze_v / GAZE_TOL_V) ** 2)
+    level = max(0.0, min(1.0, 1.0 - abs(s.roll) / (2 * ROLL_OK)))
+    where: Placement = place(obs.box, obs.image_size, target)
+    placement = where.score
+    if baseline is None:
+        squinch = ramp(s.squint, *SQUINCH_ABS)
+    else:
+        squinch = ramp(s.squint - baseline.squint, *SQUINCH_REL)
+    return Metrics(
+        smile=smile,
+        genuine=genuine,
+        eyes_open=eyes_open_score(s, baseline),
+        eye_contact=eye_contact,
+        framing=min(placement, level),
+        placement=placement,
+        level=level,
+        lips_closed=1.0 - ramp(s.lip_gap, LIP_GAP_CLOSED, LIP_GAP_OPEN),
+        squinch=squinch,
+        steadiness=None,
+        smile_raw=s.smile_raw,
+        gaze_h=s.gaze_h,
+        gaze_v=s.gaze_v,
+        yaw=s.yaw,
+        pitch=s.pitch,
+        roll=s.roll,
+        offset_x=where.offset_x,
+        offset_y=where.offset_y,
+        size=where.size,
+        relative=baseline is not None,
+        pitch_change=None if baseline is None else s.pitch - baseline.pitch,
+    )
+

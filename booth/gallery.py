@@ -1,0 +1,436 @@
+"""Photos on disk plus a SQLite index: the one place a photo is published.
+
+A photo is *published* when its row is committed, never before: both JPEGs
+are written to temporary files in the photo folder, flushed and fsynced,
+renamed to their final names, the folder is fsynced, and only then the row
+goes in. So a crash at any point leaves either nothing visible or a complete
+photo. At start-up :meth:`Gallery.reconcile` settles whatever a crash left:
+leftover temporary files are removed, files without a row are moved to
+``quarantine/`` (never served; deleted on expiry like any photo, and kept
+rather than removed so a lost index never means lost photos), rows whose
+files are gone are dropped, and deletions that were under way are finished.
+
+The booth process adds photos while the ``booth web`` process reads and
+deletes them. SQLite in WAL mode handles the index; an ``flock`` on
+``gallery.lock`` keeps one process's reconcile from touching files the
+other is about to publish.
+
+Tokens are random (144 bits, URL-safe) and checked against a strict pattern
+before they reach SQL or a path. Nothing here logs a token.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import math
+import os
+import re
+import secrets
+import shutil
+import sqlite3
+import sys
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+TOKEN_BYTES = 18  # 144 bits; token_urlsafe gives exactly 24 characters
+TOKEN_LENGTH = 24
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{24}")
+KINDS = ("original", "retouched")
+LOOKS = ("smile", "serious", "contemplative")
+CROPS = ("4:5", "1:1", "2:3")
+RETOUCHES = ("none", "natural", "polished")
+LATEST = 12  # photos listed in stats()
+_TMP_PREFIX = ".tmp-"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS photos (
+    token   TEXT PRIMARY KEY,
+    created REAL NOT NULL,
+    expires REAL NOT NULL,
+    look    TEXT NOT NULL,
+    crop    TEXT NOT NULL,
+    retouch TEXT NOT NULL,
+    scores  TEXT NOT NULL,
+    deleted REAL
+);
+CREATE INDEX IF NOT EXISTS photos_created ON photos(created);
+CREATE INDEX IF NOT EXISTS photos_expires ON photos(expires);
+"""
+_COLUMNS = "token, created, expires, look, crop, retouch, scores, deleted"
+
+
+class GalleryError(Exception):
+    """A gallery problem, phrased for the person who has to fix it."""
+
+
+def new_token() -> str:
+    """A fresh random photo token (144 bits, URL-safe)."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def valid_token(token: object) -> bool:
+    """True only for strings that could be a token; checked before any lookup."""
+    return isinstance(token, str) and _TOKEN_RE.fullmatch(token) is not None
+
+
+@dataclass(frozen=True)
+class PhotoRecord:
+    """One published photo. ``expires`` is already the effective deadline."""
+
+    token: str = field(repr=False)  # never in logs
+    created: float
+    expires: float
+    look: str
+    crop: str
+    retouch: str
+    scores: Mapping[str, Any] = field(default_factory=dict)
+    deleted: float | None = None
+
+    def expired(self, now: float | None = None) -> bool:
+        return (time.time() if now is None else now) >= self.expires
+
+
+@dataclass(frozen=True)
+class GalleryStats:
+    """What the staff page shows. ``per_hour[h]`` counts today's photos taken in local hour h."""
+
+    total: int
+    today: int
+    per_hour: tuple[int, ...]
+    latest: tuple[PhotoRecord, ...]
+    expired_waiting: int  # expired but not pruned yet (still never served)
+    quarantined: int
+
+
+@dataclass(frozen=True)
+class ReconcileReport:
+    """What start-up found and fixed; all zero after a clean shutdown."""
+
+    temp_removed: int = 0
+    orphans_quarantined: int = 0
+    dead_rows_removed: int = 0
+    deletions_finished: int = 0
+
+    @property
+    def clean(self) -> bool:
+        return not (self.temp_removed or self.orphans_quarantined or self.dead_rows_removed or self.deletions_finished)
+
+
+def _jsonable(value: Any) -> Any:
+    # numpy scalars and arrays arrive from the scoring code.
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"not JSON-serializable: {type(value).__name__}")
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_temp(folder: Path, data: bytes) -> Path:
+    """Write data to a new temporary file in folder, flushed to disk."""
+    tmp = folder / f"{_TMP_PREFIX}{secrets.token_hex(8)}.jpg"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        tmp.unlink(missing_ok=True)
+        raise
+    os.close(fd)
+    return tmp
+
+
+def _check_jpeg(name: str, data: object) -> bytes:
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise GalleryError(f"{name} must be JPEG bytes, got {type(data).__name__}")
+    data = bytes(data)
+    if len(data) < 4 or not data.startswith(b"\xff\xd8\xff"):
+        raise GalleryError(f"{name} is not a JPEG (no JPEG start marker)")
+    return data
+
+
+def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise GalleryError(f"{name} = {value!r}: allowed: {', '.join(allowed)}")
+    return str(value)
+
+
+class Gallery:
+    """The photo store of one data directory; safe to share between two processes."""
+
+    def __init__(self, data_dir: Path, *, expiry_days: float = 7.0, reconcile: bool = True) -> None:
+        if not (isinstance(expiry_days, (int, float)) and math.isfinite(expiry_days) and expiry_days > 0):
+            raise GalleryError(f"expiry_days = {expiry_days!r}: must be a positive number of days")
+        self.data_dir = Path(data_dir)
+        self.photos_dir = self.data_dir / "photos"
+        self.quarantine_dir = self.data_dir / "quarantine"
+        self.expiry_s = float(expiry_days) * 86400.0
+        try:
+            for d in (self.data_dir, self.photos_dir, self.quarantine_dir):
+                d.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise GalleryError(f"{self.data_dir}: cannot create the photo folders: {exc.strerror}") from None
+        self._lock_path = self.data_dir / "gallery.lock"
+        self._db_lock = threading.Lock()
+        self._db = self._open_db(self.data_dir / "gallery.sqlite3")
+        if reconcile:
+            report = self.reconcile()
+            if not report.clean:
+                log.warning("gallery: repaired after an unclean stop: %s", report)
+
+    # -- storage plumbing -------------------------------------------------
+
+    def _open_db(self, path: Path) -> sqlite3.Connection:
+        try:
+            db = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA busy_timeout = 10000")
+            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode != "wal":
+                raise GalleryError(f"{path}: cannot switch the index to WAL mode (got {mode})")
+            # FULL: a committed row is a published photo and must survive power loss.
+            db.execute("PRAGMA synchronous = FULL")
+            db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise GalleryError(f"{path}: the gallery index is unreadable ({exc}); "
+                               "move it aside and restart to rebuild an empty one") from None
+        return db
+
+    @contextlib.contextmanager
+    def _files_lock(self) -> Iterator[None]:
+        """Exclusive across processes and threads (a fresh open file per use)."""
+        with open(self._lock_path, "a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with self._db_lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def _execute(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+        with self._db_lock:
+            return self._db.execute(sql, params).rowcount
+
+    def _record(self, row: tuple[Any, ...]) -> PhotoRecord:
+        token, created, expires, look, crop, retouch, scores, deleted = row
+        try:
+            parsed = json.loads(scores)
+        except ValueError:
+            parsed = {}
+        return PhotoRecord(token, created, min(expires, created + self.expiry_s), look, crop, retouch,
+                           parsed if isinstance(parsed, dict) else {}, deleted)
+
+    def _file(self, token: str, kind: str) -> Path:
+        return self.photos_dir / f"{token}.{kind}.jpg"
+
+    # -- the API ----------------------------------------------------------
+
+    def add(self, *, original_jpeg: bytes, retouched_jpeg: bytes, look: str, crop: str, retouch: str,
+            scores: Mapping[str, Any], now: float | None = None) -> PhotoRecord:
+        """Publish a photo: both files durable on disk first, then the row."""
+        original = _check_jpeg("original_jpeg", original_jpeg)
+        retouched = _check_jpeg("retouched_jpeg", retouched_jpeg)
+        look = _check_choice("look", look, LOOKS)
+        crop = _check_choice("crop", crop, CROPS)
+        retouch = _check_choice("retouch", retouch, RETOUCHES)
+        try:
+            scores_json = json.dumps(dict(scores), default=_jsonable, allow_nan=False, sort_keys=True)
+        except (TypeError, ValueError) as exc:
+            raise GalleryError(f"scores cannot be stored: {exc}") from None
+        created = time.time() if now is None else float(now)
+        record = PhotoRecord(new_token(), created, created + self.expiry_s, look, crop, retouch,
+                             json.loads(scores_json))
+        with self._files_lock():
+            temps: list[Path] = []
+            finals: list[Path] = []
+            try:
+                for data in (original, retouched):
+                    temps.append(_write_temp(self.photos_dir, data))
+                for kind, tmp in zip(KINDS, temps):
+                    final = self._file(record.token, kind)
+                    os.rename(tmp, final)
+                    finals.append(final)
+                _fsync_dir(self.photos_dir)
+                self._publish_row(record, scores_json)
+            except BaseException as exc:
+                for p in temps + finals:
+                    with contextlib.suppress(OSError):
+                        p.unlink()
+                if isinstance(exc, OSError):
+                    raise GalleryError(f"{self.photos_dir}: cannot save the photo: {exc.strerror}") from None
+                if isinstance(exc, sqlite3.Error):
+                    raise GalleryError(f"cannot record the photo in the index: {exc}") from None
+                raise
+        return record
+
+    def _publish_row(self, record: PhotoRecord, scores_json: str) -> None:
+        """The commit that makes a photo exist (a separate step so tests can crash right before it)."""
+        self._execute(
+            f"INSERT INTO photos ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
+            (record.token, record.created, record.expires, record.look, record.crop, record.retouch, scores_json),
+        )
+
+    def set_retouched(self, token: str, retouched_jpeg: bytes, retouch: str) -> None:
+        """Swap in a new retouched file atomically (the review screen changed the level)."""
+        data = _check_jpeg("retouched_jpeg", retouched_jpeg)
+        retouch = _check_choice("retouch", retouch, RETOUCHES)
+        with self._files_lock():  # checked under the lock: a delete cannot slip in between
+            if self.get(token) is None:
+                raise GalleryError("no such photo (unknown or deleted)")
+            tmp = None
+            try:
+                tmp = _write_temp(self.photos_dir, data)
+                os.replace(tmp, self._file(token, "retouched"))
+                tmp = None
+                _fsync_dir(self.photos_dir)
+            except OSError as exc:
+                if tmp is not None:
+                    tmp.unlink(missing_ok=True)
+                raise GalleryError(f"{self.photos_dir}: cannot save the photo: {exc.strerror}") from None
+            self._execute("UPDATE photos SET retouch = ? WHERE token = ? AND deleted IS NULL", (retouch, token))
+
+    def get(self, token: str, now: float | None = None) -> PhotoRecord | None:
+        """The record, expired or not; None when unknown, deleted or malformed."""
+        if not valid_token(token):
+            return None
+        rows = self._query(f"SELECT {_COLUMNS} FROM photos WHERE token = ? AND deleted IS NULL", (token,))
+        return self._record(rows[0]) if rows else None
+
+    def delete(self, token: str) -> bool:
+        """Really delete: mark the row, unlink both files, drop the row. False if there was nothing."""
+        if not valid_token(token):
+            return False
+        with self._files_lock():
+            if self._execute("UPDATE photos SET deleted = ? WHERE token = ? AND deleted IS NULL",
+                             (time.time(), token)) == 0:
+                return False
+            self._finish_delete(token)
+        return True
+
+    def _finish_delete(self, token: str) -> None:
+        for kind in KINDS:
+            self._file(token, kind).unlink(missing_ok=True)
+        _fsync_dir(self.photos_dir)
+        self._execute("DELETE FROM photos WHERE token = ?", (token,))
+
+    def prune(self, now: float | None = None) -> int:
+        """Delete expired photos (and quarantined files as old); returns photos deleted."""
+        now = time.time() if now is None else float(now)
+        rows = self._query("SELECT token FROM photos WHERE deleted IS NULL AND (expires <= ? OR created <= ?)",
+                           (now, now - self.expiry_s))
+        count = sum(self.delete(token) for (token,) in rows)
+        for p in self.quarantine_dir.iterdir():
+            with contextlib.suppress(OSError):
+                if p.stat().st_mtime <= now - self.expiry_s:
+                    p.unlink()
+        return count
+
+    def reconcile(self) -> ReconcileReport:
+        """Make disk and index agree after whatever stopped us last time."""
+        temp = orphans = dead = finished = 0
+        with self._files_lock():
+            for (token,) in self._query("SELECT token FROM photos WHERE deleted IS NOT NULL"):
+                self._finish_delete(token)
+                finished += 1
+            live = {token for (token,) in self._query("SELECT token FROM photos")}
+            on_disk: dict[str, set[str]] = {}
+            for p in self.photos_dir.iterdir():
+                name = p.name
+                if name.startswith(_TMP_PREFIX):
+                    p.unlink(missing_ok=True)
+                    temp += 1
+                    continue
+                parts = name.split(".")
+                if len(parts) == 3 and valid_token(parts[0]) and parts[1] in KINDS and parts[2] == "jpg":
+                    on_disk.setdefault(parts[0], set()).add(parts[1])
+                    if parts[0] in live:
+                        continue
+                # A file with no row (or a name we never write): keep it out of reach.
+                os.replace(p, self.quarantine_dir / name)
+                orphans += 1
+            for token in live:
+                if on_disk.get(token) != set(KINDS):
+                    for kind in on_disk.get(token, ()):
+                        os.replace(self._file(token, kind), self.quarantine_dir / f"{token}.{kind}.jpg")
+                        orphans += 1
+                    self._execute("DELETE FROM photos WHERE token = ?", (token,))
+                    dead += 1
+            if temp or orphans or dead:
+                _fsync_dir(self.photos_dir)
+        return ReconcileReport(temp, orphans, dead, finished)
+
+    def path(self, record: PhotoRecord, kind: str) -> Path:
+        """Where a photo's file lives; kind is "original" or "retouched"."""
+        if kind not in KINDS:
+            raise ValueError(f"kind = {kind!r}: allowed: {', '.join(KINDS)}")
+        if not valid_token(record.token):
+            raise ValueError("malformed token")
+        return self._file(record.token, kind)
+
+    def records(self, *, include_expired: bool = False, now: float | None = None) -> list[PhotoRecord]:
+        """All live photos, oldest first (staff export)."""
+        now = time.time() if now is None else float(now)
+        rows = self._query(f"SELECT {_COLUMNS} FROM photos WHERE deleted IS NULL ORDER BY created, token")
+        records = [self._record(r) for r in rows]
+        return records if include_expired else [r for r in records if not r.expired(now)]
+
+    def stats(self, now: float | None = None) -> GalleryStats:
+        """Counts for the staff page; 'today' is the local calendar day."""
+        now = time.time() if now is None else float(now)
+        lt = time.localtime(now)
+        midnight = time.mktime((lt.tm_year, lt.tm_mon, lt.tm_mday, 0, 0, 0, 0, 0, -1))
+        live = self.records(now=now)
+        per_hour = [0] * 24
+        for r in live:
+            if r.created >= midnight:
+                per_hour[time.localtime(r.created).tm_hour] += 1
+        (waiting,) = self._query("SELECT COUNT(*) FROM photos WHERE deleted IS NULL")[0]
+        latest = tuple(sorted(live, key=lambda r: r.created, reverse=True)[:LATEST])
+        quarantined = sum(1 for _ in self.quarantine_dir.iterdir())
+        return GalleryStats(len(live), sum(per_hour), tuple(per_hour), latest, waiting - len(live), quarantined)
+
+    def free_bytes(self) -> int:
+        """Free space where photos are written (for the disk-low check and the staff page)."""
+        return shutil.disk_usage(self.photos_dir).free
+
+    def close(self) -> None:
+        with self._db_lock:
+            self._db.close()
+
+    def __enter__(self) -> Gallery:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def cli_prune(args: Any, config: Any) -> int:
+    """`booth prune`: delete expired photos (run by booth-prune.timer)."""
+    try:
+        with Gallery(config.data_dir, expiry_days=config.storage.expiry_days) as gallery:
+            count = gallery.prune()
+    except GalleryError as exc:
+        print(f"booth prune: {exc}", file=sys.stderr)
+        return 1
+    print(f"Deleted {count} expired photo(s).")
+    return 0

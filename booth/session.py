@@ -1,0 +1,619 @@
+"""The session: a pure state machine from "walk up" to "QR on screen".
+
+``step(state, event, now, settings)`` returns the next state and the effects
+the shell must carry out (start a burst, set the LED, publish a photo...). It
+never reads the clock, touches hardware or draws: the caller passes the time
+in, so every transition and timeout is a plain function call in the tests.
+
+Phases, in order::
+
+    ATTRACT -> CHOOSE (skipped when the look is fixed) -> BREATHE -> COACH
+    -> COUNTDOWN (button only) -> CAPTURE -> PROCESSING -> REVIEW
+    -> SHARE_WIFI (only with the booth's own Wi-Fi) -> SHARE -> GOODBYE -> ATTRACT
+
+Every phase but ATTRACT has a deadline; GOODBYE is the short polite moment
+("Thanks — see you next time") that ends a session, whether it was finished,
+abandoned or walked away from. Jobs handed to workers carry a job number, so a
+late answer for an abandoned capture is recognised and discarded.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+LOOKS: tuple[str, ...] = ("smile", "serious", "contemplative")
+RETOUCH_LEVELS: tuple[str, ...] = ("none", "natural", "polished")
+
+THANKS = "Thanks — see you next time"
+SORRY_CAMERA = "Sorry — the camera missed that. Please try again."
+SORRY_PHOTO = "Sorry — that photo didn't work out. Please try again."
+SORRY_PAUSED = "Sorry — the booth is paused for a moment."
+CAMERA_RETRYING = "Camera unavailable — retrying"
+DISK_FULL = "Photos are paused: the booth's storage is full. Please tell a member of staff."
+
+
+class Phase(enum.Enum):
+    ATTRACT = "attract"
+    CHOOSE = "choose"
+    BREATHE = "breathe"
+    COACH = "coach"
+    COUNTDOWN = "countdown"
+    CAPTURE = "capture"
+    PROCESSING = "processing"
+    REVIEW = "review"
+    SHARE_WIFI = "share_wifi"
+    SHARE = "share"
+    GOODBYE = "goodbye"
+
+
+# Phases in which the subject stands in front of the live camera: a lost
+# camera, a full disk or a walk-away ends the session there.
+LIVE_PHASES = frozenset({Phase.CHOOSE, Phase.BREATHE, Phase.COACH, Phase.COUNTDOWN})
+
+
+class Action(enum.Enum):
+    """What any control means, whatever it was (button, key, tap)."""
+
+    MAIN = "main"  # short press, space, enter, tap
+    BACK = "back"  # long press, escape
+    PREV = "prev"  # left / up arrow
+    NEXT = "next"  # right / down arrow
+    PICK = "pick"  # a tap on one option (index given)
+
+
+class GuidanceLike(Protocol):
+    """What the session reads from the coach's Guidance."""
+
+    face: Any
+    fire: bool
+    readiness: float
+    prompts: tuple[str, ...]
+
+
+# ---------------------------------------------------------------- events
+
+
+@dataclass(frozen=True)
+class Input:
+    action: Action
+    index: int | None = None  # for PICK
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """One analysed preview frame: was there a face, and the coach's view of it."""
+
+    face: bool
+    guidance: GuidanceLike | None = None
+
+
+@dataclass(frozen=True)
+class CaptureDone:
+    job: int
+    burst: Any  # the frames, opaque here
+
+
+@dataclass(frozen=True)
+class CaptureFailed:
+    job: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ProcessingDone:
+    job: int
+    token: str
+    url: str
+    photo: Any = None  # previews for the review screen, opaque here
+
+
+@dataclass(frozen=True)
+class ProcessingFailed:
+    job: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Published:
+    token: str
+    url: str
+
+
+@dataclass(frozen=True)
+class CameraLost:
+    message: str = CAMERA_RETRYING
+
+
+@dataclass(frozen=True)
+class CameraBack:
+    pass
+
+
+@dataclass(frozen=True)
+class DiskLow:
+    pass
+
+
+@dataclass(frozen=True)
+class DiskOk:
+    pass
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A standing message for staff (e.g. the GPIO button is missing)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Tick:
+    pass
+
+
+Event = (
+    Input | Analysed | CaptureDone | CaptureFailed | ProcessingDone | ProcessingFailed
+    | Published | CameraLost | CameraBack | DiskLow | DiskOk | Notice | Tick
+)
+
+
+# ---------------------------------------------------------------- effects
+
+
+@dataclass(frozen=True)
+class SetLed:
+    mode: str  # "off" | "on" | "pulse"
+
+
+@dataclass(frozen=True)
+class PlaySound:
+    name: str
+
+
+@dataclass(frozen=True)
+class Cue:
+    """Tell the camera what the screen asks of the subject (the scripted subject acts on it)."""
+
+    state: str
+    look: str | None = None
+
+
+@dataclass(frozen=True)
+class Analyse:
+    """What the analysis worker should do with frames from now on."""
+
+    mode: str  # "presence" | "baseline" | "coach" | "idle"
+    look: str | None = None
+
+
+@dataclass(frozen=True)
+class StartCapture:
+    job: int
+
+
+@dataclass(frozen=True)
+class StartProcessing:
+    job: int
+    burst: Any
+    look: str
+
+
+@dataclass(frozen=True)
+class Publish:
+    token: str
+    retouch: str
+
+
+@dataclass(frozen=True)
+class Discard:
+    token: str
+
+
+@dataclass(frozen=True)
+class SessionStarted:
+    number: int
+
+
+@dataclass(frozen=True)
+class SessionEnded:
+    number: int
+    kept: bool  # a photo was published in this session
+
+
+Effect = (
+    SetLed | PlaySound | Cue | Analyse | StartCapture | StartProcessing | Publish | Discard
+    | SessionStarted | SessionEnded
+)
+
+
+# ---------------------------------------------------------------- settings and state
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Timings and choices, taken from the config once."""
+
+    look: str = "choose"
+    choose_timeout_s: float = 20.0
+    choose_cycle_s: float = 2.5
+    breathe_s: float = 4.0
+    coach_timeout_s: float = 45.0
+    countdown_s: int = 3
+    review_timeout_s: float = 30.0
+    share_timeout_s: float = 45.0
+    wifi_qr_s: float = 20.0
+    walkaway_s: float = 6.0
+    max_retakes: int = 2
+    auto_trigger: bool = True
+    wifi: bool = False
+    retouch: str = "natural"
+    flash_s: float = 0.35
+    capture_timeout_s: float = 15.0
+    processing_timeout_s: float = 60.0
+    publish_timeout_s: float = 20.0
+    goodbye_s: float = 3.0
+
+    @classmethod
+    def from_config(cls, config: Any) -> Settings:
+        s = config.session
+        return cls(
+            look=s.look,
+            choose_timeout_s=s.choose_timeout_s,
+            choose_cycle_s=s.choose_cycle_s,
+            breathe_s=s.breathe_s,
+            coach_timeout_s=s.coach_timeout_s,
+            countdown_s=s.countdown_s,
+            review_timeout_s=s.review_timeout_s,
+            share_timeout_s=s.share_timeout_s,
+            wifi_qr_s=s.wifi_qr_s,
+            walkaway_s=s.walkaway_s,
+            max_retakes=s.max_retakes,
+            auto_trigger=config.coach.auto_trigger,
+            wifi=bool(config.wifi.ssid),
+            retouch=config.photo.retouch,
+            goodbye_s=s.goodbye_s,
+        )
+
+
+@dataclass(frozen=True)
+class State:
+    """Everything the screen shows and the next step depends on; replaced, never changed."""
+
+    phase: Phase = Phase.ATTRACT
+    since: float = 0.0  # when this phase began
+    deadline: float | None = None  # when this phase times out
+    number: int = 0  # sessions started so far
+    look: str | None = None
+    selected: int = 0  # highlighted look (choose) or retouch level (review)
+    scanning: bool = True  # choose: the highlight moves by itself until the subject steers it
+    scan_at: float = 0.0  # choose: when the highlight last moved
+    retakes: int = 0
+    face: bool = False  # a face in the latest analysed frame
+    last_face: float = 0.0
+    guidance: Any = None
+    trigger: str = ""  # "auto" | "button": what fired the capture
+    job: int = 0
+    burst: Any = None  # held until the flash has shown long enough
+    token: str | None = None
+    url: str | None = None
+    photo: Any = None
+    retouch: str = "natural"
+    publishing: bool = False
+    kept: bool = False
+    message: str = ""  # the goodbye line
+    camera_ok: bool = True
+    camera_message: str = ""
+    disk_ok: bool = True
+    notice: str = ""
+    led: str = "off"
+
+    @property
+    def can_start(self) -> bool:
+        """Whether a capture may be offered at all right now."""
+        return self.camera_ok and self.disk_ok
+
+    def retakes_left(self, settings: Settings) -> int:
+        return max(0, settings.max_retakes - self.retakes)
+
+    def remaining(self, now: float) -> float:
+        return 0.0 if self.deadline is None else max(0.0, self.deadline - now)
+
+
+@dataclass(frozen=True)
+class Transition:
+    state: State
+    effects: tuple[Effect, ...] = field(default_factory=tuple)
+
+
+def initial(now: float, settings: Settings) -> Transition:
+    """The booth at power-on: attract, LED pulsing, analysis watching for faces."""
+    state = State(since=now, retouch=settings.retouch, led="pulse")
+    return Transition(state, (SetLed("pulse"), Analyse("presence"), Cue("attract")))
+
+
+# ---------------------------------------------------------------- the machine
+
+
+def step(state: State, event: Event, now: float, settings: Settings) -> Transition:
+    """The one entry point: apply an event at time ``now``."""
+    fx: list[Effect] = []
+    state = _apply(state, event, now, settings, fx)
+    state = _timeouts(state, now, settings, fx)
+    led = led_mode(state)
+    if led != state.led:
+        state = replace(state, led=led)
+        fx.append(SetLed(led))
+    return Transition(state, tuple(fx))
+
+
+def led_mode(state: State) -> str:
+    """Pulsing when the button is the next step, solid while coaching, off otherwise."""
+    p = state.phase
+    if p is Phase.ATTRACT:
+        return "pulse" if state.can_start else "off"
+    if p in (Phase.CHOOSE, Phase.SHARE_WIFI):
+        return "pulse"
+    if p is Phase.REVIEW:
+        return "off" if state.publishing else "pulse"
+    if p in (Phase.BREATHE, Phase.COACH, Phase.COUNTDOWN):
+        return "on"
+    return "off"
+
+
+def _enter(state: State, phase: Phase, now: float, settings: Settings, fx: list[Effect], **changes: Any) -> State:
+    """Move to ``phase`` with its deadline and entry effects."""
+    deadline = {
+        Phase.ATTRACT: None,
+        Phase.CHOOSE: settings.choose_timeout_s,
+        Phase.BREATHE: settings.breathe_s,
+        Phase.COACH: settings.coach_timeout_s,
+        Phase.COUNTDOWN: float(settings.countdown_s),
+        Phase.CAPTURE: settings.capture_timeout_s,
+        Phase.PROCESSING: settings.processing_timeout_s,
+        Phase.REVIEW: settings.review_timeout_s,
+        Phase.SHARE_WIFI: settings.wifi_qr_s,
+        Phase.SHARE: settings.share_timeout_s,
+        Phase.GOODBYE: settings.goodbye_s,
+    }[phase]
+    new = replace(state, phase=phase, since=now, deadline=None if deadline is None else now + deadline, **changes)
+    if phase in LIVE_PHASES and state.phase not in LIVE_PHASES:
+        new = replace(new, last_face=now)  # a grace period: nobody was watched until now
+    if phase is Phase.ATTRACT:
+        if state.phase is not Phase.ATTRACT:
+            fx.append(SessionEnded(state.number, state.kept))
+        new = replace(new, look=None, retakes=0, guidance=None, token=None, url=None, photo=None,
+                      burst=None, publishing=False, kept=False, message="", trigger="")
+        fx += [Analyse("presence"), Cue("attract")]
+    elif phase is Phase.CHOOSE:
+        new = replace(new, selected=0, scanning=settings.choose_cycle_s > 0, scan_at=now)
+        fx.append(Analyse("presence"))
+    elif phase is Phase.BREATHE:
+        fx += [Analyse("baseline"), Cue("breathe")]
+    elif phase is Phase.COACH:
+        new = replace(new, guidance=None, trigger="")
+        fx += [Analyse("coach", new.look), Cue("coach", new.look)]
+    elif phase is Phase.CAPTURE:
+        new = replace(new, job=state.job + 1, burst=None)
+        fx += [Analyse("idle"), PlaySound("shutter"), StartCapture(new.job)]
+    elif phase is Phase.REVIEW:
+        new = replace(new, retouch=settings.retouch, selected=RETOUCH_LEVELS.index(settings.retouch),
+                      publishing=False)
+    elif phase is Phase.GOODBYE:
+        fx.append(Analyse("idle"))
+    return new
+
+
+def _start_session(state: State, now: float, settings: Settings, fx: list[Effect]) -> State:
+    number = state.number + 1
+    fx.append(SessionStarted(number))
+    state = replace(state, number=number, retakes=0, kept=False)
+    if settings.look in LOOKS:
+        return _enter(state, Phase.BREATHE, now, settings, fx, look=settings.look)
+    return _enter(state, Phase.CHOOSE, now, settings, fx)
+
+
+def _goodbye(state: State, now: float, settings: Settings, fx: list[Effect], message: str = THANKS) -> State:
+    return _enter(state, Phase.GOODBYE, now, settings, fx, message=message)
+
+
+def _back_from_coaching(state: State, now: float, settings: Settings, fx: list[Effect]) -> State:
+    """Long press while getting ready: one step back (the look, or attract if it is fixed)."""
+    if settings.look in LOOKS:
+        return _enter(state, Phase.ATTRACT, now, settings, fx)
+    return _enter(state, Phase.CHOOSE, now, settings, fx)
+
+
+def _fire(state: State, now: float, settings: Settings, fx: list[Effect], trigger: str) -> State:
+    return _enter(state, Phase.CAPTURE, now, settings, fx, trigger=trigger)
+
+
+def _keep(state: State, now: float, settings: Settings, fx: list[Effect]) -> State:
+    assert state.token is not None
+    fx.append(Publish(state.token, state.retouch))
+    return replace(state, publishing=True, deadline=now + settings.publish_timeout_s)
+
+
+def _to_share(state: State, now: float, settings: Settings, fx: list[Effect]) -> State:
+    phase = Phase.SHARE_WIFI if settings.wifi else Phase.SHARE
+    return _enter(state, phase, now, settings, fx, publishing=False, kept=True)
+
+
+def _apply(state: State, event: Event, now: float, settings: Settings, fx: list[Effect]) -> State:
+    p = state.phase
+
+    # Faults and notices: tracked in every phase; they end a live session.
+    if isinstance(event, CameraLost):
+        state = replace(state, camera_ok=False, camera_message=event.message or CAMERA_RETRYING)
+        if p in LIVE_PHASES:
+            state = _enter(state, Phase.ATTRACT, now, settings, fx)
+        return state
+    if isinstance(event, CameraBack):
+        state = replace(state, camera_ok=True, camera_message="")
+        if p is Phase.ATTRACT:
+            fx.append(Cue("attract"))
+        return state
+    if isinstance(event, DiskLow):
+        state = replace(state, disk_ok=False)
+        if p in LIVE_PHASES:
+            state = _goodbye(state, now, settings, fx, SORRY_PAUSED)
+        return state
+    if isinstance(event, DiskOk):
+        return replace(state, disk_ok=True)
+    if isinstance(event, Notice):
+        return replace(state, notice=event.text)
+
+    if isinstance(event, Analysed):
+        state = replace(state, face=event.face, last_face=now if event.face else state.last_face)
+        if p in (Phase.COACH, Phase.COUNTDOWN) and event.guidance is not None:
+            state = replace(state, guidance=event.guidance)
+            if p is Phase.COACH and settings.auto_trigger and event.guidance.fire and state.can_start:
+                state = _fire(state, now, settings, fx, "auto")
+        return state
+
+    # Worker answers: a stale job number means the session has moved on.
+    if isinstance(event, CaptureDone):
+        if p is Phase.CAPTURE and event.job == state.job:
+            state = replace(state, burst=event.burst)
+        return state
+    if isinstance(event, CaptureFailed):
+        if p is Phase.CAPTURE and event.job == state.job:
+            state = _goodbye(state, now, settings, fx, SORRY_CAMERA)
+        return state
+    if isinstance(event, ProcessingDone):
+        if p is Phase.PROCESSING and event.job == state.job:
+            return _enter(state, Phase.REVIEW, now, settings, fx, token=event.token, url=event.url, photo=event.photo)
+        fx.append(Discard(event.token))  # saved, but nobody will ever see it
+        return state
+    if isinstance(event, ProcessingFailed):
+        if p is Phase.PROCESSING and event.job == state.job:
+            state = _goodbye(state, now, settings, fx, SORRY_PHOTO)
+        return state
+    if isinstance(event, Published):
+        if p is Phase.REVIEW and state.publishing and event.token == state.token:
+            return _to_share(replace(state, url=event.url), now, settings, fx)
+        return state
+
+    if isinstance(event, Input):
+        return _input(state, event, now, settings, fx)
+    return state  # Tick: only the timeouts below
+
+
+def _input(state: State, event: Input, now: float, settings: Settings, fx: list[Effect]) -> State:
+    p, a = state.phase, event.action
+    if p is Phase.ATTRACT:
+        if a is Action.MAIN and state.can_start:
+            return _start_session(state, now, settings, fx)
+        return state
+    if p is Phase.CHOOSE:
+        n = len(LOOKS)
+        if a is Action.BACK:
+            return _enter(state, Phase.ATTRACT, now, settings, fx)
+        if a in (Action.PREV, Action.NEXT):
+            delta = -1 if a is Action.PREV else 1
+            return replace(state, selected=(state.selected + delta) % n, scanning=False,
+                           deadline=now + settings.choose_timeout_s)
+        if a is Action.PICK and event.index is not None and 0 <= event.index < n:
+            state = replace(state, selected=event.index)
+            a = Action.MAIN
+        if a is Action.MAIN:
+            return _enter(state, Phase.BREATHE, now, settings, fx, look=LOOKS[state.selected])
+        return state
+    if p in (Phase.BREATHE, Phase.COACH):
+        if a is Action.BACK:
+            return _back_from_coaching(state, now, settings, fx)
+        if a is Action.MAIN and p is Phase.COACH:
+            if settings.countdown_s > 0:
+                return _enter(state, Phase.COUNTDOWN, now, settings, fx, trigger="button")
+            return _fire(state, now, settings, fx, "button")
+        return state
+    if p is Phase.COUNTDOWN:
+        if a is Action.BACK:
+            return _enter(state, Phase.COACH, now, settings, fx)
+        return state
+    if p is Phase.REVIEW:
+        if state.publishing:
+            return state
+        n = len(RETOUCH_LEVELS)
+        if a in (Action.PREV, Action.NEXT):
+            i = (state.selected + (-1 if a is Action.PREV else 1)) % n
+            return replace(state, selected=i, retouch=RETOUCH_LEVELS[i], deadline=now + settings.review_timeout_s)
+        if a is Action.PICK and event.index is not None and 0 <= event.index < n:
+            return replace(state, selected=event.index, retouch=RETOUCH_LEVELS[event.index],
+                           deadline=now + settings.review_timeout_s)
+        if a is Action.MAIN:
+            return _keep(state, now, settings, fx)
+        if a is Action.BACK and state.retakes_left(settings) > 0 and state.can_start:
+            assert state.token is not None
+            fx.append(Discard(state.token))
+            return _enter(state, Phase.COACH, now, settings, fx, retakes=state.retakes + 1,
+                          token=None, url=None, photo=None)
+        return state
+    if p is Phase.SHARE_WIFI:
+        if a in (Action.MAIN, Action.BACK, Action.NEXT):
+            return _enter(state, Phase.SHARE, now, settings, fx)
+        return state
+    if p is Phase.SHARE:
+        if a in (Action.MAIN, Action.BACK):
+            return _goodbye(state, now, settings, fx)
+        return state
+    return state  # CAPTURE, PROCESSING, GOODBYE: hands off
+
+
+def _timeouts(state: State, now: float, settings: Settings, fx: list[Effect]) -> State:
+    p = state.phase
+    if p in LIVE_PHASES and now - state.last_face > settings.walkaway_s:
+        return _goodbye(state, now, settings, fx)
+    if p is Phase.CHOOSE and state.scanning and now - state.scan_at >= settings.choose_cycle_s:
+        steps = int((now - state.scan_at) // settings.choose_cycle_s)
+        state = replace(state, selected=(state.selected + steps) % len(LOOKS),
+                        scan_at=state.scan_at + steps * settings.choose_cycle_s)
+    if p is Phase.CAPTURE and state.burst is not None and now - state.since >= settings.flash_s:
+        assert state.look is not None
+        fx.append(StartProcessing(state.job, state.burst, state.look))
+        return _enter(state, Phase.PROCESSING, now, settings, fx, burst=None)
+    if state.deadline is None or now < state.deadline:
+        return state
+    # The phase has run out of time.
+    if p is Phase.CHOOSE:
+        return _enter(state, Phase.ATTRACT, now, settings, fx)
+    if p is Phase.BREATHE:
+        return _enter(state, Phase.COACH, now, settings, fx)
+    if p is Phase.COACH:
+        return _goodbye(state, now, settings, fx)
+    if p is Phase.COUNTDOWN:
+        if not state.can_start:
+            return _goodbye(state, now, settings, fx, SORRY_PAUSED)
+        return _fire(state, now, settings, fx, state.trigger or "button")
+    if p is Phase.CAPTURE:
+        return _goodbye(state, now, settings, fx, SORRY_CAMERA)
+    if p is Phase.PROCESSING:
+        return _goodbye(state, now, settings, fx, SORRY_PHOTO)
+    if p is Phase.REVIEW:
+        if state.publishing:  # the photo is saved already; show its link anyway
+            return _to_share(state, now, settings, fx)
+        return _keep(state, now, settings, fx)  # a timeout keeps the photo
+    if p is Phase.SHARE_WIFI:
+        return _enter(state, Phase.SHARE, now, settings, fx)
+    if p is Phase.SHARE:
+        return _goodbye(state, now, settings, fx)
+    if p is Phase.GOODBYE:
+        return _enter(state, Phase.ATTRACT, now, settings, fx)
+    return state
+
+
+class Session:
+    """A holder for the current state, for callers that prefer an object."""
+
+    def __init__(self, settings: Settings, now: float) -> None:
+        self.settings = settings
+        t = initial(now, settings)
+        self.state = t.state
+        self.pending: tuple[Effect, ...] = t.effects
+
+    def handle(self, event: Event, now: float) -> tuple[Effect, ...]:
+        t = step(self.state, event, now, self.settings)
+        self.state = t.state
+        effects, self.pending = self.pending + t.effects, ()
+        return effects

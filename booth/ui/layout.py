@@ -1,0 +1,175 @@
+"""Where things go on a screen of any size and orientation, and what a tap hits.
+
+Pure geometry on :class:`pygame.Rect` (no display needed), so tests can check
+the layout model directly. Everything scales with ``unit`` (1 % of the short
+side); portrait stacks what landscape puts side by side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pygame import Rect
+
+from booth.session import LOOKS, RETOUCH_LEVELS, Action, Input, Phase, State
+from booth.ui import theme
+
+
+@dataclass(frozen=True)
+class Layout:
+    width: int
+    height: int
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return (self.width, self.height)
+
+    @property
+    def portrait(self) -> bool:
+        return self.height > self.width
+
+    @property
+    def unit(self) -> float:
+        return min(self.width, self.height) / 100.0
+
+    def px(self, pct: float) -> int:
+        """A type size or gap in pixels from a % of the short side."""
+        return max(theme.MIN_PX, round(pct * self.unit))
+
+    @property
+    def margin(self) -> int:
+        return round(4 * self.unit)
+
+    @property
+    def screen(self) -> Rect:
+        return Rect(0, 0, self.width, self.height)
+
+    def inner(self) -> Rect:
+        return self.screen.inflate(-2 * self.margin, -2 * self.margin)
+
+    # ---- bands over the live preview
+    def top_band(self) -> Rect:
+        h = round(self.height * (0.14 if self.portrait else 0.18))
+        return Rect(0, 0, self.width, h)
+
+    def bottom_band(self) -> Rect:
+        h = round(self.height * (0.18 if self.portrait else 0.23))
+        return Rect(0, self.height - h, self.width, h)
+
+    def meter(self) -> Rect:
+        band = self.bottom_band()
+        h = max(12, round(5 * self.unit))
+        w = round(band.width * 0.7)
+        return Rect(band.centerx - w // 2, band.bottom - self.margin - h, w, h)
+
+    def back_button(self) -> Rect:
+        s = round(10 * self.unit)
+        return Rect(self.margin // 2, self.margin // 2, round(s * 1.9), s)
+
+    def title_box(self, height_pct: float = 14.0, top: int | None = None) -> Rect:
+        """A centred title line that keeps clear of the back button."""
+        side = self.back_button().right + self.margin // 2
+        y = self.margin if top is None else top
+        return Rect(side, y, self.width - 2 * side, round(height_pct * self.unit))
+
+    # ---- choose look
+    def look_cards(self, n: int = len(LOOKS)) -> list[Rect]:
+        area = self.inner()
+        top = area.top + round(16 * self.unit)
+        bottom = area.bottom - round(12 * self.unit)
+        gap = round(3 * self.unit)
+        if self.portrait:
+            h = (bottom - top - gap * (n - 1)) // n
+            return [Rect(area.left, top + i * (h + gap), area.width, h) for i in range(n)]
+        w = (area.width - gap * (n - 1)) // n
+        return [Rect(area.left + i * (w + gap), top, w, bottom - top) for i in range(n)]
+
+    # ---- review
+    def review_photo(self) -> Rect:
+        area = self.inner()
+        if self.portrait:
+            return Rect(area.left, area.top, area.width, round(area.height * 0.62))
+        return Rect(area.left, area.top, round(area.width * 0.52), area.height)
+
+    def review_panel(self) -> Rect:
+        area, photo = self.inner(), self.review_photo()
+        gap = round(3 * self.unit)
+        if self.portrait:
+            return Rect(area.left, photo.bottom + gap, area.width, area.bottom - photo.bottom - gap)
+        return Rect(photo.right + gap, area.top, area.right - photo.right - gap, area.height)
+
+    def _panel_rows(self) -> tuple[Rect, list[Rect], Rect, Rect]:
+        """Title line, the retouch pills, keep and retake buttons inside the review panel."""
+        p = self.review_panel()
+        row = max(self.px(theme.BODY) * 2, round(p.height / 6.2))
+        gap = round(row * 0.22)
+        title = Rect(p.left, p.top, p.width, row)
+        pills_y = title.bottom + gap
+        pw = (p.width - 2 * gap) // 3
+        pills = [Rect(p.left + i * (pw + gap), pills_y, pw, row) for i in range(len(RETOUCH_LEVELS))]
+        keep = Rect(p.left, pills_y + row + 2 * gap, p.width, round(row * 1.25))
+        retake = Rect(p.left, keep.bottom + gap, p.width, row)
+        return title, pills, keep, retake
+
+    def review_title(self) -> Rect:
+        return self._panel_rows()[0]
+
+    def retouch_pills(self) -> list[Rect]:
+        return self._panel_rows()[1]
+
+    def keep_button(self) -> Rect:
+        return self._panel_rows()[2]
+
+    def retake_button(self) -> Rect:
+        return self._panel_rows()[3]
+
+    # ---- share
+    def qr_box(self) -> Rect:
+        """The largest square for the QR: about 85 % of the short side."""
+        area = self.inner()
+        if self.portrait:
+            side = min(area.width, round(area.height * 0.62))
+            return Rect(self.width // 2 - side // 2, area.top, side, side)
+        side = min(area.height, round(area.width * 0.55))
+        return Rect(area.left, self.height // 2 - side // 2, side, side)
+
+    def share_text(self) -> Rect:
+        area, qr = self.inner(), self.qr_box()
+        gap = round(3 * self.unit)
+        if self.portrait:
+            return Rect(area.left, qr.bottom + gap, area.width, area.bottom - qr.bottom - gap)
+        return Rect(qr.right + 2 * gap, area.top, area.right - qr.right - 2 * gap, area.height)
+
+    def done_button(self) -> Rect:
+        t = self.share_text()
+        h = max(self.px(theme.BODY) * 2, round(11 * self.unit))
+        return Rect(t.left, t.bottom - h, t.width, h)
+
+
+def hit_test(layout: Layout, state: State, pos: tuple[int, int], *, retakes_left: int = 1) -> Input | None:
+    """What a tap at ``pos`` means on the screen ``state`` shows (the layout decides
+    where things are; the session decides what they do)."""
+    p = state.phase
+    if p in (Phase.CHOOSE, Phase.BREATHE, Phase.COACH, Phase.COUNTDOWN) and layout.back_button().collidepoint(pos):
+        return Input(Action.BACK)
+    if p is Phase.ATTRACT or p is Phase.SHARE_WIFI:
+        return Input(Action.MAIN)
+    if p is Phase.CHOOSE:
+        for i, card in enumerate(layout.look_cards()):
+            if card.collidepoint(pos):
+                return Input(Action.PICK, i)
+        return None
+    if p in (Phase.COACH, Phase.BREATHE):
+        return Input(Action.MAIN)
+    if p is Phase.REVIEW:
+        for i, pill in enumerate(layout.retouch_pills()):
+            if pill.collidepoint(pos):
+                return Input(Action.PICK, i)
+        if layout.keep_button().collidepoint(pos):
+            return Input(Action.MAIN)
+        if retakes_left > 0 and layout.retake_button().collidepoint(pos):
+            return Input(Action.BACK)
+        return None
+    if p is Phase.SHARE and layout.done_button().collidepoint(pos):
+        return Input(Action.MAIN)
+    return None

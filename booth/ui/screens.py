@@ -1,0 +1,641 @@
+"""Drawing each screen from the session state. Nothing here decides anything.
+
+:class:`Renderer` draws one frame for a :class:`Scene` (the session state plus
+the latest camera frame and a few fixed facts) and returns :class:`Drawn`, a
+record of what went where (texts, preview, meter, QR), which the tests check
+against the pixels. Costly things are cached: the scaled preview per camera
+frame, rendered text, QR codes, review photos.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+import pygame
+from pygame import Rect
+
+from booth import qr
+from booth.session import LOOKS, RETOUCH_LEVELS, Phase, State
+from booth.ui import theme
+from booth.ui.fonts import Fonts
+from booth.ui.layout import Layout
+
+TIPS = (
+    "Wear solid colours: they keep the eye on your face",
+    "Relax your shoulders and let them drop",
+    "Chin forward and a touch down: it defines the jaw",
+    "Look into the lens, not at the screen",
+    "Think of someone you like: the smile follows",
+    "Stand tall and lean in a little",
+    "Smile with your eyes, not only your mouth",
+)
+TIP_S = 6.0
+PROCESSING_LINES = ("Finding your best frame", "Framing your headshot", "A light retouch")
+RETOUCH_NAMES = {"none": "None", "natural": "Natural", "polished": "Polished"}
+DEFAULT_LOOK_INFO = {
+    "smile": ("Smile", "Warm and friendly"),
+    "serious": ("Confident", "Calm, steady and sure"),
+    "contemplative": ("Thoughtful", "A quiet look, just off the lens"),
+}
+
+
+def days_text(days: float) -> str:
+    if days < 1:
+        hours = max(1, round(days * 24))
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    n = round(days)
+    return f"{n} day{'s' if n != 1 else ''}"
+
+
+def short_url(url: str) -> str:
+    return url.split("://", 1)[-1]
+
+
+@dataclass
+class Scene:
+    """Everything one frame shows: the state, the latest camera image, fixed facts."""
+
+    state: State
+    now: float
+    frame: Any = None  # camera Frame (image RGB HxWx3, index) or None
+    mirror: bool = True
+    expiry_days: float = 7.0
+    start_hint: str = "Press the button"
+    touch: bool = True
+    retakes_left: int = 0
+    wifi_ssid: str = ""
+    wifi_payload: str = ""
+    look_info: Mapping[str, tuple[str, str]] = field(default_factory=lambda: DEFAULT_LOOK_INFO)
+    framing: tuple[float, float, float, float] | None = None  # normalised x, y, w, h in the camera image
+
+
+@dataclass
+class Drawn:
+    """What one frame put where, for tests and screenshots."""
+
+    screen: str
+    texts: list[tuple[str, Rect]] = field(default_factory=list)
+    preview: Rect | None = None
+    guide: Rect | None = None
+    meter: tuple[Rect, Rect] | None = None  # (track, fill)
+    qr: tuple[Rect, str] | None = None  # (where, encoded text)
+    photo: Rect | None = None
+
+    def text(self) -> str:
+        return "\n".join(t for t, _ in self.texts)
+
+    def find(self, needle: str) -> Rect | None:
+        for t, r in self.texts:
+            if needle in t:
+                return r
+        return None
+
+
+class Renderer:
+    def __init__(self, layout: Layout, fonts: Fonts) -> None:
+        self.layout = layout
+        self.fonts = fonts
+        self._text_cache: OrderedDict[tuple, pygame.Surface] = OrderedDict()
+        self._preview_key: tuple | None = None
+        self._preview: tuple[pygame.Surface, tuple[int, int, int, int, int, int]] | None = None
+        self._qr_cache: dict[tuple[str, int], pygame.Surface] = {}  # (text, box width)
+        self._photo_cache: dict[tuple[int, tuple[int, int]], pygame.Surface] = {}
+        self._overlay: dict[tuple[int, int], pygame.Surface] = {}
+        self._wrap_cache: dict[tuple[str, int, bool, int], list[str]] = {}
+        self._preview_pixels: np.ndarray | None = None
+
+    # ------------------------------------------------------------ entry point
+    def draw(self, surf: pygame.Surface, scene: Scene) -> Drawn:
+        p = scene.state.phase
+        d = Drawn(p.value)
+        {
+            Phase.ATTRACT: self._attract,
+            Phase.CHOOSE: self._choose,
+            Phase.BREATHE: self._breathe,
+            Phase.COACH: self._coach,
+            Phase.COUNTDOWN: self._countdown,
+            Phase.CAPTURE: self._capture,
+            Phase.PROCESSING: self._processing,
+            Phase.REVIEW: self._review,
+            Phase.SHARE_WIFI: self._share_wifi,
+            Phase.SHARE: self._share,
+            Phase.GOODBYE: self._goodbye,
+        }[p](surf, scene, d)
+        return d
+
+    # ------------------------------------------------------------ primitives
+    def _render(self, text: str, px: int, colour: tuple[int, int, int], bold: bool) -> pygame.Surface:
+        key = (text, px, colour, bold)
+        s = self._text_cache.get(key)
+        if s is None:
+            s = self.fonts.get(px, bold).render(text, True, colour)
+            self._text_cache[key] = s
+            if len(self._text_cache) > 400:
+                self._text_cache.popitem(last=False)
+        else:
+            self._text_cache.move_to_end(key)
+        return s
+
+    def _wrap(self, text: str, px: int, bold: bool, width: int) -> list[str]:
+        key = (text, px, bold, width)
+        lines = self._wrap_cache.get(key)
+        if lines is None:
+            lines = self._wrap_cache[key] = self._wrap_uncached(text, px, bold, width)
+            if len(self._wrap_cache) > 1000:
+                self._wrap_cache.clear()
+        return lines
+
+    def _wrap_uncached(self, text: str, px: int, bold: bool, width: int) -> list[str]:
+        font = self.fonts.get(px, bold)
+        lines: list[str] = []
+        for para in text.split("\n"):
+            words, line = [], ""
+            for w in para.split():
+                words += _break_word(w, font, width)
+            for w in words:
+                trial = f"{line} {w}".strip()
+                if line and font.size(trial)[0] > width:
+                    lines.append(line)
+                    line = w
+                else:
+                    line = trial
+            lines.append(line)
+        return lines
+
+    def text(self, surf: pygame.Surface, d: Drawn, text: str, box: Rect, pct: float,
+             colour: tuple[int, int, int] = theme.FG, bold: bool = False,
+             align: str = "center", valign: str = "center", one_line: bool = False) -> Rect:
+        """Draw ``text`` wrapped to fit ``box`` at the largest size up to ``pct``; record it.
+
+        ``one_line`` shrinks the text to keep it on one line (a URL) before wrapping it.
+        """
+        if not text:
+            return Rect(box.left, box.top, 0, 0)
+        px = self.layout.px(pct)
+        while one_line and px > theme.MIN_PX and self.fonts.get(px, bold).size(text)[0] > box.width:
+            px = max(theme.MIN_PX, int(px * 0.92))
+        while True:
+            lines, line_h = self._lines(text, px, bold, box.width)
+            if line_h * len(lines) <= box.height or px <= theme.MIN_PX:
+                break
+            px = max(theme.MIN_PX, int(px * 0.9))
+        total = line_h * len(lines)
+        y = {"top": box.top, "bottom": box.bottom - total}.get(valign, box.centery - total // 2)
+        bounds: Rect | None = None
+        for line in lines:
+            s = self._render(line, px, colour, bold)
+            r = s.get_rect()
+            r.top = y
+            if align == "left":
+                r.left = box.left
+            elif align == "right":
+                r.right = box.right
+            else:
+                r.centerx = box.centerx
+            surf.blit(s, r)
+            bounds = r if bounds is None else bounds.union(r)
+            y += line_h
+        assert bounds is not None
+        d.texts.append((text, bounds))
+        return bounds
+
+    def _lines(self, text: str, px: int, bold: bool, width: int) -> tuple[list[str], int]:
+        return self._wrap(text, px, bold, width), self.fonts.get(px, bold).get_linesize()
+
+    def stack_height(self, items: list[tuple[str, float, bool]], width: int, scale: float = 1.0) -> int:
+        """Height of texts stacked one under another, each wrapped to ``width``."""
+        total = 0
+        for text, pct, bold in items:
+            lines, line_h = self._lines(text, max(theme.MIN_PX, int(self.layout.px(pct) * scale)), bold, width)
+            total += line_h * len(lines)
+        return total
+
+    def stack(self, surf: pygame.Surface, d: Drawn, items: list[tuple[str, float, bool, tuple[int, int, int]]],
+              box: Rect) -> None:
+        """Texts one under another in ``box``, all shrunk alike until they fit, spread evenly."""
+        plain = [(t, pct, bold) for t, pct, bold, _ in items if t]
+        scale = 1.0
+        while self.stack_height(plain, box.width, scale) > box.height and scale > 0.3:
+            scale *= 0.92
+        used = self.stack_height(plain, box.width, scale)
+        gap = max(0, (box.height - used) // (len(plain) + 1))
+        y = box.top + gap
+        for text, pct, bold, colour in items:
+            if not text:
+                continue
+            px = max(theme.MIN_PX, int(self.layout.px(pct) * scale))
+            lines, line_h = self._lines(text, px, bold, box.width)
+            h = line_h * len(lines)
+            self.text(surf, d, text, Rect(box.left, y, box.width, h), px / self.layout.unit, colour, bold)
+            y += h + gap
+
+    def _band(self, surf: pygame.Surface, rect: Rect, alpha: int = theme.PANEL_ALPHA) -> None:
+        key = (rect.width, rect.height, alpha)
+        over = self._overlay.get(key[:2])
+        if over is None or over.get_alpha() != alpha:
+            over = pygame.Surface(rect.size)
+            over.fill((0, 0, 0))
+            over.set_alpha(alpha)
+            self._overlay[key[:2]] = over
+        surf.blit(over, rect.topleft)
+
+    def _button(self, surf: pygame.Surface, d: Drawn, rect: Rect, label: str, *, filled: bool,
+                colour: tuple[int, int, int] = theme.ACCENT, pct: float = theme.BODY) -> None:
+        radius = rect.height // 3
+        if filled:
+            pygame.draw.rect(surf, colour, rect, border_radius=radius)
+            fg = theme.ACCENT_TEXT
+        else:
+            pygame.draw.rect(surf, colour, rect, width=max(2, rect.height // 14), border_radius=radius)
+            fg = colour
+        self.text(surf, d, label, rect.inflate(-rect.height // 2, -rect.height // 5), pct, fg, bold=True)
+
+    def _back(self, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
+        if scene.touch:
+            self._button(surf, d, self.layout.back_button(), "‹ Back", filled=False, colour=theme.DIM,
+                         pct=theme.SMALL)
+
+    # ------------------------------------------------------------ live preview
+    def preview(self, surf: pygame.Surface, scene: Scene, dest: Rect, d: Drawn) -> bool:
+        """The mirrored camera image, cropped to fill ``dest`` (never letterboxed)."""
+        frame = scene.frame
+        if frame is None:
+            surf.fill(theme.BG, dest)
+            return False
+        key = (frame.index, dest.size, scene.mirror)
+        if key != self._preview_key or self._preview is None:
+            img = frame.image
+            h, w = img.shape[:2]
+            want = dest.width / dest.height
+            if w / h > want:
+                cw, ch = max(1, round(h * want)), h
+            else:
+                cw, ch = w, max(1, round(w / want))
+            x0, y0 = (w - cw) // 2, (h - ch) // 2
+            # OpenCV scales and mirrors in a few ms without holding the GIL (the
+            # analysis thread keeps running); pygame's smoothscale would not.
+            scaled = cv2.resize(img[y0:y0 + ch, x0:x0 + cw], dest.size, interpolation=cv2.INTER_LINEAR)
+            if scene.mirror:
+                scaled = cv2.flip(scaled, 1)
+            surface = pygame.image.frombuffer(scaled.data, dest.size, "RGB")
+            self._preview = (surface, (x0, y0, cw, ch, w, h))
+            self._preview_pixels = scaled  # the surface borrows this memory
+            self._preview_key = key
+        surf.blit(self._preview[0], dest.topleft)
+        d.preview = Rect(dest)
+        return True
+
+    def _image_to_screen(self, scene: Scene, dest: Rect, box: tuple[float, float, float, float]) -> Rect | None:
+        """A normalised box in the camera image as a rect on screen (after crop and mirror)."""
+        if self._preview is None:
+            return None
+        x0, y0, cw, ch, w, h = self._preview[1]
+        bx, by, bw, bh = box
+        sx = (bx * w - x0) / cw * dest.width
+        sy = (by * h - y0) / ch * dest.height
+        sw = bw * w / cw * dest.width
+        sh = bh * h / ch * dest.height
+        if scene.mirror:
+            sx = dest.width - sx - sw
+        return Rect(round(dest.left + sx), round(dest.top + sy), round(sw), round(sh))
+
+    # ------------------------------------------------------------ screens
+    def _attract(self, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
+        L, st = self.layout, scene.state
+        has_preview = st.camera_ok and self.preview(surf, scene, L.screen, d)
+        if not has_preview:
+            surf.fill(theme.BG)
+        top = L.top_band()
+        self._band(surf, top)
+        self.text(surf, d, "Get your headshot", top.inflate(-2 * L.margin, -L.margin // 2), theme.TITLE, bold=True)
+        fault = ""
+        if not st.camera_ok:
+            fault = st.camera_message or "Camera unavailable — retrying"
+        elif not st.disk_ok:
+            fault = "Photos are paused: the booth's storage is full. Please tell a member of staff."
+        if fault:  # on a solid panel: red on a live picture would not read
+            box = _centre_box(L)
+            panel = box.inflate(2 * L.margin, L.margin)
+            pygame.draw.rect(surf, theme.BG, panel, border_radius=round(2 * L.unit))
+            pygame.draw.rect(surf, theme.FAULT, panel, width=max(2, round(0.6 * L.unit)),
+                             border_radius=round(2 * L.unit))
+            self.text(surf, d, fault, box, theme.BIG, theme.FG, bold=True)
+        hint = scene.start_hint if st.can_start else ""
+        tip = TIPS[int((scene.now - st.since) // TIP_S) % len(TIPS)]
+        privacy = (f"Photos are deleted after {days_text(scene.expiry_days)}. "
+                   "Delete yours any time from its page.")
+        items = [(hint, theme.BIG, True, theme.ACCENT), (tip, theme.BODY, False, theme.FG),
+                 (privacy, theme.SMALL, False, theme.DIM)]
+        # The band grows (up to 40 % of the screen) rather than cut a line short on a small panel.
+        width = L.width - 2 * L.margin
+        need = self.stack_height([(t, p, b) for t, p, b, _ in items if t], width) + L.margin
+        bottom = L.bottom_band()
+        h = min(max(bottom.height, need), round(L.height * 0.4))
+        bottom = Rect(0, L.height - h, L.width, h)
+        self._band(surf, bottom)
+        self.stack(surf, d, items, bottom.inflate(-2 * L.margin, -L.margin // 2))
+        if st.notice:
+            strip = Rect(0, top.bottom, L.width, L.px(theme.SMALL) * 2)
+            surf.fill(theme.FAULT, strip)
+            self.text(surf, d, st.notice, strip.inflate(-L.margin, -4), theme.SMALL, theme.FG, bold=True)
+
+    def _choose(self, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
+        L, st = self.layout, scene.state
+        surf.fill(theme.BG)
+        area = L.inner()
+        self.text(surf, d, "Choose your look", L.title_box(), theme.TITLE, bold=True)
+        for i, (look, card) in enumerate(zip(LOOKS, L.look_cards())):
+            on = i == st.selected
+            pygame.draw.rect(surf, theme.ACCENT if on else theme.CARD, card, border_radius=round(2 * L.unit))
+            fg = theme.ACCENT_TEXT if on else theme.FG
+            title, desc = scene.look_info.get(look, DEFAULT_LOOK_INFO[look])
+            inner = card.inflate(-round(3 * L.unit), -round(3 * L.unit))
+            if L.portrait:
+                glyph = Rect(inner.left, inner.top, inner.height, inner.height)
+                gap = round(3 * L.unit)
+                words = Rect(glyph.right + gap, inner.top, inner.right - glyph.right - gap, inner.height)
+                t, s = _split(words, (0.5, 0.5))
+            else:
+                side = min(inner.width, round(inner.height * 0.45))
+                glyph = Rect(inner.centerx - side // 2, inner.top, side, side)
+                t, s = _split(Rect(inner.left, glyph.bottom, inner.width, inner.bottom - glyph.bottom), (0.4, 0.6))
+            _face_glyph(surf, glyph.inflate(-glyph.width // 6, -glyph.height // 6), look, fg)
+            self.text(surf, d, title, t, theme.BIG, fg, bold=True)
+            self.text(surf, d, desc, s, theme.BODY, fg)
+        hint = ("Press the button when your look lights up" if st.scanning
+                else "Tap a look, or use the arrows and press the button")
+        self.text(surf, d, hint, Rect(area.left, area.bottom - round(10 * L.unit), area.width, round(10 * L.unit)),
+                  theme.BODY, theme.DIM)
+        self._back(surf, scene, d)
+
+    def _breathe(self, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
+        L, st = self.layout, scene.state
+        surf.fill(theme.CALM)
+        length = max(1.0, (st.deadline or st.since + 4.0) - st.since)
+        phase = ((scene.now - st.since) % length) / length  # one breath per screen
+        inhale = phase < 0.5
+        ease = 0.5 - 0.5 * math.cos(2 * math.pi * phase)  # 0 -> 1 -> 0, smooth
+        r_max = round(min(L.width, L.height) * 0.30)
+        r = round(r_max * (0.45 + 0.55 * ease))
+        centre = (L.width // 2, round(L.height * 0.45))
+        pygame.draw.circle(surf, theme.CALM_GLOW, centre, r)
+        pygame.draw.circle(surf, theme.FG, centre, r_max, width=max(2, round(0.5 * L.unit)))
+        area = L.inner()
+        self.text(surf, d, "Breathe in …" if inhale else "… and out", L.title_box(), theme.TITLE, bold=True)
+        self.text(surf, d, "Relax your shoulders and let your face rest",
+                  Rect(area.left, area.bottom - round(12 * L.unit), area.width, round(12 * L.unit)),
+                  theme.BODY, theme.FG)
+        self._back(surf, scene, d)
+
+    def _coach(self, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
+        L, st = self.layout, scene.state
+        if not self.preview(surf, scene, L.screen, d):
+            surf.fill(theme.BG)
+        g = st.guidance
+        ready = bool(g is not None and getattr(g, "ready", False))
+        if scene.framing is not None:
+            guide = self._image_to_screen(scene, L.screen, scene.framing)
+            if guide is not None:
+                pygame.draw.ellipse(surf, theme.READY if ready else theme.ACCENT, guide,
+                                    width=max(3, round(0.7 * L.unit)))
+                d.guide = guide
+        top, bottom = L.top_band(), L.bottom_band()
+        self._band(surf, top)
+        self._band(surf, bottom)
+        prompts = tuple(getattr(g, "prompts", ()) or ())[:2] if g is not None else ()
+        if not prompts:
+            prompts = ("Look into the lens",) if g is not None and getattr(g, "face", False) else (
+                "Step into the oval",)
+        clear = L.title_box(top=top.top).left
+        prompt_box = Rect(clear, top.top + L.margin // 3, L.width - 2 * clear, top.height - 2 * (L.margin // 3))
+        rows = _split(prompt_box, (1.0,) if len(prompts) == 1 else (0.55, 0.45))
+        for line, row, pct in zip(prompts, rows, (theme.BIG, theme.BODY)):
+            self.text(surf, d, line, row, pct, theme.FG, bold=pct == theme.BIG)
+        title = scene.look_info.get(st.look or "", ("", ""))[0]
+        meter = L.meter()
+        label = Rect(bottom.left + L.margin, bottom.top + L.margin // 2, bottom.width - 2 * L.margin,
+                     meter.top - bottom.top - L.margin)
+        hint = "Hold it …" if ready else ("Press the button to take it yourself" if scene.start_hint.startswith(
+            "Press") else "Tap to take it yourself")
+        left, right = _split_h(label, (0.4, 0.6))
+        self.text(surf, d, title, left, theme.BIG, theme.ACCENT, bold=True, align="left")
+        self.text(surf, d, hint, right, theme.SMALL, theme.FG, align="right")
+        readiness = float(getattr(g, "readiness", 0.0) or 0.0) if g is not None else 0.0
+        self._meter(surf, d, meter, readiness, ready)
+        self._back(surf, scene, d)
+
+    def _meter(self, surf: pygame.Surface, d: Drawn, track: Rect, value: float, ready: bool) -> None:
+        value = min(1.0, max(0.0, value))
+        radius = track.height // 2
+        pygame.draw.rect(surf, theme.CARD, track, border_radius=radius)
+        fill = Rect(track.left, track.top, round(track.width * value), track.height)
+        if fill.width > 0:
+            pygame.draw.rect(surf, theme.READY if ready else theme.ACCENT, fill, border_radius=radius)
+        pygame.draw.rect(surf, theme.FG, track, width=max(2, track.height // 8), border_radius=radius)
+        d.meter = (Rect(track), fill)
+
+    def _countdown(self, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
+        L, st = self.layout, scene.state
+        if not self.preview(surf, scene, L.screen, d):
+            surf.fill(theme.BG)
+        self._band(surf, L.screen, 110)
+        n = max(1, math.ceil(st.remaining(scene.now) - 1e-6))
+        size = round(min(L.width, L.height) * 0.6)
+        box = Rect(0, 0, size, size)
+        box.center = (L.width // 2, L.height // 2)
+        pygame.draw.circle(surf, theme.ACCENT, box.center, size // 2, width=max(4, round(1.2 * L.unit)))
+        self.text(surf, d, str(n), box, theme.HUGE, theme.FG, bold=True)
+        bottom = L.bottom_band().inflate(-2 * L.margin, -L.margin)
+        self.text(surf, d, "Look into the lens", bottom, theme.BIG, theme.FG, bold=True)
+
+    def _capture(self, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
+        surf.fill(theme.FLASH)  # the flash, and a soft fill light on the face
+
+    def _processing(self, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
+        L, st = self.layout, scene.state
+        surf.fill(theme.BG)
+        t = scene.now - st.since
+        centre = (L.width // 2, round(L.height * 0.42))
+        radius = round(min(L.width, L.height) * 0.14)
+        dots = 12
+        head = (t * 1.5) % 1.0  # a turn every 2/3 s: visibly alive
+        for i in range(dots):
+            a = 2 * math.pi * i / dots - math.pi / 2
+            age = (head * dots - i) % dots / dots
+            shade = round(255 * (1.0 - 0.8 * age))
+            pos = (round(centre[0] + radius * math.cos(a)), round(centre[1] + radius * math.sin(a)))
+            pygame.draw.circle(surf, (shade, round(shade * 0.76), 0), pos, max(3, round(1.6 * L.unit)))
+        area = L.inner()
+        y = centre[1] + radius + round(6 * L.unit)
+        self.text(surf, d, "Developing your photo …", Rect(area.left, y, area.width, round(12 * L.unit)),
+                  theme.TITLE, bold=True)
+        line = PROCESSING_LINES[int(t // 1.5) % len(PROCESSING_LINES)]
+        self.text(surf, d, line, Rect(area.left, y + round(13 * L.unit), area.width, round(9 * L.unit)),
+                  theme.BODY, theme.DIM)
+
+    def _photo_surface(self, image: np.ndarray, box: Rect) -> pygame.Surface:
+        key = (id(image), box.size)
+        s = self._photo_cache.get(key)
+        if s is None:
+            h, w = image.shape[:2]
+            scale = min(box.width / w, box.height / h)
+            size = (max(1, round(w * scale)), max(1, round(h * scale)))
+            raw = pygame.image.frombuffer(np.ascontiguousarray(image).tobytes(), (w, h), "RGB")
+            s = pygame.transform.smoothscale(raw, size)
+            if len(self._photo_cache) > 12:
+                self._photo_cache.clear()
+            self._photo_cache[key] = s
+        return s
+
+    def _review(self, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
+        L, st = self.layout, scene.state
+        surf.fill(theme.BG)
+        box = L.review_photo()
+        previews = getattr(st.photo, "previews", None) or {}
+        image = previews.get(st.retouch)
+        if image is not None:
+            s = self._photo_surface(image, box)
+            r = s.get_rect(center=box.center)
+            surf.blit(s, r)
+            d.photo = r
+        self.text(surf, d, "Keep this one?", L.review_title(), theme.TITLE, bold=True, align="left")
+        for level, pill in zip(RETOUCH_LEVELS, L.retouch_pills()):
+            self._button(surf, d, pill, RETOUCH_NAMES[level], filled=level == st.retouch,
+                         colour=theme.ACCENT if level == st.retouch else theme.DIM, pct=theme.SMALL)
+        keep = L.keep_button()
+        if st.publishing:
+            self._button(surf, d, keep, "Saving …", filled=False)
+        else:
+            self._button(surf, d, keep, "Keep it — press", filled=True)
+        retake = L.retake_button()
+        if scene.retakes_left > 0 and st.can_start:
+            self._button(surf, d, retake, f"Retake — hold ({scene.retakes_left} left)", filled=False,
+                         colour=theme.FG, pct=theme.SMALL)
+        else:
+            self.text(surf, d, "No retakes left", retake, theme.SMALL, theme.DIM)
+        if not st.publishing:
+            secs = math.ceil(st.remaining(scene.now))
+            panel = L.review_panel()
+            self.text(surf, d, f"Keeping it in {secs} s",
+                      Rect(panel.left, retake.bottom + L.margin // 2, panel.width,
+                           max(L.px(theme.SMALL) * 2, panel.bottom - retake.bottom - L.margin // 2)),
+                      theme.SMALL, theme.DIM)
+
+    def _qr(self, surf: pygame.Surface, d: Drawn, text: str, box: Rect) -> None:
+        """The QR code at a whole number of pixels per module: scaled, never smoothed."""
+        key = (text, box.width)
+        s = self._qr_cache.get(key)
+        if s is None:  # made once per code: building a QR is far too slow for every frame
+            img = qr.qr_image(text, qr.module_px_for(text, box.width))
+            s = pygame.image.frombuffer(img.tobytes(), (img.shape[1], img.shape[0]), "RGB").copy()
+            self._qr_cache = {key: s}  # one session's code at a time
+        pygame.draw.rect(surf, (255, 255, 255), box)  # the white square behind the quiet zone
+        r = s.get_rect(center=box.center)
+        surf.blit(s, r)
+        d.qr = (r, text)
+
+    def _share(self, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
+        L, st = self.layout, scene.state
+        surf.fill(theme.BG)
+        if st.url:
+            self._qr(surf, d, st.url, L.qr_box())
+        area = L.share_text()
+        done = L.done_button()
+        step = "2. Download" if scene.wifi_payload else ""
+        rows = _split(Rect(area.left, area.top, area.width, done.top - area.top - L.margin),
+                      (0.14, 0.28, 0.2, 0.38) if step else (0.0, 0.38, 0.22, 0.4))
+        if step:
+            self.text(surf, d, step, rows[0], theme.BODY, theme.ACCENT, bold=True)
+        self.text(surf, d, "Scan to download", rows[1], theme.TITLE, bold=True)
+        if st.url:
+            self.text(surf, d, short_url(st.url), rows[2], theme.BODY, theme.FG, one_line=True)
+        self.text(surf, d, f"Kept for {days_text(scene.expiry_days)}. Delete it any time from the page.",
+                  rows[3], theme.SMALL, theme.DIM)
+        self._button(surf, d, done, "Done", filled=False, colour=theme.DIM, pct=theme.BODY)
+
+    def _share_wifi(self, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
+        L = self.layout
+        surf.fill(theme.BG)
+        if scene.wifi_payload:
+            self._qr(surf, d, scene.wifi_payload, L.qr_box())
+        area = L.share_text()
+        rows = _split(area, (0.3, 0.2, 0.2, 0.3))
+        self.text(surf, d, "1. Join the booth's Wi-Fi", rows[0], theme.TITLE, bold=True)
+        self.text(surf, d, f"Network: {scene.wifi_ssid}", rows[1], theme.BODY, theme.FG)
+        self.text(surf, d, "Scan with your phone's camera", rows[2], theme.SMALL, theme.DIM)
+        self.text(surf, d, "Then press the button for 2. Download", rows[3], theme.BODY, theme.ACCENT, bold=True)
+
+    def _goodbye(self, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
+        surf.fill(theme.BG)
+        self.text(surf, d, scene.state.message or "Thanks — see you next time", _centre_box(self.layout),
+                  theme.TITLE, theme.FG, bold=True)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _break_word(word: str, font: pygame.font.Font, width: int) -> list[str]:
+    """A word too wide for the line (a URL on a small screen) in pieces that fit."""
+    if font.size(word)[0] <= width:
+        return [word]
+    pieces, piece = [], ""
+    for ch in word:
+        if piece and font.size(piece + ch)[0] > width:
+            pieces.append(piece)
+            piece = ""
+        piece += ch
+    return pieces + [piece]
+
+
+def _centre_box(L: Layout) -> Rect:
+    area = L.inner()
+    return Rect(area.left + L.margin, area.top + area.height // 4, area.width - 2 * L.margin, area.height // 2)
+
+
+def _split(box: Rect, fractions: tuple[float, ...]) -> list[Rect]:
+    """Rows of ``box`` whose heights are the given fractions."""
+    total = sum(fractions) or 1.0
+    rows, y = [], box.top
+    for f in fractions:
+        h = round(box.height * f / total)
+        rows.append(Rect(box.left, y, box.width, h))
+        y += h
+    return rows
+
+
+def _split_h(box: Rect, fractions: tuple[float, ...]) -> list[Rect]:
+    total = sum(fractions) or 1.0
+    cols, x = [], box.left
+    for f in fractions:
+        w = round(box.width * f / total)
+        cols.append(Rect(x, box.top, w, box.height))
+        x += w
+    return cols
+
+
+def _face_glyph(surf: pygame.Surface, box: Rect, look: str, colour: tuple[int, int, int]) -> None:
+    """A simple line face for each look: the smile, the steady gaze, the look aside."""
+    side = min(box.width, box.height)
+    r = side // 2
+    c = box.center
+    w = max(2, side // 22)
+    pygame.draw.circle(surf, colour, c, r, width=w)
+    eye_dx, eye_y, er = r // 3, c[1] - r // 5, max(2, side // 18)
+    shift = -r // 6 if look == "contemplative" else 0
+    for sx in (-eye_dx, eye_dx):
+        pygame.draw.circle(surf, colour, (c[0] + sx + shift, eye_y), er)
+    mouth = Rect(0, 0, r, r // 2)
+    mouth.center = (c[0], c[1] + r // 3)
+    if look == "smile":
+        pygame.draw.arc(surf, colour, mouth.move(0, -r // 6), math.pi * 1.1, math.pi * 1.9, w)
+    elif look == "serious":
+        pygame.draw.line(surf, colour, (mouth.left + r // 8, mouth.centery), (mouth.right - r // 8, mouth.centery), w)
+    else:
+        pygame.draw.line(surf, colour, (mouth.left + r // 4, mouth.centery + r // 20),
+                         (mouth.right - r // 6, mouth.centery - r // 20), w)

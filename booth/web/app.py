@@ -1,0 +1,62 @@
+"""The photo server's ASGI app: phone pages, staff pages, security headers.
+
+Plain Starlette (what FastAPI is built on) rather than FastAPI itself: the
+server has no JSON API to validate or document, and the phone page is its
+hot path, so it skips the extra per-request layers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from booth.gallery import Gallery
+from booth.web.auth import LoginLimiter, Sessions, check_hash_format, load_secret
+from booth.web.headers import SecurityHeaders, content_security_policy
+from booth.web.pages import CSS
+from booth.web.phone import gone, phone_routes
+from booth.web.settings import WebSettings
+from booth.web.staff import staff_routes
+
+
+def create_app(settings: WebSettings, *, reconcile: bool = False) -> Starlette:
+    """One worker's app. The parent process reconciles the gallery once before workers start."""
+    if settings.staff_password_hash:
+        check_hash_format(settings.staff_password_hash)
+    gallery = Gallery(settings.data_dir, expiry_days=settings.expiry_days, reconcile=reconcile)
+    sessions = Sessions(load_secret(settings.data_dir), settings.staff_password_hash)
+    limiter = LoginLimiter(settings.data_dir / "web.sqlite3")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            gallery.close()
+            limiter.close()
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        # Any path we do not serve looks exactly like an unknown photo.
+        if isinstance(exc, HTTPException) and exc.status_code == 405:
+            return Response(status_code=405, headers=dict(exc.headers or {}))
+        return gone(settings, 404)
+
+    app = Starlette(
+        routes=[*phone_routes(gallery, settings), *staff_routes(gallery, settings, sessions, limiter)],
+        exception_handlers={404: not_found, 405: not_found},
+        lifespan=lifespan,
+    )
+    app.router.redirect_slashes = False  # "/p/<token>/" is simply not a page
+    app.state.gallery = gallery
+    app.add_middleware(SecurityHeaders, csp=content_security_policy(CSS))
+    return app
+
+
+def app_from_env() -> Starlette:
+    """uvicorn's factory for each worker process (settings come from the parent)."""
+    return create_app(WebSettings.from_env())

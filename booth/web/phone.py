@@ -1,0 +1,105 @@
+"""The subject's photo page: /p/<token>, its files, and deleting it.
+
+Every route checks the token's shape first (booth.gallery.valid_token), so
+path tricks never reach SQL or the disk. Unknown, deleted and malformed
+tokens all get the same 404 page; an expired photo gets 410 with the same
+page shape. Links are relative, so a public URL with a path prefix works.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from booth.gallery import Gallery, PhotoRecord
+from booth.web.files import photo_response
+from booth.web.pages import date_text, days_text, render, render_text
+from booth.web.settings import WebSettings
+
+log = logging.getLogger(__name__)
+
+_ASPECT = {"4:5": (800, 1000), "1:1": (800, 800), "2:3": (800, 1200)}
+
+
+def gone(settings: WebSettings, status: int = 404, root: str = "/") -> Response:
+    """The friendly page for unknown (404) and expired (410) photos; no hint which ever existed."""
+    if status == 410:
+        heading, message = "This photo has expired", "Its time on the booth is over and it has been deleted."
+    else:
+        heading, message = "No photo here", ("This link doesn't lead to a photo. It may be mistyped, "
+                                             "or the photo may have been deleted.")
+    return render("gone.html", status=status, title=heading, heading=heading, message=message, root=root,
+                  expiry_text=days_text(settings.expiry_days))
+
+
+def _filename(created: float, suffix: str = "") -> str:
+    return time.strftime("headshot-%Y-%m-%d-%H%M", time.localtime(created)) + suffix + ".jpg"
+
+
+def phone_routes(gallery: Gallery, settings: WebSettings) -> list[Route]:
+    """Routes for /p/<token>; closures over one Gallery per worker."""
+
+    def lookup(request: Request, root: str) -> PhotoRecord | Response:
+        """The live record, or the 404/410 page to answer with instead."""
+        record = gallery.get(request.path_params["token"])
+        if record is None:
+            return gone(settings, 404, root)
+        if record.expired():
+            return gone(settings, 410, root)
+        return record
+
+    @functools.lru_cache(maxsize=256)
+    def page_html(token: str, crop: str, created: float, expires: float) -> str:
+        # The page depends on these fields alone, which never change: render it once.
+        width, height = _ASPECT.get(crop, (800, 1000))
+        return render_text("photo.html", title="Your headshot", root="../", token=token,
+                           width=width, height=height, filename=_filename(created),
+                           original_filename=_filename(created, "-original"),
+                           expiry_text=days_text(settings.expiry_days), until=date_text(expires))
+
+    async def page(request: Request) -> Response:
+        record = lookup(request, "../")
+        if isinstance(record, Response):
+            return record
+        return HTMLResponse(page_html(record.token, record.crop, record.created, record.expires))
+
+    def file_route(kind: str, attachment: bool, suffix: str | None) -> Callable[[Request], Awaitable[Response]]:
+        async def serve(request: Request) -> Response:
+            record = lookup(request, "../../")
+            if isinstance(record, Response):
+                return record
+            name = _filename(record.created, suffix) if suffix is not None else None
+            response = await photo_response(request, gallery.path(record, kind), filename=name, attachment=attachment)
+            return response or gone(settings, 404, "../../")
+
+        return serve
+
+    async def confirm_delete(request: Request) -> Response:
+        record = lookup(request, "../../")
+        if isinstance(record, Response):
+            return record
+        return render("confirm_delete.html", title="Delete this photo?", root="../../", token=record.token)
+
+    async def delete(request: Request) -> Response:
+        # An expired photo can still be deleted by its owner right away.
+        token = request.path_params["token"]
+        if not await run_in_threadpool(gallery.delete, token):  # fsyncs: off the event loop
+            return gone(settings, 404, "../../")
+        log.info("a photo was deleted by its owner")
+        return render("deleted.html", title="Photo deleted", root="../../")
+
+    return [
+        Route("/p/{token}", page, methods=["GET"]),
+        Route("/p/{token}/photo.jpg", file_route("retouched", False, None), methods=["GET"]),
+        Route("/p/{token}/download", file_route("retouched", True, ""), methods=["GET"]),
+        Route("/p/{token}/original", file_route("original", True, "-original"), methods=["GET"]),
+        Route("/p/{token}/delete", confirm_delete, methods=["GET"]),
+        Route("/p/{token}/delete", delete, methods=["POST"]),
+    ]

@@ -1,0 +1,170 @@
+"""The staff pages: login, the day's figures, the booth's health, the ZIP export.
+
+Everything under /staff needs a valid session cookie except the login form
+itself; without one, pages redirect to the login form (303) and nothing
+about photos is revealed. With no password hash configured, staff pages are
+off and say how to switch them on.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from urllib.parse import parse_qs
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from booth.gallery import Gallery, valid_token
+from booth.status import read_status
+from booth.web.auth import COOKIE, MAX_PASSWORD, SESSION_S, LoginLimiter, Sessions, verify_password
+from booth.web.export import export_zip
+from booth.web.pages import days_text, render
+from booth.web.settings import WebSettings
+from booth.web.thumbs import thumbnail
+
+log = logging.getLogger(__name__)
+
+MAX_FORM = 4096
+NO_STORE = {"cache-control": "no-store"}
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _size_text(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit in ("B", "KB") else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TB"  # pragma: no cover
+
+
+def _ago(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s ago"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min ago"
+    return f"{seconds / 3600:.1f} h ago"
+
+
+async def _form(request: Request) -> dict[str, str] | None:
+    """A small urlencoded form, or None if it is too big."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM:
+            return None
+    parsed = parse_qs(body.decode("utf-8", "replace"), max_num_fields=10)
+    return {k: v[0] for k, v in parsed.items()}
+
+
+def staff_routes(gallery: Gallery, settings: WebSettings, sessions: Sessions, limiter: LoginLimiter) -> list[Route]:
+    enabled = bool(settings.staff_password_hash)
+
+    def logged_in(request: Request) -> bool:
+        return enabled and sessions.valid(request.cookies.get(COOKIE))
+
+    def to_login() -> Response:
+        return RedirectResponse("/staff/login", status_code=303, headers=NO_STORE)
+
+    def login_page(error: str = "", status: int = 200, headers: dict[str, str] | None = None) -> Response:
+        return render("staff_login.html", status=status if enabled else 403, title="Staff login", root="../",
+                      disabled=not enabled, error=error, headers={**NO_STORE, **(headers or {})})
+
+    async def login_form(request: Request) -> Response:
+        return login_page()
+
+    async def login(request: Request) -> Response:
+        if not enabled:
+            return login_page()
+        client = _client(request)
+        wait = await run_in_threadpool(limiter.retry_after, client)
+        if wait > 0:
+            log.warning("staff login refused: too many failed attempts (client %s)", client)
+            minutes = max(1, round(wait / 60))
+            return login_page(f"Too many wrong passwords. Try again in about {minutes} minute(s).", 429,
+                              {"retry-after": str(int(wait) + 1)})
+        form = await _form(request)
+        password = (form or {}).get("password", "")
+        ok = bool(password) and len(password) <= MAX_PASSWORD and await run_in_threadpool(
+            verify_password, password, settings.staff_password_hash)
+        if not ok:
+            await run_in_threadpool(limiter.failed, client)
+            log.warning("staff login failed (client %s)", client)
+            return login_page("Wrong password.", 401)
+        await run_in_threadpool(limiter.succeeded, client)
+        log.info("staff logged in (client %s)", client)
+        response = RedirectResponse("/staff", status_code=303, headers=NO_STORE)
+        response.set_cookie(COOKIE, sessions.issue(), max_age=int(SESSION_S), path="/staff",
+                            httponly=True, samesite="strict")
+        return response
+
+    async def logout(request: Request) -> Response:
+        response = to_login()
+        response.delete_cookie(COOKIE, path="/staff", httponly=True, samesite="strict")
+        return response
+
+    def dashboard_sync() -> Response:
+        now = time.time()
+        stats = gallery.stats(now)
+        free = gallery.free_bytes()
+        status = read_status(settings.data_dir)
+        if status is None:
+            booth_ok, state, detail = False, "Not running", "the booth has not reported yet"
+        elif status.stale(now):
+            booth_ok, state, detail = False, "Not running", f"last seen {_ago(now - status.updated)}"
+        else:
+            booth_ok = status.camera_ok and not status.disk_low and not status.message
+            state = "Running" if booth_ok else "Needs attention"
+            parts = [f"screen: {status.state}", f"camera: {status.camera or '?'}"
+                     + ("" if status.camera_ok else " (unavailable)")]
+            if status.disk_low:
+                parts.append("disk nearly full: captures paused")
+            if status.message:
+                parts.append(status.message)
+            detail = "; ".join(parts)
+        hours = [(h, n) for h, n in enumerate(stats.per_hour) if n]
+        return render("staff.html", title="Photo booth — staff", wide=True, root="../", stats=stats,
+                      free_text=_size_text(free), disk_low=free < settings.min_free_mb * 1024 * 1024,
+                      booth_ok=booth_ok, booth_state=state, booth_detail=detail, hours=hours,
+                      max_hour=max([n for _, n in hours] or [1]), expiry_text=days_text(settings.expiry_days),
+                      headers=NO_STORE)
+
+    async def dashboard(request: Request) -> Response:
+        if not logged_in(request):
+            return to_login()
+        return await run_in_threadpool(dashboard_sync)
+
+    async def export(request: Request) -> Response:
+        if not logged_in(request):
+            return to_login()
+        log.info("staff export started (client %s)", _client(request))
+        name = time.strftime("booth-photos-%Y-%m-%d.zip")
+        return StreamingResponse(export_zip(gallery), media_type="application/zip",
+                                 headers={"content-disposition": f'attachment; filename="{name}"', **NO_STORE})
+
+    async def thumb(request: Request) -> Response:
+        if not logged_in(request):
+            return to_login()
+        token = request.path_params["token"]
+        record = gallery.get(token) if valid_token(token) else None
+        data = None
+        if record is not None and not record.expired():
+            data = await run_in_threadpool(thumbnail, gallery.path(record, "retouched"))
+        if data is None:
+            return Response(status_code=404, headers=NO_STORE)
+        return Response(data, media_type="image/jpeg", headers={"cache-control": "private, max-age=300"})
+
+    return [
+        Route("/staff", dashboard, methods=["GET"]),
+        Route("/staff/", dashboard, methods=["GET"]),
+        Route("/staff/login", login_form, methods=["GET"]),
+        Route("/staff/login", login, methods=["POST"]),
+        Route("/staff/logout", logout, methods=["POST"]),
+        Route("/staff/export.zip", export, methods=["GET"]),
+        Route("/staff/thumb/{token}.jpg", thumb, methods=["GET"]),
+    ]

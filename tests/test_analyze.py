@@ -1,0 +1,109 @@
+"""`booth analyze`: the JSON-lines contract, through the real command and in process."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from booth.analyze import analyze
+from booth.config import CoachConfig
+
+REPO = Path(__file__).resolve().parent.parent
+FACE_KEYS = {"file", "face", "box", "pupils", "pose", "smile", "genuine", "eyes_open", "eye_contact", "looks"}
+
+
+@pytest.fixture()
+def odd_files(tmp_path: Path) -> dict[str, Path]:
+    grey = tmp_path / "grey.png"
+    cv2.imwrite(str(grey), np.full((240, 320, 3), 128, np.uint8))
+    text = tmp_path / "notes.jpg"
+    text.write_text("not a picture")
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    return {"grey": grey, "text": text, "empty": empty, "missing": tmp_path / "missing.jpg", "dir": tmp_path}
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "BOOTH_MODELS_DIR": os.environ.get("BOOTH_MODELS_DIR", str(REPO / ".models"))}
+    return subprocess.run([sys.executable, "-m", "booth", "analyze", *args], capture_output=True, text=True,
+                          env=env, cwd=REPO, timeout=120)
+
+
+def test_cli_prints_one_line_per_file_in_order_and_goes_on_after_bad_ones(faces_dir, odd_files):
+    files = [faces_dir / "london/smiling/004.jpg", odd_files["text"], odd_files["missing"], odd_files["grey"],
+             odd_files["empty"], odd_files["dir"], faces_dir / "london/neutral/004.jpg"]
+    proc = run_cli("--json", *map(str, files))
+    assert proc.returncode == 0, proc.stderr
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [d["file"] for d in lines] == [str(f) for f in files]
+    smile, text, missing, grey, empty, folder, neutral = lines
+    for d in (text, missing, empty, folder):
+        assert d["face"] is False and isinstance(d["error"], str) and d["error"]
+    assert grey == {"file": str(odd_files["grey"]), "face": False}
+    for d in (smile, neutral):
+        assert set(d) == FACE_KEYS and d["face"] is True
+        assert len(d["box"]) == 4 and all(isinstance(v, float) for v in d["box"])
+        (lx, ly), (rx, ry) = d["pupils"]
+        assert lx < rx  # image-left first
+        assert set(d["pose"]) == {"yaw", "pitch", "roll"}
+        for key in ("smile", "genuine", "eyes_open", "eye_contact"):
+            assert 0.0 <= d[key] <= 1.0
+        assert set(d["looks"]) == {"smile", "serious", "contemplative"}
+        for look in d["looks"].values():
+            assert set(look) == {"score", "ready", "advice"}
+            assert 0.0 <= look["score"] <= 1.0 and isinstance(look["ready"], bool)
+            assert all(isinstance(a, str) for a in look["advice"])
+    assert smile["smile"] >= 0.5 > neutral["smile"]
+    assert smile["looks"]["smile"]["ready"] and not neutral["looks"]["smile"]["ready"]
+    assert neutral["looks"]["serious"]["ready"] and not smile["looks"]["serious"]["ready"]
+    assert neutral["looks"]["smile"]["advice"][0] == "Smile!"
+
+
+def test_cli_baseline_reveals_a_subtle_smile(faces_dir):
+    subtle, rest = faces_dir / "london/smiling/140.jpg", faces_dir / "london/neutral/140.jpg"
+    alone = json.loads(run_cli(str(subtle)).stdout)
+    proc = run_cli("--baseline", str(rest), str(subtle), str(rest))
+    assert proc.returncode == 0
+    judged, itself = (json.loads(line) for line in proc.stdout.splitlines())
+    assert not alone["looks"]["smile"]["ready"] and alone["smile"] < 0.5
+    assert judged["looks"]["smile"]["ready"] and judged["smile"] >= 0.5
+    assert not itself["looks"]["smile"]["ready"] and itself["smile"] < 0.5
+
+
+def test_unusable_baseline_is_reported_and_the_images_still_judged(model_path, faces_dir, odd_files):
+    out, err = io.StringIO(), io.StringIO()
+    code = analyze([str(faces_dir / "london/smiling/004.jpg")], model_path, CoachConfig(),
+                   baseline_file=str(odd_files["grey"]), out=out, err=err)
+    assert code == 0
+    assert "no face" in err.getvalue()
+    line = json.loads(out.getvalue())
+    assert line["face"] is True and line["looks"]["smile"]["ready"]
+
+
+def test_big_photos_are_downscaled_but_answer_in_their_own_pixels(model_path, faces_dir, tmp_path):
+    image = cv2.imread(str(faces_dir / "london/neutral/007.jpg"))
+    big = tmp_path / "big.png"
+    cv2.imwrite(str(big), cv2.resize(image, (2400, 2400), interpolation=cv2.INTER_CUBIC))
+    out = io.StringIO()
+    analyze([str(faces_dir / "london/neutral/007.jpg"), str(big)], model_path, CoachConfig(), out=out)
+    small, large = (json.loads(line) for line in out.getvalue().splitlines())
+    for (sx, sy), (bx, by) in zip(small["pupils"], large["pupils"]):
+        assert abs(bx / 3 - sx) < 3 and abs(by / 3 - sy) < 3
+    assert large["looks"]["serious"]["ready"] == small["looks"]["serious"]["ready"]
+
+
+def test_strength_setting_reaches_analyze(model_path, faces_dir):
+    def smile_ready(strength: str) -> bool:
+        out = io.StringIO()
+        analyze([str(faces_dir / "london/smiling/007.jpg")], model_path, CoachConfig(smile_strength=strength), out=out)
+        return json.loads(out.getvalue())["looks"]["smile"]["ready"]
+
+    assert smile_ready("clear") and not smile_ready("big")

@@ -1,0 +1,145 @@
+"""The capture worker with the real scripted camera, real photo pipeline and a real gallery."""
+
+from __future__ import annotations
+
+import queue
+from dataclasses import replace
+
+import pytest
+
+from booth.capture import CaptureWorker, ReviewPhoto, shrink
+from booth.camera.select import make_camera, start_checked
+from booth.config import Config, ScriptedConfig
+from booth.gallery import Gallery
+from booth.photo.pipeline import PhotoPipeline
+from booth.session import (
+    CaptureDone, CaptureFailed, Discard, ProcessingDone, ProcessingFailed, Publish, Published, StartCapture,
+    StartProcessing,
+)
+
+BASE = "http://127.0.0.1:8080"
+
+
+@pytest.fixture
+def parts(faces_dir, model_path, tmp_path):
+    config = Config()
+    config.scripted = replace(ScriptedConfig(), faces_dir=str(faces_dir), enter_s=0.0, centre_s=0.0)
+    camera = make_camera("scripted", config)
+    start_checked(camera, 5.0)
+    gallery = Gallery(tmp_path / "data")
+    events: queue.Queue = queue.Queue()
+    worker = CaptureWorker(camera, gallery, config, events.put, base_url=BASE,
+                           pipeline_factory=lambda: PhotoPipeline(config.photo, config.coach, model_path))
+    worker.start()
+    yield config, camera, gallery, worker, events
+    worker.stop()
+    camera.stop()
+    gallery.close()
+
+
+def _next(events: queue.Queue, timeout: float = 30.0):
+    return events.get(timeout=timeout)
+
+
+def _shoot(worker, events, job: int, look: str = "smile") -> ProcessingDone:
+    worker.submit(StartCapture(job))
+    done = _next(events)
+    assert isinstance(done, CaptureDone) and done.job == job
+    worker.submit(StartProcessing(job, done.burst, look))
+    processed = _next(events)
+    assert isinstance(processed, ProcessingDone), processed
+    return processed
+
+
+def test_burst_is_full_resolution_and_timed(parts):
+    config, camera, _, worker, events = parts
+    worker.submit(StartCapture(4))
+    done = _next(events)
+    assert isinstance(done, CaptureDone) and done.job == 4
+    assert len(done.burst) == config.photo.burst == 3
+    assert all(f.size == camera.still_size for f in done.burst)
+    assert camera.still_size[0] > camera.preview_size[0]
+    assert len(worker.trigger_to_still) == 1 and 0 <= worker.trigger_to_still[0] < 2.0
+
+
+def test_photo_is_saved_before_the_review_and_previews_follow(parts):
+    config, _, gallery, worker, events = parts
+    done = _shoot(worker, events, 1)
+    record = gallery.get(done.token)
+    assert record is not None and record.look == "smile" and record.retouch == config.photo.retouch
+    assert done.url == f"{BASE}/p/{done.token}"
+    review = done.photo
+    assert isinstance(review, ReviewPhoto) and review.saved_level == "natural"
+    assert max(review.previews["natural"].shape[:2]) <= 1080
+    for _ in range(100):  # the other levels arrive while the subject looks
+        if len(review.previews) == 3:
+            break
+        import time
+        time.sleep(0.05)
+    assert set(review.previews) == {"none", "natural", "polished"}
+    assert worker.saved == 1
+
+
+def test_keep_with_another_level_replaces_the_retouched_file(parts):
+    _, _, gallery, worker, events = parts
+    done = _shoot(worker, events, 1)
+    before = gallery.path(gallery.get(done.token), "retouched").read_bytes()
+    worker.submit(Publish(done.token, "polished"))
+    published = _next(events)
+    assert published == Published(done.token, done.url)
+    record = gallery.get(done.token)
+    assert record.retouch == "polished"
+    assert gallery.path(record, "retouched").read_bytes() != before
+
+
+def test_keep_at_the_saved_level_changes_nothing(parts):
+    _, _, gallery, worker, events = parts
+    done = _shoot(worker, events, 1)
+    path = gallery.path(gallery.get(done.token), "retouched")
+    before = path.read_bytes()
+    worker.submit(Publish(done.token, "natural"))
+    assert isinstance(_next(events), Published)
+    assert path.read_bytes() == before
+
+
+def test_retake_deletes_the_photo(parts):
+    _, _, gallery, worker, events = parts
+    done = _shoot(worker, events, 1)
+    files = [gallery.path(gallery.get(done.token), k) for k in ("original", "retouched")]
+    worker.submit(Discard(done.token))
+    worker.submit(StartCapture(2))  # the queue keeps order: the delete is done by then
+    assert isinstance(_next(events), CaptureDone)
+    assert gallery.get(done.token) is None and not any(f.exists() for f in files)
+
+
+def test_capture_fails_cleanly_when_the_camera_is_gone(parts):
+    _, camera, _, worker, events = parts
+    camera.stop()
+    worker.submit(StartCapture(9))
+    failed = _next(events)
+    assert isinstance(failed, CaptureFailed) and failed.job == 9 and failed.reason
+
+
+def test_processing_failure_is_reported_not_raised(parts):
+    _, _, gallery, worker, events = parts
+    worker.submit(StartProcessing(3, [], "smile"))
+    failed = _next(events)
+    assert isinstance(failed, ProcessingFailed) and failed.job == 3
+    assert gallery.records() == []
+    worker.submit(StartCapture(4))  # and the worker is still alive
+    assert isinstance(_next(events), CaptureDone)
+
+
+def test_publish_of_a_photo_no_longer_in_hand_still_answers(parts):
+    _, _, _, worker, events = parts
+    worker.submit(Publish("A" * 24, "polished"))
+    assert _next(events) == Published("A" * 24, f"{BASE}/p/{'A' * 24}")
+
+
+def test_shrink_keeps_the_aspect():
+    import numpy as np
+
+    img = np.zeros((3000, 2400, 3), np.uint8)
+    small = shrink(img, 1000)
+    assert small.shape == (1000, 800, 3)
+    assert shrink(small, 2000) is not None and shrink(small, 2000).shape == small.shape

@@ -1,0 +1,167 @@
+"""The phone page in real headless Chromium at a phone's viewport, against a real `booth web`.
+
+Screenshots are kept in test-artifacts/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from test_web_support import ARTIFACTS, STAFF_PASSWORD, add_photo, running_web, stored
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    yield from running_web(tmp_path_factory.mktemp("browser") / "data")
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory) -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} missing: run scripts/system-deps.sh test")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def phone(browser: Browser, tmp_path: Path) -> Iterator[tuple[BrowserContext, Page, list[str]]]:
+    context = browser.new_context(**PHONE, accept_downloads=True)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("requestfailed", lambda r: problems.append(f"failed {r.url}"))
+    yield context, page, problems
+    context.close()
+
+
+def shot(page: Page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 5000
+    return path
+
+
+def relevant(problems: list[str]) -> list[str]:
+    # A 404 for /favicon.ico is the browser's own guess, not the page's doing.
+    return [p for p in problems if "favicon" not in p and "404" not in p and "410" not in p]
+
+
+def test_phone_page_download_and_delete(server, phone, faces_dir) -> None:
+    context, page, problems = phone
+    record = add_photo(server.data_dir, faces_dir)
+    response = page.goto(f"{server.base}/p/{record.token}")
+    assert response.status == 200
+    page.wait_for_load_state("load")
+    image = page.locator("img.photo")
+    assert image.evaluate("img => img.complete && img.naturalWidth") == 800
+    box = image.bounding_box()
+    assert box["width"] > 300 and box["x"] >= 0 and box["x"] + box["width"] <= 390  # fits the phone
+    assert abs(box["height"] / box["width"] - 1.25) < 0.02  # 4:5, no distortion
+    for button in ("#download", "#download-original", "#delete"):
+        b = page.locator(button).bounding_box()
+        assert b["height"] >= 44, button  # a thumb-sized target
+    assert page.locator("#privacy").inner_text().count("7 days") == 1
+    assert page.evaluate("document.scripts.length") == 0
+    assert page.evaluate("performance.getEntriesByType('resource').every(e => e.name.startsWith(location.origin))")
+    shot(page, "phone-page.png")
+    page.locator("#privacy").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "phone-page-viewport-privacy.png"))
+
+    with page.expect_download() as download:
+        page.click("#download")
+    assert download.value.suggested_filename.startswith("headshot-")
+    assert Path(download.value.path()).read_bytes() == stored(server.data_dir, record, "retouched")
+    with page.expect_download() as original:
+        page.click("#download-original")
+    assert original.value.suggested_filename.endswith("-original.jpg")
+    assert Path(original.value.path()).read_bytes() == stored(server.data_dir, record, "original")
+
+    page.click("#delete")
+    page.wait_for_url(f"**/p/{record.token}/delete")
+    assert page.locator("h1").inner_text() == "Delete this photo?"
+    shot(page, "phone-delete-confirm.png")
+    assert (server.data_dir / "photos" / f"{record.token}.retouched.jpg").exists()  # not yet
+    page.click("#confirm-delete")
+    page.wait_for_load_state("load")
+    assert "has been deleted" in page.locator("h1").inner_text()
+    shot(page, "phone-deleted.png")
+
+    assert not list((server.data_dir / "photos").glob(f"{record.token}*"))
+    with sqlite3.connect(server.data_dir / "gallery.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*) FROM photos WHERE token = ?", (record.token,)).fetchone()[0] == 0
+    again = page.goto(f"{server.base}/p/{record.token}")
+    assert again.status == 404
+    assert page.locator("h1").inner_text() == "No photo here"
+    assert relevant(problems) == []
+
+
+def test_keep_it_goes_back_without_deleting(server, phone, faces_dir) -> None:
+    _, page, problems = phone
+    record = add_photo(server.data_dir, faces_dir, index=1)
+    page.goto(f"{server.base}/p/{record.token}")
+    page.click("#delete")
+    page.click("#keep")
+    page.wait_for_url(f"**/p/{record.token}")
+    assert page.locator("img.photo").evaluate("img => img.naturalWidth") == 800
+    assert (server.data_dir / "photos" / f"{record.token}.retouched.jpg").exists()
+    assert relevant(problems) == []
+
+
+def test_expired_and_unknown_pages(server, phone, faces_dir) -> None:
+    _, page, problems = phone
+    record = add_photo(server.data_dir, faces_dir, now=time.time() - 8 * 86400)
+    assert page.goto(f"{server.base}/p/{record.token}").status == 410
+    assert page.locator("h1").inner_text() == "This photo has expired"
+    shot(page, "phone-expired.png")
+    assert page.goto(f"{server.base}/p/{'Z' * 24}").status == 404
+    shot(page, "phone-unknown.png")
+    assert relevant(problems) == []
+
+
+def test_staff_page_in_a_browser(server, browser, faces_dir) -> None:
+    for i in range(3):
+        add_photo(server.data_dir, faces_dir, index=i)
+    context = browser.new_context(viewport={"width": 1024, "height": 900})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+    try:
+        page.goto(f"{server.base}/staff")
+        page.wait_for_url("**/staff/login")
+        page.fill("#password", "wrong password")
+        page.click("button[type=submit]")
+        assert page.locator("#error").inner_text() == "Wrong password."
+        page.fill("#password", STAFF_PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/staff")
+        page.wait_for_load_state("load")
+        thumbs = page.locator("#latest img")
+        assert thumbs.count() >= 3
+        # (wait_for_function would need 'unsafe-eval', which the page's policy rightly forbids)
+        deadline = time.monotonic() + 20
+        while True:
+            widths = [thumbs.nth(i).evaluate("img => img.complete && img.naturalWidth")
+                      for i in range(thumbs.count())]
+            if all(widths) or time.monotonic() > deadline:
+                break
+            page.wait_for_timeout(100)
+        assert all(w == 240 for w in widths), widths
+        shot(page, "staff-page.png")
+        assert [p for p in relevant(problems) if "401" not in p] == []  # 401: the wrong password, on purpose
+    finally:
+        context.close()
