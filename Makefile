@@ -45,7 +45,8 @@ model: setup
 system-test-deps:
 	@scripts/system-deps.sh test
 
-bench: setup-test model system-test-deps
+bench: setup-test model
+	@scripts/system-deps.sh bench
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
