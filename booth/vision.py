@@ -20,6 +20,17 @@ space: x to the image right, y up, z towards the viewer), decomposed as
   is higher, i.e. counter-clockwise as seen in the image; the subject leans
   their head towards their right shoulder.
 
+mediapipe finds faces with a short-range detector that sees the whole image
+at 128 px. In a still where the face is small against the frame (a
+half-length shot, a wide photo) that detector misses the face, or finds it
+with a rough box from which the mesh comes out distorted (pupils a face-width
+off). So in image mode :meth:`FaceAnalyzer.detect` looks again, in a window
+cut from the full-resolution image around the face (FACE_WINDOW times its
+size) when the face is under SMALL_FACE of the frame, and in overlapping
+windows of half the image (SEARCH_WINDOWS) when the whole image showed no
+face; the face is mapped back to the whole image. Faces that fill a good part
+of the frame (any headshot) take the one plain pass.
+
 Pupils are the iris centres (landmarks 468 and 473), in pixels of the image
 passed to :meth:`FaceAnalyzer.detect`, image-left first. The face box is the
 landmarks' bounding box in pixels, not clipped to the image (a face half out
@@ -40,6 +51,18 @@ from booth.observation import Box, Observation, Pose
 
 IRIS_CENTRES = (468, 473)  # mediapipe's two iris centre landmarks
 MODES = ("video", "image")
+# Stills without a face found in the whole image: windows of these fractions
+# of the image's sides, each overlapping its neighbours by half. The whole
+# image finds London headshots shrunk to about 10 % of the frame's width; the
+# half windows find them down to about 5 % (a third would reach 4 %, but at 25
+# more detections for every still without a face; halves cost 9: 0.15 s for a
+# 12 MP still here, several times that on a Pi, in the photo pipeline too).
+SEARCH_WINDOWS = (1 / 2,)
+# A face whose box is under this fraction of the frame (on its larger side) is
+# found again in a window FACE_WINDOW times its size, where it is as large as
+# in a headshot (the London photos: about a third of the frame).
+SMALL_FACE = 0.25
+FACE_WINDOW = 3.0
 
 
 def pose_from_matrix(matrix: np.ndarray) -> Pose:
@@ -135,9 +158,61 @@ class FaceAnalyzer:
         else:
             result = self._landmarker.detect(mp_image)
             ts = 0.0 if timestamp is None else float(timestamp)
+            found = build_observation(result, (w, h), ts) if result.face_landmarks else \
+                self._search_windows(image, ts)
+            return None if found is None else self._closer_look(image, found)
         if not result.face_landmarks:
             return None
         return build_observation(result, (w, h), ts)
+
+    def _detect_window(self, image: np.ndarray, window: tuple[int, int, int, int],
+                       ts: float) -> Observation | None:
+        """The face in one window (x, y, w, h) of a full-resolution still, in the whole image's pixels."""
+        import mediapipe as mp
+
+        x0, y0, cw, ch = window
+        crop = self._prepare(image[y0:y0 + ch, x0:x0 + cw])
+        result = self._landmarker.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=crop))
+        if not result.face_landmarks:
+            return None
+        h, w = image.shape[:2]
+        return build_observation(result, (w, h), ts, window=window)
+
+    def _closer_look(self, image: np.ndarray, obs: Observation) -> Observation:
+        """A small face measured again in a window around it (image mode); the first result if that fails."""
+        h, w = image.shape[:2]
+        b = obs.box
+        if max(b.w / w, b.h / h) >= SMALL_FACE:
+            return obs
+        side = FACE_WINDOW * max(b.w, b.h)
+        cw, ch = min(w, round(side)), min(h, round(side))
+        cx, cy = b.centre
+        x0 = int(min(max(0, round(cx - cw / 2)), w - cw))
+        y0 = int(min(max(0, round(cy - ch / 2)), h - ch))
+        again = self._detect_window(image, (x0, y0, cw, ch), obs.timestamp)
+        return obs if again is None else again
+
+    def _search_windows(self, image: np.ndarray, ts: float) -> Observation | None:
+        """A face too small for the whole-image detector, found in a window of the image (image mode)."""
+        h, w = image.shape[:2]
+        for frac in SEARCH_WINDOWS:
+            cw, ch = max(1, round(w * frac)), max(1, round(h * frac))
+            steps = round(2 / frac) - 1  # windows overlap by half
+            best: tuple[float, Observation] | None = None
+            for j in range(steps):
+                for i in range(steps):
+                    x0, y0 = round(i * (w - cw) / (steps - 1)), round(j * (h - ch) / (steps - 1))
+                    obs = self._detect_window(image, (x0, y0, cw, ch), ts)
+                    if obs is None:
+                        continue
+                    # prefer the window where the face sits furthest inside (not cut by the window's edge)
+                    b = obs.box
+                    inside = min(b.x - x0, b.y - y0, x0 + cw - b.x - b.w, y0 + ch - b.y - b.h) / max(b.w, b.h)
+                    if best is None or inside > best[0]:
+                        best = (inside, obs)
+            if best is not None:
+                return best[1]
+        return None
 
 
 def place_face(
@@ -162,11 +237,22 @@ def place_face(
                           borderValue=(128, 128, 128))
 
 
-def build_observation(result: object, image_size: tuple[int, int], timestamp: float) -> Observation:
-    """An Observation from a FaceLandmarkerResult with one face, in pixels of image_size."""
+def build_observation(result: object, image_size: tuple[int, int], timestamp: float,
+                      window: tuple[int, int, int, int] | None = None) -> Observation:
+    """An Observation from a FaceLandmarkerResult with one face, in pixels of image_size.
+
+    ``window`` (x, y, w, h in pixels of image_size) says the result came from
+    that part of the image: the landmarks are mapped back to the whole image
+    (head pose and blendshapes do not depend on where the face was cut out).
+    """
     w, h = image_size
     lms = result.face_landmarks[0]  # type: ignore[attr-defined]
     landmarks = np.array([(p.x, p.y, p.z) for p in lms], dtype=np.float32)
+    if window is not None:
+        x0, y0, cw, ch = window
+        landmarks[:, 0] = (x0 + landmarks[:, 0] * cw) / w
+        landmarks[:, 1] = (y0 + landmarks[:, 1] * ch) / h
+        landmarks[:, 2] *= cw / w  # z is in units of the image's width
     blend = {c.category_name: float(c.score) for c in result.face_blendshapes[0]}  # type: ignore[attr-defined]
     matrix = np.asarray(result.facial_transformation_matrixes[0], dtype=np.float32).reshape(4, 4)  # type: ignore[attr-defined]
     x0, y0 = landmarks[:, 0].min() * w, landmarks[:, 1].min() * h

@@ -79,6 +79,34 @@ def framed(rel: str, scale: float = 1.0, shift: tuple[float, float] = (0.0, 0.0)
     return obs
 
 
+@functools.cache
+def degraded(rel: str, face_px: float = 0.0, quality: int = 0, turn: float = 0.0, gain: float = 1.0,
+             noise: float = 0.0) -> Observation:
+    """The photo as a poorer camera takes it: the face ``face_px`` wide, turned ``turn`` degrees
+    (counter-clockwise), exposure times ``gain``, Gaussian noise of this sd, then JPEG at ``quality``.
+
+    What the booth meets outside a studio; scripts/robustness.py measures the same changes in bulk.
+    """
+    image = photo(rel)
+    if face_px:
+        k = face_px / still(rel).box.w
+        image = cv2.resize(image, (round(image.shape[1] * k), round(image.shape[0] * k)), interpolation=cv2.INTER_AREA)
+    if turn:
+        h, w = image.shape[:2]
+        rot = cv2.getRotationMatrix2D((w / 2, h / 2), turn, 1.0)
+        image = cv2.warpAffine(image, rot, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    if gain != 1.0 or noise:
+        rng = np.random.default_rng(len(rel))
+        x = image.astype(np.float32) * gain + rng.normal(0.0, noise, image.shape).astype(np.float32)
+        image = np.clip(x + 0.5, 0, 255).astype(np.uint8)
+    if quality:
+        ok, buf = cv2.imencode(".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
+        image = cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+    obs = _analyzer().detect(np.ascontiguousarray(image))
+    assert obs is not None, rel
+    return obs
+
+
 def with_blendshapes(obs: Observation, **scores: float) -> Observation:
     return dataclasses.replace(obs, blendshapes={**obs.blendshapes, **scores})
 
@@ -136,3 +164,11 @@ def test_gaze_shift_turns_the_eyes_not_the_head() -> None:
     before, after = measure(obs), measure(gaze_shifted(obs, 0.15))
     assert after.gaze_h - before.gaze_h > 15
     assert after.yaw == before.yaw
+
+
+def test_degraded_is_smaller_turned_and_the_same_face() -> None:
+    obs = still("london/neutral/004.jpg")
+    poor = degraded("london/neutral/004.jpg", face_px=90, quality=35, turn=8, gain=0.6, noise=6)
+    assert poor.box.w == pytest.approx(90, rel=0.15)
+    assert poor.pose.roll - obs.pose.roll == pytest.approx(8, abs=2)
+    assert abs(poor.pose.yaw - obs.pose.yaw) < 4

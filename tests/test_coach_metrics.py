@@ -59,6 +59,22 @@ def test_geometry_alone_never_makes_a_smile():
     assert compute_metrics(flat, base("004")).smile < 0.5
 
 
+def test_a_small_rise_of_the_models_smile_counts_when_the_mouth_shape_agrees():
+    # Under a crop or dim light the model's mouthSmile rise for a subtle smile shrinks to a few
+    # hundredths while the corners still rise and the mouth still widens: that is still a smile.
+    # 114's corners rise and its mouth widens as in its smiling photo; only mouthSmile is set.
+    b, obs, rest = base("114"), smiling("114"), neutral("114").blendshapes
+
+    def rise(by: float):
+        return with_blendshapes(obs, mouthSmileLeft=rest["mouthSmileLeft"] + by,
+                                mouthSmileRight=rest["mouthSmileRight"] + by)
+
+    assert compute_metrics(rise(0.03), b).smile >= 0.5
+    # A rise within the model's own noise (about 0.01 for a face resting at 0) is no smile.
+    assert compute_metrics(rise(0.005), b).smile < 0.5
+    assert compute_metrics(rise(-0.02), b).smile < 0.5
+
+
 def test_genuine_means_the_eyes_join_the_smile():
     # 030 and 064 smile with the whole face: squint up, eyes narrower than at rest.
     for person in ("030", "064"):

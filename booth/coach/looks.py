@@ -17,6 +17,14 @@ are judged on expression, eyes and head pose only: a photo's framing is the
 photographer's crop, not the subject's doing. The live coach (``live=True``)
 adds the face's place in the preview against FRAMING_TARGET; steadiness is
 added by the Coach, which has the history.
+
+"Head level" is strict live (ROLL_OK: the booth's camera is mounted level,
+and the subject can straighten up when asked) and lenient on stills
+(ROLL_OK_STILL): a photo's roll is the head's plus the camera's, a crop can
+level it, and a tilt up to the contemplative look's "small tilt" reads as a
+natural pose. scripts/robustness.py measured it: with the live line, turning
+the London photos by 10 degrees made the smile look miss 80-90 % of clear
+smiles on roll alone, with the expression read as well as ever.
 """
 
 from __future__ import annotations
@@ -48,6 +56,7 @@ HEAD_PITCH_MAX = 20.0  # any look: beyond this the head is tipped well up or dow
 GAZE_AWAY = (10.0, 35.0)  # contemplative: degrees off the lens, towards the configured side
 GAZE_AWAY_V = 20.0  # contemplative: not far up or down
 TILT = (4.0, 15.0)  # contemplative: degrees of head tilt (either way)
+ROLL_OK_STILL = TILT[1]  # stills, smile/serious: a tilt up to the contemplative "small tilt" is still level
 
 
 @dataclass(frozen=True)
@@ -147,9 +156,10 @@ def _gaze_checks(m: Metrics, look: str, settings: CoachConfig) -> list[Check]:
     ]
 
 
-def _level_checks(m: Metrics, look: str) -> list[Check]:
+def _level_checks(m: Metrics, look: str, live: bool) -> list[Check]:
     if look != "contemplative":
-        return [Check("level", "Straighten your head", at_most(abs(m.roll), ROLL_OK, 4.0))]
+        line = ROLL_OK if live else ROLL_OK_STILL
+        return [Check("level", "Straighten your head", at_most(abs(m.roll), line, 4.0))]
     lo, hi = TILT
     if abs(m.roll) > hi:
         return [Check("tilt_less", "A little less tilt", at_most(abs(m.roll), hi, 3.0))]
@@ -164,7 +174,7 @@ def judge(m: Metrics, look: str, settings: CoachConfig, *, live: bool = False) -
     checks.append(Check("eyes_open", "Open your eyes", m.eyes_open))
     checks.append(Check("head_pitch", "Face the camera", at_most(abs(m.pitch), HEAD_PITCH_MAX, 8.0)))
     checks += _gaze_checks(m, look, settings)
-    checks += _level_checks(m, look)
+    checks += _level_checks(m, look, live)
     checks += _expression_checks(m, look, settings)
     return checks
 

@@ -48,7 +48,13 @@ WIDTH_REL_STEP = 0.10  # relative mouth widening worth one unit (neutral pairs v
 GEOMETRY_CAP = 1.0  # geometry alone never makes a smile: each term is capped at one unit
 SMILE_REL_LINE = 1.5  # evidence units for "smiling"
 SMILE_REL_FULL = 6.0
-SMILE_REL_MIN_RISE = 0.05  # without at least this mouthSmile rise it is not a smile, whatever the shape
+# Without at least this mouthSmile rise it is not a smile, whatever the shape (talking moves the
+# corners too). About one sd of mouthSmile's own noise (0.02 over JPEG, light, size, rotation and
+# crop changes of one photo, up to 0.06 for a face resting at 0.2-0.3, ~0 for one resting at 0;
+# scripts/robustness.py): it only vetoes "the model sees no smile".
+# At 0.05 it sat within 1-2 sd of the smallest real subtle smiles (rises of 0.07-0.09) and was what
+# failed them under crops and dim light, while their summed evidence stayed above the line.
+SMILE_REL_MIN_RISE = 0.02
 # -- genuine (eyes join the smile) --
 SQUINT_TYPICAL = 0.28  # typical neutral eyeSquint, used without a baseline
 APERTURE_TYPICAL = 0.34  # typical neutral lid gap / eye width
@@ -116,18 +122,23 @@ class Metrics:
     pitch_change: float | None = None  # pitch minus the baseline's (+ = chin raised since); None without one
 
 
+def smile_evidence(shape: FaceShape, baseline: Baseline) -> float:
+    """How far the mouth moved towards a smile since the neutral face, in noise units."""
+    rise = shape.smile_raw - baseline.smile_raw
+    widen = shape.mouth_width / baseline.mouth_width - 1.0 if baseline.mouth_width > 0 else 0.0
+    return (
+        rise / SMILE_REL_STEP
+        + _clip((shape.corner_lift - baseline.corner_lift) / LIFT_REL_STEP, GEOMETRY_CAP)
+        + _clip(widen / WIDTH_REL_STEP, GEOMETRY_CAP)
+    )
+
+
 def smile_score(shape: FaceShape, baseline: Baseline | None) -> float:
     """The smile metric (see module docstring)."""
     if baseline is None:
         return piecewise(shape.smile_raw, SMILE_ABS_LINE, SMILE_ABS_FULL)
     rise = shape.smile_raw - baseline.smile_raw
-    widen = shape.mouth_width / baseline.mouth_width - 1.0 if baseline.mouth_width > 0 else 0.0
-    evidence = (
-        rise / SMILE_REL_STEP
-        + _clip((shape.corner_lift - baseline.corner_lift) / LIFT_REL_STEP, GEOMETRY_CAP)
-        + _clip(widen / WIDTH_REL_STEP, GEOMETRY_CAP)
-    )
-    score = piecewise(max(0.0, evidence), SMILE_REL_LINE, SMILE_REL_FULL)
+    score = piecewise(max(0.0, smile_evidence(shape, baseline)), SMILE_REL_LINE, SMILE_REL_FULL)
     if rise < SMILE_REL_MIN_RISE:
         score = min(score, 0.45)
     return score
