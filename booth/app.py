@@ -349,16 +349,19 @@ class App:
                 inp = translate(ev, self.layout.size, self._hit, self.config.controls)
                 if inp is not None:
                     self.post(inp)
-        if self.autopilot is not None:
-            inp = self.autopilot.next_input(self.session.state, now)
-            if inp is not None:
-                self.post(inp)
         while True:
             try:
                 event = self.events.get_nowait()
             except queue.Empty:
                 break
             self.handle(event, now)
+        if self.autopilot is not None:
+            # Decided on the state as it is after every queued event, and applied to
+            # that same state: a press decided before a queued CameraLost was handled
+            # would be turned down by the screen it was meant for.
+            inp = self.autopilot.next_input(self.session.state, now)
+            if inp is not None:
+                self.handle(inp, now)
         self.handle(Tick(), now)
 
     def _hit(self, pos: tuple[int, int]) -> Any:
@@ -542,6 +545,10 @@ def cli_run(args: Any, config: Config) -> int:
                     public_url=args.public_url, display_choice=choice)
     except (CameraError, DisplayError, GalleryError) as exc:
         print(f"booth: {exc}", file=sys.stderr)
+        if isinstance(exc, GalleryError):  # the photo folder: on the screen too, until it is fixed
+            from booth.ui.fatal import cli_start_error
+
+            return cli_start_error(args, exc, config)
         return 2
 
     def stop(signum: int, _frame: Any) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -84,6 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    config: Config | None = None
     try:
         if args.command == "config" and args.config_command == "example":
             print(dump_config(Config(), comments=True))
@@ -110,6 +112,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dispatch(module, function, args, config)
     except USER_ERRORS as exc:
         print(f"booth: {exc}", file=sys.stderr)
+        if args.command == "run":  # the booth's screen says it too, if it has one
+            os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+            from booth.ui.fatal import cli_start_error
+
+            return cli_start_error(args, exc, config)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -268,6 +268,12 @@ class Autopilot:
 
     The coach's expression trigger takes the shot; only if it has not fired
     after ``press_after_s`` does the hand press the button (countdown and all).
+
+    The hand keeps no memory: its answer depends on the screen alone and the
+    App applies it to that same state at once; every press moves the session
+    on (or, on review, starts publishing), so no screen gets two. A "pressed
+    here already" memory once outlived a press the session turned down (the
+    camera lost in the same instant) and left attract waiting for ever.
     """
 
     def __init__(self, look: str = "smile", pause_s: float = 1.0, press_after_s: float = 15.0,
@@ -276,12 +282,9 @@ class Autopilot:
         self.pause_s = pause_s
         self.walk_in_s = walk_in_s  # on attract: a newcomer takes a moment to step up
         self.press_after_s = press_after_s
-        self._done: tuple[int, Phase, float] | None = None
 
     def next_input(self, state: State, now: float) -> Input | None:
-        key = (state.number, state.phase, state.since)
-        if key == self._done:
-            return None
+        """What the hand does on this screen now (a pure function of the state and the time)."""
         waited = now - state.since
         p = state.phase
         choice: Input | None = None
@@ -295,6 +298,4 @@ class Autopilot:
             choice = Input(Action.MAIN)
         elif p in (Phase.SHARE_WIFI, Phase.SHARE) and waited >= self.pause_s * 1.5:
             choice = Input(Action.MAIN)
-        if choice is not None:
-            self._done = key
         return choice

@@ -208,6 +208,58 @@ def test_a_hung_source_is_restarted(faces_dir: Path) -> None:
         supervised.stop()
 
 
+def test_a_cue_given_while_a_new_camera_is_swapped_in_is_the_one_it_keeps(faces_dir: Path) -> None:
+    """The supervisor hands the screen's last cue to a re-opened camera; a newer cue given
+    at that moment must not be overtaken by the older one (the subject would act on a stale screen)."""
+    config = Config()
+    config.camera = _camera_config()
+    config.scripted = replace(config.scripted, faces_dir=str(faces_dir))
+    silent = threading.Event()
+    handing_on, newer_given = threading.Event(), threading.Event()
+    made: list[ScriptedCamera] = []
+
+    def factory() -> Camera:
+        camera = ScriptedCamera(config)
+        if not made:  # the first camera goes silent when told (no frames: STALLED)
+            grab = camera._grab
+            camera._grab = lambda: None if silent.is_set() else grab()
+        else:  # the replacement: the supervisor's hand-on of the old cue is slow
+            cue = camera.cue
+
+            def slow_cue(state: str, look: str | None = None) -> None:
+                if not handing_on.is_set():
+                    handing_on.set()
+                    newer_given.wait(5.0)
+                    time.sleep(0.3)  # room for the newer cue to overtake, if it can
+                cue(state, look)
+
+            camera.cue = slow_cue  # type: ignore[method-assign]
+        made.append(camera)
+        return camera
+
+    clock = Clock()
+    supervised = SupervisedCamera(factory, clock=clock, watch=False, log=Log())
+    supervised.start()
+    try:
+        assert supervised.wait_frame(-1, 2.0) is not None
+        supervised.cue("coach", "smile")  # the subject is being coached ...
+        silent.set()  # ... when the camera stalls
+        _wait_for(lambda: supervised.status.health is Health.STALLED)
+        supervised.check()
+        assert supervised.inner is None
+        clock.t = 1.0
+        reopen = threading.Thread(target=supervised.check)
+        reopen.start()
+        assert handing_on.wait(5.0)  # the new camera is getting ("coach", "smile")
+        newer_given.set()
+        supervised.cue("attract")  # meanwhile the session went back to attract: a new subject
+        reopen.join(5.0)
+        assert supervised.inner is made[1]
+        assert not made[1].script.at(time.monotonic()).cued  # attract (restart, uncued) is what stands
+    finally:
+        supervised.stop()
+
+
 def test_wait_frame_follows_a_camera_swap(photos) -> None:
     """A reader blocked in wait_frame across the fault gets the new camera's frames."""
     folder, spares = photos

@@ -136,16 +136,17 @@ class SupervisedCamera(Camera):
 
     def _install(self, camera: Camera, attempts: int) -> None:
         with self._lock:
+            # The screen's last cue, passed on under the lock: a newer cue given
+            # meanwhile (see :meth:`cue`) waits for it, so the newest one wins.
+            if self._last_cue is not None:
+                camera.cue(*self._last_cue)
             self._inner = camera
             self._base = self._high + 1
             self._generation += 1
             self._down = None
             self._sizes = (camera.preview_size, camera.still_size)
             self._name = camera.name
-            cue = self._last_cue
             self._changed.notify_all()
-        if cue is not None:
-            camera.cue(*cue)
         if attempts:
             self.log.info("camera: back after %d attempt(s): %s", attempts, camera.describe())
 
@@ -298,8 +299,8 @@ class SupervisedCamera(Camera):
         return [f for f in mapped if f is not None]
 
     def cue(self, state: str, look: str | None = None) -> None:
+        """Remember the cue for any camera opened later, and pass it on (in order, under the lock)."""
         with self._lock:
             self._last_cue = (state, look)
-            inner = self._inner
-        if inner is not None:
-            inner.cue(state, look)
+            if self._inner is not None:
+                self._inner.cue(state, look)
