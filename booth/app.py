@@ -391,9 +391,17 @@ class App:
             del self.frame_times[:300]
         if self.screenshots is not None:
             self.screenshots.after_frame(self.display.surface, self.session.state, now)
-        if not self._ready_sent and self.camera.latest() is not None:
-            notify.notify_ready()
-            self._ready_sent = True
+        if not self._ready_sent:
+            if self.camera.latest() is not None:
+                notify.notify_ready()
+                self._ready_sent = True
+            elif not self.housekeeper.camera_ok:
+                # Up, and the screen says what is wrong: a camera that is not there
+                # yet is waited for here, not by systemd restarting a black screen.
+                # STATUS= is the housekeeper's (it sent "Camera unavailable" first,
+                # and sends "Running" when the camera comes), so none goes stale.
+                notify.notify("READY=1")
+                self._ready_sent = True
         if now - self._watchdog_at >= 1.0:  # from the loop itself: a hung loop gets restarted
             notify.notify_watchdog()
             self._watchdog_at = now
@@ -462,7 +470,11 @@ def build(config: Config, *, camera_spec: str | None, options: Options, windowed
     model = require_model(config.models_dir)
     choice = display_choice or choose_display(config.display, headless=options.headless, windowed=windowed)
     display = Display(choice, config.display)
-    camera = open_supervised(camera_spec, config)
+    try:
+        camera = open_supervised(camera_spec, config)
+    except BaseException:
+        display.close()  # the start-error screen opens its own
+        raise
     if camera.name.startswith("scripted"):
         log.info("camera: %s — no real camera in use", camera.describe())
     elif options.autopilot and options.autopilot_scripted_only:
@@ -494,6 +506,7 @@ def build(config: Config, *, camera_spec: str | None, options: Options, windowed
         return app
     except BaseException:
         camera.stop()
+        display.close()
         raise
 
 
@@ -545,7 +558,9 @@ def cli_run(args: Any, config: Config) -> int:
                     public_url=args.public_url, display_choice=choice)
     except (CameraError, DisplayError, GalleryError) as exc:
         print(f"booth: {exc}", file=sys.stderr)
-        if isinstance(exc, GalleryError):  # the photo folder: on the screen too, until it is fixed
+        # A camera source the booth cannot work with (a missing device is waited
+        # for instead) or the photo folder: on the screen too, until it is fixed.
+        if isinstance(exc, (CameraError, GalleryError)):
             from booth.ui.fatal import cli_start_error
 
             return cli_start_error(args, exc, config)

@@ -3,14 +3,17 @@
 # an existing install. Safe to run again: every step checks first and only
 # changes what differs, so a second run changes nothing.
 #
-#   sudo scripts/install-pi.sh                     # install and start
+#   sudo scripts/install-pi.sh                     # install and start (Pi camera)
+#   sudo scripts/install-pi.sh --camera webcam     # a USB webcam instead
 #   sudo scripts/install-pi.sh --hotspot "Photo booth" --hotspot-password secret123
 #   scripts/install-pi.sh --dry-run                # show what would be done
 #
 # What it does, in order: Debian packages; the booth user and its groups; a
 # virtualenv in /opt/booth/venv that also sees Debian's packages
 # (picamera2, libcamera and lgpio come from Debian, not pip); the face
-# model; /etc/booth/booth.toml (kept if present); state in /var/lib/booth;
+# model; /etc/booth/booth.toml (kept if present; a new one names the
+# camera, so a camera missing at the event shows "Camera unavailable —
+# retrying" rather than the scripted demo subject); state in /var/lib/booth;
 # the systemd units, enabled and (re)started; optionally a Wi-Fi hotspot
 # and a local name for the booth.
 set -euo pipefail
@@ -19,6 +22,8 @@ usage() {
   cat <<'EOF'
 usage: install-pi.sh [options]
   --dry-run                  print what would be done; change nothing
+  --camera SOURCE            the camera a new booth.toml names: picamera (default),
+                             webcam, webcam:N or webcam:/dev/PATH
   --hotspot SSID             make the booth its own Wi-Fi network (NetworkManager)
   --hotspot-password PW      its WPA2 password (8-63 characters; required with --hotspot)
   --wifi-country CC          regulatory country for Wi-Fi, e.g. GB (raspi-config)
@@ -41,6 +46,7 @@ HOTSPOT_PASSWORD=""
 WIFI_COUNTRY=""
 NEW_HOSTNAME=""
 MODEL_FILE=""
+CAMERA=picamera
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -51,6 +57,7 @@ while [ $# -gt 0 ]; do
     --wifi-country) WIFI_COUNTRY=${2:?--wifi-country needs a country code}; shift ;;
     --hostname) NEW_HOSTNAME=${2:?--hostname needs a name}; shift ;;
     --model) MODEL_FILE=${2:?--model needs a file}; shift ;;
+    --camera) CAMERA=${2:?--camera needs a source}; shift ;;
     --root) ROOT=${2:?--root needs a directory}; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "install-pi.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -101,6 +108,11 @@ if [ -n "$HOTSPOT_SSID" ]; then
 fi
 if [ -n "$NEW_HOSTNAME" ] && ! [[ $NEW_HOSTNAME =~ ^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$ ]]; then
   echo "install-pi.sh: --hostname must be lower-case letters, digits and '-'" >&2; exit 2
+fi
+# A named camera, never "auto": at an event a camera missing at boot must
+# say so on the screen, not fall back to photographing the demo subject.
+if ! [[ $CAMERA =~ ^(picamera|webcam(:([0-9]+|/dev/[^[:space:]]+))?)$ ]]; then
+  echo "install-pi.sh: --camera must be picamera, webcam, webcam:N or webcam:/dev/PATH" >&2; exit 2
 fi
 if [ -n "$MODEL_FILE" ] && [ ! -f "$MODEL_FILE" ]; then
   echo "install-pi.sh: --model $MODEL_FILE: no such file" >&2; exit 2
@@ -294,8 +306,16 @@ step "Configuration $CONF"
 ensure_dir "$CONF_DIR" 0750 "root:$USER_NAME"
 if [ -f "$ROOT$CONF" ]; then
   note "kept as it is"
-  if [ "$DRY_RUN" -eq 0 ] && ! "$ROOT$VENV/bin/booth" config show --config "$ROOT$CONF" >/dev/null; then
-    warn "$CONF has an error (above); the booth will show it on screen until it is fixed"
+  if [ "$DRY_RUN" -eq 0 ]; then
+    if shown=$("$ROOT$VENV/bin/booth" config show --config "$ROOT$CONF"); then
+      current=$(printf '%s\n' "$shown" | awk '/^\[/ { here = ($0 == "[camera]") }
+        here && $1 == "source" && $2 == "=" { gsub(/"/, "", $3); print $3; exit }')
+      if [ "$current" != "$CAMERA" ]; then
+        note "its [camera] source is \"$current\", not \"$CAMERA\" (--camera); edit it to change that"
+      fi
+    else
+      warn "$CONF has an error (above); the booth will show it on screen until it is fixed"
+    fi
   fi
   [ -z "$HOTSPOT_SSID" ] || note "for the join QR code, set [wifi] ssid and password in $CONF"
 else
@@ -313,6 +333,7 @@ else
     "$ROOT$VENV/bin/booth" config example > "$TMP/booth.toml"
     set_key storage data_dir "$STATE/gallery"
     set_key storage models_dir "$STATE/models"
+    set_key camera source "$CAMERA"
     # Port 80 so the QR code's address needs no :port (booth-web.service
     # binds it through CAP_NET_BIND_SERVICE, not root).
     sed -i "/^\[web\]/,/^\[/ s/^port = .*/port = $WEB_PORT/" "$TMP/booth.toml"
@@ -325,7 +346,7 @@ else
   else
     : > "$TMP/booth.toml"  # dry run before the venv exists
   fi
-  note "new, from \`booth config example\`"
+  note "new, from \`booth config example\`, with [camera] source = \"$CAMERA\""
   put_file "$TMP/booth.toml" "$CONF" 0640 "root:$USER_NAME"
 fi
 

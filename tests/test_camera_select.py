@@ -1,18 +1,31 @@
-"""Choosing a camera from a --camera spec, and `auto` explaining its choice."""
+"""Choosing a camera from a --camera spec, `auto` explaining its choice, and what a failed start means.
+
+A named device (Pi camera, webcam) missing at start is waited for; a
+configuration the booth cannot work with fails at once (select's docstring).
+No webcam or Pi camera exists here: a video file moved into a device path
+stands in for a USB camera being plugged in, the picamera2 stand-in for the
+Pi camera.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 import picamera2_standin as standin
+import cv2
+import numpy as np
+
 from booth.camera import select
 from booth.camera.base import CameraError, Health
 from booth.camera.select import make_camera, open_camera, open_supervised, parse_source
-from booth.camera.supervisor import SupervisedCamera
+from booth.camera.scripted import ScriptedCamera
+from booth.camera.supervisor import RETRYING, SupervisedCamera
 from booth.config import CameraConfig, Config
 
 
@@ -129,5 +142,138 @@ def test_open_supervised(monkeypatch, config: Config) -> None:
         assert camera.describe() == "scripted subject london-007: preview 320x240, stills 640x480"
         camera.cue("coach", "smile")
         assert camera.inner.script.at(1e9).cued
+    finally:
+        camera.stop()
+
+
+def _wait_for(predicate, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_a_named_pi_camera_missing_at_start_is_waited_for(monkeypatch, config: Config) -> None:
+    """The ribbon is loose at boot: the booth starts retrying, and the camera is used once it is seated."""
+    sensor = standin.Sensor(size=(1152, 648), connected=False)
+    standin.install(monkeypatch, sensor)
+    log = Log()
+    began = time.monotonic()
+    camera = open_supervised("picamera", config, log=log)
+    try:
+        assert time.monotonic() - began < 1.0  # no first-frame wait for a camera that is not there
+        assert isinstance(camera, SupervisedCamera)
+        assert camera.status.health is Health.FAILED and camera.status.message == RETRYING
+        assert camera.retry.attempts == 1  # the start was the first attempt
+        assert camera.retry.reason.startswith("no Pi camera: none connected")
+        assert camera.name == "Pi camera" and camera.preview_size == (320, 240)
+        assert camera.latest() is None
+        with pytest.raises(CameraError, match=RETRYING):
+            camera.capture_burst(1)
+        assert log.lines[0].startswith("camera: no Pi camera: none connected")
+        assert log.lines[0].endswith(f"; {RETRYING} until it is there")
+        time.sleep(1.5)  # a retry (after 1 s) that still finds nothing
+        assert camera.retry is not None and camera.retry.attempts >= 2
+        sensor.plug_in()
+        _wait_for(lambda: camera.retry is None, 6.0)
+        frame = camera.wait_frame(-1, 2.0)
+        assert frame is not None and frame.image[120, 20].tolist() == [255, 0, 0]  # the Pi camera's picture
+        assert camera.name == "Pi camera imx708" and camera.status.health is Health.OK
+        assert camera.capture_burst(1)[0].size == (1152, 648)
+    finally:
+        camera.stop()
+    assert not sensor.in_use
+
+
+def _recording(path: Path, frames: int = 60) -> None:
+    """A short clip, left half green: what the webcam "sees" once it is plugged in."""
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30, (320, 240))
+    assert writer.isOpened()
+    image = np.zeros((240, 320, 3), np.uint8)
+    image[:, :160] = (0, 255, 0)
+    for _ in range(frames):
+        writer.write(image)
+    writer.release()
+
+
+def test_a_named_webcam_missing_at_start_is_waited_for(config: Config, tmp_path: Path) -> None:
+    """A USB camera plugged in after the booth started: its device path appears, the booth opens it."""
+    device = tmp_path / "dev" / "video0"
+    device.parent.mkdir()
+    camera = open_supervised(f"webcam:{device}", config, log=Log())
+    try:
+        assert camera.status.message == RETRYING
+        assert camera.retry.reason == f"no webcam: {device} not found"
+        assert camera.name == f"webcam {device}"
+        _recording(tmp_path / "clip.avi")
+        os.replace(tmp_path / "clip.avi", device)  # plugged in: the path appears whole
+        _wait_for(lambda: camera.retry is None, 6.0)
+        frame = camera.wait_frame(-1, 2.0)
+        assert frame is not None and frame.image[120, 40, 1] > 200 and frame.image[120, 280, 1] < 60
+    finally:
+        camera.stop()
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ("usb", 'camera source "usb": unknown source'),
+        ("webcam:front", 'camera source "webcam:front": webcam wants a device number or path'),
+        ("replay:{tmp}/none", "replay: {tmp}/none not found"),
+        ("replay:{tmp}", "replay: no images in {tmp}"),
+        ("scripted:nobody-000", "scripted subject: no neutral and smiling photo of 'nobody-000'"),
+    ],
+)
+def test_a_configuration_the_booth_cannot_use_fails_at_once(config: Config, tmp_path: Path,
+                                                            spec: str, message: str) -> None:
+    began = time.monotonic()
+    with pytest.raises(CameraError) as err:
+        open_supervised(spec.format(tmp=tmp_path), config, log=Log())
+    assert str(err.value).startswith(message.format(tmp=tmp_path))
+    assert time.monotonic() - began < 2.0
+
+
+def test_picamera2_not_installed_is_a_setup_fault_not_a_missing_camera(monkeypatch, config: Config) -> None:
+    """No retry will install a library: say so at once (on a Pi the installer brings python3-picamera2)."""
+    monkeypatch.setitem(sys.modules, "picamera2", None)
+    monkeypatch.setitem(sys.modules, "libcamera", None)
+    with pytest.raises(CameraError, match="^no Pi camera: picamera2 not installed$"):
+        open_supervised("picamera", config, log=Log())
+
+
+def test_auto_re_opens_the_pi_camera_it_chose(monkeypatch, config: Config) -> None:
+    """Unplugged after `auto` chose it, the Pi camera is waited for; the demo subject never stands in."""
+    sensor = standin.Sensor(size=(1152, 648))
+    standin.install(monkeypatch, sensor)
+    camera = open_supervised("auto", config, log=Log())
+    try:
+        first = camera.wait_frame(-1, 2.0)
+        assert first is not None and camera.name == "Pi camera imx708"
+        sensor.unplug()
+        _wait_for(lambda: camera.retry is not None and camera.retry.attempts >= 1, 8.0)
+        assert camera.status.message == RETRYING
+        assert camera.retry.reason.startswith("no Pi camera: none connected")
+        assert camera.inner is None  # not the scripted subject meanwhile
+        sensor.plug_in()
+        _wait_for(lambda: camera.retry is None, 8.0)
+        back = camera.wait_frame(first.index, 2.0)
+        assert back is not None and back.image[120, 20].tolist() == [255, 0, 0]
+        assert camera.name == "Pi camera imx708"
+    finally:
+        camera.stop()
+
+
+def test_auto_re_opens_the_fallback_it_chose(monkeypatch, config: Config, tmp_path: Path) -> None:
+    """No camera at start: `auto` falls back to the scripted subject, and a re-open makes that again,
+    even once a Pi camera has turned up (switching sources mid-event would be a surprise)."""
+    sensor = standin.Sensor(connected=False)
+    standin.install(monkeypatch, sensor)
+    monkeypatch.setattr(select, "AUTO_ORDER", ("picamera", f"webcam:{tmp_path}/video0", "scripted"))
+    camera = open_supervised("auto", config, log=Log())
+    try:
+        assert camera.name == "scripted subject london-004"
+        sensor.plug_in()
+        again = camera.factory()
+        assert isinstance(again, ScriptedCamera) and again.source == "scripted:london-004"
     finally:
         camera.stop()

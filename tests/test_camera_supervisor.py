@@ -300,3 +300,38 @@ def test_stop_while_down_is_prompt(photos) -> None:
     supervised.stop()
     assert time.monotonic() - began < 1.0
     assert supervised.status.health is Health.STOPPED
+
+
+def test_started_retrying_counts_the_first_attempt_and_keeps_the_schedule(monkeypatch) -> None:
+    """A camera missing at start (the caller's open failed): down from the outset, named and sized
+    after the source, the next attempt after backoff(1), and in use once it is plugged in."""
+    sensor = standin.Sensor(size=(1152, 648), connected=False)
+    standin.install(monkeypatch, sensor)
+    config = _camera_config()
+    clock, log = Clock(), Log()
+    supervised = SupervisedCamera(lambda: PiCamera(config), clock=clock, watch=False, log=log)
+    supervised.start_retrying("no Pi camera: none connected", like=PiCamera(config))
+    try:
+        assert supervised.status.health is Health.FAILED and supervised.status.message == RETRYING
+        assert supervised.retry.attempts == 1 and supervised.next_retry_in == 1.0
+        assert supervised.name == "Pi camera" and supervised.preview_size == (160, 120)
+        assert supervised.describe() == f"Pi camera: {RETRYING} (attempt 1; no Pi camera: none connected)"
+        assert supervised.wait_frame(-1, 0.1) is None
+        clock.t = 0.99
+        supervised.check()  # not due: nothing was tried
+        assert supervised.retry.attempts == 1 and standin.Picamera2.instances == []
+        clock.t = 1.0
+        supervised.check()  # due, and the camera is still not there
+        assert supervised.retry.attempts == 2 and supervised.next_retry_in == 2.0
+        assert supervised.retry.reason.startswith("no Pi camera: none connected (check the ribbon cable")
+        sensor.plug_in()
+        clock.t = 3.0
+        supervised.check()
+        assert supervised.retry is None and supervised.status.health is Health.OK
+        frame = supervised.wait_frame(-1, 2.0)
+        assert frame is not None and frame.index == 0  # the first frame the booth ever sees
+        assert supervised.name == "Pi camera imx708"
+        assert any("back after 3 attempt(s)" in line for line in log.lines)
+    finally:
+        supervised.stop()
+    assert not sensor.in_use

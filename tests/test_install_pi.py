@@ -72,6 +72,8 @@ def test_dry_run_lists_every_step_and_changes_nothing() -> None:
     assert "venv --system-site-packages /opt/booth/venv" in out
     assert "simplejpeg==" in out  # the numpy-ABI fix for Debian's picamera2
     assert "booth models fetch --quiet" in out
+    # a new config names the Pi camera: missing at an event, it says so instead of showing the demo
+    assert '    new, from `booth config example`, with [camera] source = "picamera"\n' in out
     assert "systemctl --quiet enable booth.service booth-web.service booth-prune.timer" in out
     assert "systemctl restart booth-web.service booth.service" in out
     assert "nmcli connection up booth-hotspot" in out
@@ -83,9 +85,20 @@ def test_dry_run_lists_every_step_and_changes_nothing() -> None:
     assert "wifi-sec.psk \\*\\*\\*\\*\\*\\*\\*\\*" in out
 
 
+@pytest.mark.parametrize("camera", ["webcam", "webcam:1", "webcam:/dev/v4l/by-id/usb-046d_C920-video-index0"])
+def test_dry_run_with_a_webcam(camera: str) -> None:
+    result = _run(["--dry-run", "--camera", camera])
+    assert result.returncode == 0, result.stderr
+    assert f'with [camera] source = "{camera}"' in result.stdout
+
+
 @pytest.mark.parametrize(
     "args,message",
     [
+        (["--camera", "auto"], "--camera must be picamera, webcam, webcam:N or webcam:/dev/PATH"),
+        (["--camera", "usb"], "--camera must be"),
+        (["--camera", "webcam:front"], "--camera must be"),
+        (["--camera", "scripted"], "--camera must be"),
         (["--hotspot", "x"], "--hotspot-password"),
         (["--hotspot", "x", "--hotspot-password", "short"], "8 to 63"),
         (["--hostname", "Not_Valid"], "--hostname"),
@@ -244,6 +257,7 @@ def test_config_written_then_kept(installed) -> None:
     assert data["wifi"] == {"ssid": SSID, "password": PASSWORD}
     assert data["storage"]["data_dir"] == "/var/lib/booth/gallery"
     assert data["storage"]["models_dir"] == "/var/lib/booth/models"
+    assert data["camera"]["source"] == "picamera"  # --camera's default: never "auto" on an appliance
     # staff edit it; a third run keeps their file byte for byte
     edited = conf.read_text().replace("expiry_days = 7.0", "expiry_days = 2.0")
     assert edited != conf.read_text()
@@ -252,3 +266,23 @@ def test_config_written_then_kept(installed) -> None:
     assert third.returncode == 0, third.stderr
     assert conf.read_text() == edited
     assert "kept as it is" in third.stdout
+
+
+def test_camera_option_writes_a_new_config_and_never_edits_one(installed) -> None:
+    """--camera goes into a new booth.toml; an existing one is kept byte for byte, with a note."""
+    root: Path = installed["root"]
+    conf = root / "etc/booth/booth.toml"
+    original = conf.read_bytes()
+    try:
+        conf.unlink()
+        fresh = _run([*installed["args"], "--camera", "webcam:1"], installed["script"])
+        assert fresh.returncode == 0, fresh.stdout + fresh.stderr
+        written = conf.read_text()
+        assert tomllib.loads(written)["camera"]["source"] == "webcam:1"
+        assert (conf.stat().st_mode & 0o7777, conf.stat().st_uid) == (0o640, 0)
+        again = _run(installed["args"], installed["script"])  # --camera picamera, by default
+        assert again.returncode == 0, again.stderr
+        assert conf.read_text() == written
+        assert 'its [camera] source is "webcam:1", not "picamera" (--camera); edit it to change that' in again.stdout
+    finally:
+        conf.write_bytes(original)

@@ -4,6 +4,18 @@ Specs: ``auto | picamera | webcam[:N or :/dev/videoN] | replay:PATH | scripted[:
 ``auto`` tries the Pi camera, then the first webcam, then the scripted
 subject, and logs one line per source that did not work and why, so staff
 can tell at a glance why the booth shows a stranger instead of them.
+
+When ``booth run`` starts, a source that cannot be opened is one of two things:
+
+- a device that is not there *yet* — the named Pi camera or webcam is not
+  connected, cannot be opened or shows no frame (ribbon loose at boot, USB
+  camera plugged in later): the booth starts anyway, says "Camera
+  unavailable — retrying" and opens it when it appears (:func:`open_supervised`);
+- a configuration it cannot work with — a spec that does not parse (``usb``),
+  a ``replay:`` file or folder that is missing or unreadable (a path staff
+  typed, not a device that comes and goes), an unknown scripted person,
+  picamera2 not installed, or ``auto`` with nothing at all: one line and
+  the start-error screen, since waiting would never fix it.
 """
 
 from __future__ import annotations
@@ -22,6 +34,7 @@ _log = logging.getLogger("booth.camera")
 KINDS = ("auto", "picamera", "webcam", "replay", "scripted")
 ALLOWED = "auto, picamera, webcam[:N or :/dev/videoN], replay:PATH or scripted[:PERSON]"
 AUTO_ORDER = ("picamera", "webcam:0", "scripted")
+DEVICES = ("picamera", "webcam")  # hardware that may be plugged in after the booth has started
 
 
 def parse_source(spec: str) -> tuple[str, str | None]:
@@ -121,16 +134,39 @@ def open_camera(spec: str | None, config: Config, log: Any = _log) -> Camera:
     raise CameraError("no camera works: " + "; ".join(reasons))
 
 
+def waits_for(kind: str, error: CameraError) -> bool:
+    """Whether a first open of a ``kind`` source that failed with ``error`` is a device to wait for.
+
+    A device source whose library is missing (picamera2 not installed) is a
+    setup fault no retry can cure; anything else about a device (not
+    connected, busy, no frame yet) may clear by itself.
+    """
+    return kind in DEVICES and not isinstance(error.__cause__, ImportError)
+
+
 def open_supervised(spec: str | None, config: Config, log: Any = _log) -> Camera:
     """Like :func:`open_camera`, wrapped in a supervisor that re-opens the same source after a fault.
 
     The supervisor re-opens the source ``auto`` chose, not ``auto`` again: a
     booth whose Pi camera was unplugged should say so and wait for it, not
-    quietly start photographing the scripted subject.
+    quietly start photographing the scripted subject. A named device that is
+    missing at start is waited for in the same way (see the module docstring);
+    a configuration error raises CameraError.
     """
-    from booth.camera.supervisor import SupervisedCamera
+    from booth.camera.supervisor import RETRYING, SupervisedCamera
 
-    first = open_camera(spec, config, log)
+    spec = spec or config.camera.source
+    kind, _ = parse_source(spec)
+    try:
+        first = open_camera(spec, config, log)
+    except CameraError as exc:
+        if not waits_for(kind, exc):
+            raise
+        log.warning("camera: %s; %s until it is there", exc, RETRYING)
+        waiting = SupervisedCamera(lambda: make_camera(spec, config),
+                                   first_frame_timeout=first_frame_timeout(config), log=log)
+        waiting.start_retrying(str(exc), like=make_camera(spec, config))
+        return waiting
     source: str = getattr(first, "source")
     supervised = SupervisedCamera(lambda: make_camera(source, config), initial=first,
                                   first_frame_timeout=first_frame_timeout(config), log=log)

@@ -103,6 +103,30 @@ class SupervisedCamera(Camera):
             with self._lock:
                 self._down = RetryState(Health.FAILED, "not opened yet", 0, self.clock(), time.monotonic())
             self.check()
+        self._watch_start()
+
+    def start_retrying(self, reason: str, like: Camera | None = None) -> None:
+        """Start watching when the caller's own first open already failed with ``reason``.
+
+        A configured camera may simply not be there yet (ribbon loose at boot,
+        USB camera plugged in later): the booth then starts in the retrying
+        state, as after a fault mid-run, with that attempt counted and the
+        next one after its backoff. ``like``, an unopened camera of the same
+        source, names it and gives its sizes until the real one opens.
+        """
+        if self._started:
+            return
+        self._started = True
+        self._stop_event.clear()
+        with self._lock:
+            if like is not None:
+                self._name, self._sizes = like.name, (like.preview_size, like.still_size)
+            self._down = RetryState(Health.FAILED, reason, 1,
+                                    self.clock() + backoff(1, self.min_backoff_s, self.max_backoff_s),
+                                    time.monotonic())
+        self._watch_start()
+
+    def _watch_start(self) -> None:
         if self._watch:
             self._thread = threading.Thread(target=self._run, name="camera-supervisor", daemon=True)
             self._thread.start()
