@@ -38,21 +38,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))  # the tests' quick-session config and `booth` child environment
+
+from booth_process import MODELS_DIR, booth_env, fast_config, start_booth  # noqa: E402
+
 URL_RE = re.compile(r"/p/[A-Za-z0-9_-]{24}")
-CONFIG = """
-[session]
-look = "smile"
-breathe_s = 1.0
-countdown_s = 0
-review_timeout_s = 3.0
-share_timeout_s = 3.0
-goodbye_s = 0.5
-[display]
-fps = 30
-sound = false
-[storage]
-min_free_mb = 50
-"""
+CONFIG = fast_config(display={"fps": 30}, storage={"min_free_mb": 50})
 WARM = (10, 15)  # sessions finished: the warm-up window
 
 
@@ -118,19 +109,11 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     (work / "booth.toml").write_text(CONFIG)
     log_path = work / "booth.log"
-    env = {
-        **os.environ,
-        "BOOTH_CONFIG": str(work / "booth.toml"),
-        "BOOTH_DATA_DIR": str(work / "data"),
-        "BOOTH_MODELS_DIR": os.environ.get("BOOTH_MODELS_DIR", str(REPO / ".models")),
-        "SDL_VIDEODRIVER": "dummy",
-        "SDL_AUDIODRIVER": "dummy",
-        "PYTHONUNBUFFERED": "1",
-    }
-    cmd = [sys.executable, "-m", "booth", "run", "--camera", "scripted", "--headless", "--sessions", str(args.sessions)]
+    env = booth_env(config=work / "booth.toml", data=work / "data", models=MODELS_DIR)
     started = time.monotonic()
     with log_path.open("wb") as log:
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=log, text=True, cwd=REPO)
+        proc = start_booth("run", "--camera", "scripted", "--headless", "--sessions", str(args.sessions), env=env,
+                           stdout=subprocess.PIPE, stderr=log)
     watch = Watch(proc.pid)
     sampler = threading.Thread(target=sample_loop, args=(proc, watch, args.every, args.hang_after), daemon=True)
     sampler.start()

@@ -1,13 +1,16 @@
-"""Shared fixtures: the real face photos, their labels, and the real face model."""
+"""Shared fixtures: the real face photos, their labels, the real face model, and systemd's notify socket."""
 
 from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from booth_process import MODELS_DIR, NotifyListener
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -55,10 +58,42 @@ def face_labels(faces_dir: Path) -> list[FaceLabel]:
     return _read_labels()
 
 
+@pytest.fixture
+def faces_subset(faces_dir: Path, tmp_path: Path) -> Callable[..., Path]:
+    """A labelled faces folder in tmp_path with only some people: the study scripts run on it in seconds.
+
+    ``faces_subset(people, skip=files)`` links those people's photos (less the
+    files in ``skip``) and writes their rows of labels.csv; it returns the folder.
+    """
+    def make(people: Collection[str], skip: Collection[str] = ()) -> Path:
+        with (faces_dir / "labels.csv").open(newline="") as fh:
+            reader = csv.DictReader(fh)
+            rows = [r for r in reader if r["person"] in people and r["file"] not in skip]
+            fields = reader.fieldnames
+        for r in rows:
+            link = tmp_path / r["file"]
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(faces_dir / r["file"])
+        with (tmp_path / "labels.csv").open("w", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=fields)
+            writer.writeheader()
+            writer.writerows(rows)
+        return tmp_path
+
+    return make
+
+
 @pytest.fixture(scope="session")
 def model_path() -> Path:
     """The verified face model (`make test` fetches it first)."""
     from booth.models import require_model
 
-    models_dir = Path(os.environ.get("BOOTH_MODELS_DIR", REPO / ".models"))
-    return require_model(models_dir)
+    return require_model(MODELS_DIR)
+
+
+@pytest.fixture
+def listener(tmp_path: Path) -> Iterator[NotifyListener]:
+    """systemd's end of NOTIFY_SOCKET for a `booth run` child (``booth_env(notify=listener.path)``)."""
+    lst = NotifyListener(tmp_path / "notify.sock")
+    yield lst
+    lst.close()

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import cv2
@@ -15,8 +13,8 @@ import pytest
 
 from booth.analyze import analyze
 from booth.config import CoachConfig
+from booth_process import MODELS_DIR, booth_env, run_booth
 
-REPO = Path(__file__).resolve().parent.parent
 FACE_KEYS = {"file", "face", "box", "pupils", "pose", "smile", "genuine", "eyes_open", "eye_contact", "looks"}
 
 
@@ -32,9 +30,7 @@ def odd_files(tmp_path: Path) -> dict[str, Path]:
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "BOOTH_MODELS_DIR": os.environ.get("BOOTH_MODELS_DIR", str(REPO / ".models"))}
-    return subprocess.run([sys.executable, "-m", "booth", "analyze", *args], capture_output=True, text=True,
-                          env=env, cwd=REPO, timeout=120)
+    return run_booth("analyze", *args, env=booth_env(models=MODELS_DIR), timeout=120)
 
 
 def test_cli_prints_one_line_per_file_in_order_and_goes_on_after_bad_ones(faces_dir, odd_files):

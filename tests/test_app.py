@@ -7,32 +7,20 @@ driver and a real gallery in a temporary data directory.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-
 from booth.gallery import Gallery
+from booth_process import booth_env, run_booth
 
-REPO = Path(__file__).resolve().parent.parent
 URL_LINE = re.compile(r"^http://[^\s/]+/p/([A-Za-z0-9_-]{24})$")
 EVERY_SCREEN = ["attract", "choose", "breathe", "coach", "capture", "processing", "review", "share", "goodbye"]
 
 
-def _env(tmp_path: Path, model_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "BOOTH_CONFIG")}
-    env.update(BOOTH_DATA_DIR=str(tmp_path / "data"), BOOTH_MODELS_DIR=str(model_path.parent),
-               PYTHONUNBUFFERED="1", **extra)
-    env.pop("SDL_VIDEODRIVER", None)  # the booth picks its own driver
-    return env
-
-
-def _booth(args: list[str], env: dict[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "booth", "run", *args], env=env, cwd=REPO,
-                          capture_output=True, text=True, timeout=timeout)
+def _env(tmp_path: Path, model_path: Path, config: Path | None = None) -> dict[str, str]:
+    """No desktop and no config: the booth picks its own display driver and runs on its defaults."""
+    return booth_env(data=tmp_path / "data", models=model_path.parent, config=config, no_desktop=True)
 
 
 def _screens(folder: Path) -> dict[int, list[str]]:
@@ -48,7 +36,8 @@ def test_three_headless_sessions_with_a_screenshot_of_every_screen(tmp_path, mod
     shots = tmp_path / "shots"
     env = _env(tmp_path, model_path)
     t0 = time.monotonic()
-    run = _booth(["--camera", "scripted", "--headless", "--sessions", "3", "--screenshots", str(shots)], env, 300)
+    run = run_booth("run", "--camera", "scripted", "--headless", "--sessions", "3", "--screenshots", str(shots),
+                    env=env, timeout=300)
     took = time.monotonic() - t0
     assert run.returncode == 0, run.stderr[-3000:]
     lines = run.stdout.splitlines()
@@ -84,9 +73,10 @@ def test_without_any_display_booth_run_goes_headless_and_says_so_first(tmp_path,
         '[wifi]\nssid = "booth"\npassword = "pa;ss"\n'
     )
     shots = tmp_path / "shots"
-    env = _env(tmp_path, model_path, BOOTH_CONFIG=str(conf))
+    env = _env(tmp_path, model_path, config=conf)
     # No --headless, no --camera: exactly what `make run` does on this machine.
-    run = _booth(["--sessions", "1", "--screenshots", str(shots), "--public-url", "http://booth.local/"], env, 240)
+    run = run_booth("run", "--sessions", "1", "--screenshots", str(shots), "--public-url", "http://booth.local/",
+                    env=env, timeout=240)
     assert run.returncode == 0, run.stderr[-3000:]
     first = run.stderr.splitlines()[:3]
     assert "no display" in first[0] and "running headless" in first[0], first
@@ -104,15 +94,15 @@ def test_without_any_display_booth_run_goes_headless_and_says_so_first(tmp_path,
 
 def test_no_model_no_booth(tmp_path):
     env = _env(tmp_path, tmp_path / "nomodels" / "x")
-    run = _booth(["--camera", "scripted", "--headless", "--sessions", "1"], env, 60)
+    run = run_booth("run", "--camera", "scripted", "--headless", "--sessions", "1", env=env, timeout=60)
     assert run.returncode == 2
     assert "face model missing" in run.stderr and "booth models fetch" in run.stderr
     assert "Traceback" not in run.stderr and run.stdout == ""
 
 
 def test_bad_camera_is_one_line(tmp_path, model_path):
-    run = _booth(["--camera", "replay:/nonexistent/clip.mp4", "--headless", "--sessions", "1"],
-                 _env(tmp_path, model_path), 60)
+    run = run_booth("run", "--camera", "replay:/nonexistent/clip.mp4", "--headless", "--sessions", "1",
+                    env=_env(tmp_path, model_path), timeout=60)
     assert run.returncode == 2 and run.stderr.strip().splitlines()[-1].startswith("booth: ")
     assert "Traceback" not in run.stderr
 

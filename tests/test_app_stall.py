@@ -41,18 +41,9 @@ from booth.session import (
     Tick,
     Action,
 )
+from booth_process import fast_config
 
-CONFIG = """
-[session]
-look = "smile"
-breathe_s = 1.0
-countdown_s = 0
-[camera]
-stall_timeout_s = 1.0
-[display]
-fps = 30
-sound = false
-"""
+CONFIG = fast_config(camera={"stall_timeout_s": 1.0}, display={"fps": 30})
 
 # ---------------------------------------------------------------- the hand and the session, pure
 

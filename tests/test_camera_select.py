@@ -27,16 +27,7 @@ from booth.camera.select import make_camera, open_camera, open_supervised, parse
 from booth.camera.scripted import ScriptedCamera
 from booth.camera.supervisor import RETRYING, SupervisedCamera
 from booth.config import CameraConfig, Config
-
-
-class Log:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def info(self, msg: str, *args: object) -> None:
-        self.lines.append(msg % args if args else msg)
-
-    warning = error = debug = info
+from test_camera_supervisor import Log
 
 
 @pytest.fixture

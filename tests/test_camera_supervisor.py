@@ -34,6 +34,8 @@ class Clock:
 
 
 class Log:
+    """The camera code's logger, kept as lines; an exception logged is a test failure (test_camera_select too)."""
+
     def __init__(self) -> None:
         self.lines: list[str] = []
 

@@ -25,6 +25,7 @@ from booth.coach.face import L_IRIS, L_LOWER, L_UPPER, R_IRIS, R_LOWER, R_UPPER,
 from booth.models import require_model
 from booth.observation import Box, Observation
 from booth.vision import FaceAnalyzer, place_face
+from booth_process import MODELS_DIR
 
 REPO = Path(__file__).resolve().parent.parent
 FACES = Path(os.environ.get("BOOTH_FACES_DIR", REPO.parent / "shared" / "faces"))
@@ -34,7 +35,7 @@ IRIS_POINTS = {R_IRIS: range(468, 473), L_IRIS: range(473, 478)}
 
 @functools.cache
 def _analyzer() -> FaceAnalyzer:
-    return FaceAnalyzer(require_model(Path(os.environ.get("BOOTH_MODELS_DIR", REPO / ".models"))), mode="image")
+    return FaceAnalyzer(require_model(MODELS_DIR), mode="image")
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from booth.diskguard import DiskGuard, free_mb_at
+from faults import tmpfs
 
 
 @pytest.fixture
-def small_fs(tmp_path: Path):
+def small_fs(tmp_path: Path) -> Iterator[Path]:
     """An 8 MB tmpfs: filling it is quick and cannot hurt the real disk."""
-    mnt = tmp_path / "small"
-    mnt.mkdir()
-    if os.geteuid() != 0:
-        pytest.fail("mounting a test filesystem needs root (the test suite runs as root in CI)")
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mnt)], check=True)
-    try:
+    with tmpfs(tmp_path / "small", 8) as mnt:
         yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], check=False)
 
 
 def _fill(path: Path, mb: int) -> None:

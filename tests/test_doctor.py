@@ -8,10 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from booth.config import config_from_dict
 from booth.doctor import FAIL, OK, WARN, check_gpio, check_network, check_storage, run_checks
+from booth_process import free_port
 
 
 def doctor(tmp_path: Path, models_dir: Path, config_text: str = "") -> subprocess.CompletedProcess[str]:
@@ -23,12 +23,6 @@ def doctor(tmp_path: Path, models_dir: Path, config_text: str = "") -> subproces
     env.pop("DISPLAY", None)
     env.pop("WAYLAND_DISPLAY", None)
     return subprocess.run([sys.executable, "-m", "booth", "doctor"], capture_output=True, text=True, env=env, timeout=120)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def table(result: subprocess.CompletedProcess[str]) -> dict[str, str]:

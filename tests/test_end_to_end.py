@@ -10,29 +10,18 @@ photo.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
 import pytest
 
 from booth.gallery import Gallery
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from booth_process import booth_env, run_booth, start_web
 
 
 def _get(url: str) -> tuple[int, bytes, dict[str, str]]:
@@ -44,41 +33,21 @@ def _get(url: str) -> tuple[int, bytes, dict[str, str]]:
 
 
 @pytest.fixture
-def env(tmp_path, model_path):
-    e = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "BOOTH_CONFIG")}
-    e.update(BOOTH_DATA_DIR=str(tmp_path / "data"), BOOTH_MODELS_DIR=str(model_path.parent), PYTHONUNBUFFERED="1")
-    return e
+def env(tmp_path: Path, model_path: Path) -> dict[str, str]:
+    return booth_env(data=tmp_path / "data", models=model_path.parent, no_desktop=True)
 
 
 @pytest.fixture
-def web(env, tmp_path):
-    port = _free_port()
-    log = (tmp_path / "web.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "booth", "web", "--host", "127.0.0.1", "--port", str(port)],
-                            env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            _get(base + "/p/" + "A" * 24)
-            break
-        except (urllib.error.URLError, ConnectionError, OSError):
-            assert proc.poll() is None, (tmp_path / "web.log").read_text()
-            assert time.monotonic() < deadline, "booth web did not start"
-            time.sleep(0.2)
-    yield base
-    proc.terminate()
-    proc.wait(30)
-    log.close()
+def web(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
+    server = start_web(env, tmp_path / "web.log")
+    yield server.base
+    server.stop(timeout=30)
 
 
 def test_scripted_session_to_qr_to_page_to_download(env, web, tmp_path):
     shots = tmp_path / "shots"
-    run = subprocess.run(
-        [sys.executable, "-m", "booth", "run", "--camera", "scripted", "--headless", "--sessions", "1",
-         "--screenshots", str(shots), "--public-url", web],
-        env=env, cwd=REPO, capture_output=True, text=True, timeout=240,
-    )
+    run = run_booth("run", "--camera", "scripted", "--headless", "--sessions", "1", "--screenshots", str(shots),
+                    "--public-url", web, env=env, timeout=240)
     assert run.returncode == 0, run.stderr[-3000:]
     printed = run.stdout.strip()
 

@@ -21,12 +21,9 @@ restart; a camera source it cannot work with still fails at once, on the screen 
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 
@@ -36,9 +33,8 @@ import pytest
 
 import picamera2_standin as standin
 from booth.camera.supervisor import RETRYING
-from test_faults_camera import FAST, NotifyListener
-
-REPO = Path(__file__).resolve().parent.parent
+from booth_process import NotifyListener, booth_env, fast_config, kill, run_booth, start_booth, wait_for_status
+from faults import run_while, screen_text, wait_for_screen
 
 
 def _portrait(photo: Path):
@@ -64,55 +60,31 @@ def test_a_pi_camera_seated_after_start_is_used_without_a_restart(tmp_path: Path
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     from booth.app import Options, build
     from booth.config import load_config
-    from booth.session import Phase
 
     sensor = standin.Sensor(size=(1280, 960), fps=30.0, connected=False,
                             picture=_portrait(faces_dir / "london" / "smiling" / "004.jpg"))
     standin.install(monkeypatch, sensor)
     conf = tmp_path / "booth.toml"
-    conf.write_text(FAST + '[coach]\nauto_trigger = false\n')
+    conf.write_text(fast_config(camera={"stall_timeout_s": 1.0}, coach={"auto_trigger": False}))
     monkeypatch.setenv("BOOTH_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("BOOTH_MODELS_DIR", str(model_path.parent))
     config = load_config(conf)
     app = build(config, camera_spec="picamera",
                 options=Options(headless=True, sessions=1, autopilot=True, max_run_s=240.0))
     seen: list[str] = []
-    problems: list[BaseException] = []
-
-    def screen_text() -> str:
-        drawn = app.last_drawn
-        return drawn.text() if drawn is not None else ""
-
-    def wait_for(cond, timeout: float, what: str) -> None:
-        deadline = time.monotonic() + timeout
-        while not cond():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}; screen shows: {screen_text()!r}")
-            time.sleep(0.05)
 
     def plug_in_later() -> None:
-        try:
-            wait_for(lambda: app.frames > 0 and RETRYING in screen_text(), 30, "the retrying message")
-            seen.append(screen_text())
-            assert app.last_drawn.screen == "attract"
-            assert not app.session.state.can_start  # no captures offered without a camera
-            time.sleep(3.0)  # retries with backoff, the screen unchanged
-            assert RETRYING in screen_text() and app.started == 0
-            assert app.camera.retry is not None and app.camera.retry.attempts >= 2
-            sensor.plug_in()
-            wait_for(lambda: RETRYING not in screen_text(), 30, "the camera to be used")
-        except BaseException as exc:
-            problems.append(exc)
-            app.quit = True
+        wait_for_screen(app, lambda: app.frames > 0 and RETRYING in screen_text(app), 30, "the retrying message")
+        seen.append(screen_text(app))
+        assert app.last_drawn.screen == "attract"
+        assert not app.session.state.can_start  # no captures offered without a camera
+        time.sleep(3.0)  # retries with backoff, the screen unchanged
+        assert RETRYING in screen_text(app) and app.started == 0
+        assert app.camera.retry is not None and app.camera.retry.attempts >= 2
+        sensor.plug_in()
+        wait_for_screen(app, lambda: RETRYING not in screen_text(app), 30, "the camera to be used")
 
-    thread = threading.Thread(target=plug_in_later, daemon=True)
-    thread.start()
-    try:
-        code = app.run()
-    finally:
-        app.camera.stop()
-        thread.join(30)
-    assert not problems, problems[0]
+    code = run_while(app, plug_in_later)
     assert seen and RETRYING in seen[0] and "Press the button" not in seen[0]
     assert code == 0
     assert app.completed == 1 and len(app.urls) == 1
@@ -133,30 +105,8 @@ def _recording(path: Path, seconds: float, fps: int) -> None:
 
 
 def _env(tmp_path: Path, listener: NotifyListener, conf: Path, model_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")}
-    env.update(BOOTH_CONFIG=str(conf), BOOTH_DATA_DIR=str(tmp_path / "data"),
-               BOOTH_MODELS_DIR=str(model_path.parent), NOTIFY_SOCKET=str(listener.path),
-               WATCHDOG_USEC="10000000", PYTHONUNBUFFERED="1")
-    return env
-
-
-def _status_file(data: Path, ok: bool, timeout: float) -> dict:
-    """The staff page's status file once it says the camera is (not) working (written every few seconds)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        path = data / "status.json"
-        status = json.loads(path.read_text()) if path.exists() else {}
-        if status.get("camera_ok") is ok:
-            return status
-        assert time.monotonic() < deadline, status
-        time.sleep(0.2)
-
-
-@pytest.fixture
-def listener(tmp_path: Path):
-    lst = NotifyListener(tmp_path / "notify.sock")
-    yield lst
-    lst.close()
+    return booth_env(config=conf, data=tmp_path / "data", models=model_path.parent, notify=listener.path,
+                     watchdog_s=10, no_desktop=True)
 
 
 def test_real_booth_with_its_webcam_plugged_in_later(tmp_path: Path, listener: NotifyListener,
@@ -167,33 +117,29 @@ def test_real_booth_with_its_webcam_plugged_in_later(tmp_path: Path, listener: N
     conf.write_text(f'[camera]\nsource = "webcam:{device}"\nfps = 10\nstall_timeout_s = 1.0\n'
                     '[display]\ndriver = "dummy"\nfps = 15\nsound = false\n')
     stderr_path = tmp_path / "stderr.log"
-    with stderr_path.open("wb") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "booth", "run"], env=_env(tmp_path, listener, conf, model_path),
-                                cwd=REPO, stdout=subprocess.DEVNULL, stderr=err)
+    proc = start_booth("run", env=_env(tmp_path, listener, conf, model_path), log=stderr_path,
+                       stdout=subprocess.DEVNULL)
     try:
         ready = listener.wait("READY=1", 120)  # up, though the camera is not
         listener.wait("STATUS=" + RETRYING, 5)
         assert "STATUS=Running" not in listener.fields()
-        status = _status_file(tmp_path / "data", False, 20)
+        status = wait_for_status(tmp_path / "data", 20, camera_ok=False)
         assert status["message"] == RETRYING and status["camera"] == f"webcam {device}"
         time.sleep(3.0)
         assert proc.poll() is None, stderr_path.read_text()
-        pings = [t for t, f in listener.messages if f == "WATCHDOG=1" and t > ready]
-        assert len(pings) >= 3, listener.fields()  # the render loop runs all through
+        assert len(listener.pings(after=ready)) >= 3, listener.fields()  # the render loop runs all through
         log = stderr_path.read_text(errors="replace")
         assert f"no webcam: {device} not found; {RETRYING} until it is there" in log
         _recording(tmp_path / "clip.avi", seconds=30.0, fps=10)
         plugged = time.monotonic()
         os.replace(tmp_path / "clip.avi", device)  # plugged in
         listener.wait("STATUS=Running", 30, after=plugged)
-        assert _status_file(tmp_path / "data", True, 20)["message"] == ""
+        assert wait_for_status(tmp_path / "data", 20, camera_ok=True)["message"] == ""
         assert proc.poll() is None
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(30)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(30)
+        kill(proc)
     log = stderr_path.read_text(errors="replace")
     assert code == 0, log
     assert "camera is back" in log and "back after" in log
@@ -209,8 +155,8 @@ def test_a_replay_path_that_does_not_exist_is_a_start_error_on_screen(tmp_path: 
     missing = tmp_path / "demo.mp4"
     conf = tmp_path / "booth.toml"
     conf.write_text(f'[camera]\nsource = "replay:{missing}"\n[display]\ndriver = "dummy"\n')
-    proc = subprocess.Popen([sys.executable, "-m", "booth", "run"], env=_env(tmp_path, listener, conf, model_path),
-                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = start_booth("run", env=_env(tmp_path, listener, conf, model_path), stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE)
     try:
         listener.wait("READY=1", 120)
         listener.wait(f"STATUS=replay: {missing} not found", 5)
@@ -219,9 +165,7 @@ def test_a_replay_path_that_does_not_exist_is_a_start_error_on_screen(tmp_path: 
         conf.write_text('[camera]\nsource = "scripted"\n[display]\ndriver = "dummy"\n')
         _, err = proc.communicate(timeout=15)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(30)
+        kill(proc)
     assert proc.returncode == RESTART_EXIT, err
     assert f"booth: replay: {missing} not found" in err.splitlines()
     assert "Traceback" not in err
@@ -231,9 +175,8 @@ def test_a_bad_camera_spec_without_a_display_is_one_line(tmp_path: Path, listene
                                                          model_path: Path) -> None:
     conf = tmp_path / "booth.toml"
     conf.write_text("")
-    run = subprocess.run([sys.executable, "-m", "booth", "run", "--camera", "usb", "--headless"],
-                         env=_env(tmp_path, listener, conf, model_path), cwd=REPO,
-                         capture_output=True, text=True, timeout=120)
+    run = run_booth("run", "--camera", "usb", "--headless", env=_env(tmp_path, listener, conf, model_path),
+                    timeout=120)
     assert run.returncode == 2
     assert run.stderr.strip().splitlines()[-1] == (
         'booth: camera source "usb": unknown source; '

@@ -10,19 +10,16 @@ run through (font, GPIO pin) also show on the screen it draws.
 from __future__ import annotations
 
 import logging
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+from booth_process import booth_env, run_booth
 
 
-def _booth(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "booth", *args], env={**os.environ, **env},
-                          capture_output=True, text=True, timeout=180, cwd=REPO)
+def _booth(args: list[str], **folders: Path) -> subprocess.CompletedProcess[str]:
+    return run_booth(*args, env=booth_env(**folders), timeout=180)
 
 
 def _last_line(stderr: str) -> str:
@@ -44,7 +41,7 @@ def test_bad_config_is_one_plain_line(case: str, command: list[str], tmp_path: P
     text, expected = CONFIGS[case]
     conf = tmp_path / "booth.toml"
     conf.write_text(text)
-    result = _booth(command, {"BOOTH_CONFIG": str(conf), "BOOTH_DATA_DIR": str(tmp_path / "data")})
+    result = _booth(command, config=conf, data=tmp_path / "data")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     line = _last_line(result.stderr)
@@ -54,7 +51,7 @@ def test_bad_config_is_one_plain_line(case: str, command: list[str], tmp_path: P
 
 
 def test_missing_config_file(tmp_path: Path) -> None:
-    result = _booth(["run", "--headless"], {"BOOTH_CONFIG": str(tmp_path / "nope.toml")})
+    result = _booth(["run", "--headless"], config=tmp_path / "nope.toml")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert _last_line(result.stderr) == f"booth: {tmp_path / 'nope.toml'}: config file not found (given by $BOOTH_CONFIG)"
 
@@ -65,9 +62,8 @@ def test_missing_or_corrupt_model(content: bytes | None, expected: str, tmp_path
     models.mkdir()
     if content is not None:
         (models / "face_landmarker.task").write_bytes(content)
-    result = _booth(["run", "--headless", "--camera", "scripted"],
-                    {"BOOTH_MODELS_DIR": str(models), "BOOTH_DATA_DIR": str(tmp_path / "data"),
-                     "BOOTH_CONFIG": str(_empty_config(tmp_path))})
+    result = _booth(["run", "--headless", "--camera", "scripted"], models=models, data=tmp_path / "data",
+                    config=_empty_config(tmp_path))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     line = _last_line(result.stderr)
     assert line.startswith(f"booth: {expected}") and "booth models fetch" in line
@@ -80,14 +76,13 @@ def _empty_config(tmp_path: Path) -> Path:
 
 
 def test_bad_camera_and_unusable_data_folder(tmp_path: Path, model_path: Path) -> None:
-    env = {"BOOTH_MODELS_DIR": str(model_path.parent), "BOOTH_CONFIG": str(_empty_config(tmp_path)),
-           "BOOTH_DATA_DIR": str(tmp_path / "data")}
-    result = _booth(["run", "--headless", "--camera", "bogus"], env)
+    folders = {"models": model_path.parent, "config": _empty_config(tmp_path), "data": tmp_path / "data"}
+    result = _booth(["run", "--headless", "--camera", "bogus"], **folders)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert _last_line(result.stderr).startswith('booth: camera source "bogus": unknown source; allowed:')
     blocker = tmp_path / "a-file"
     blocker.write_text("in the way")
-    result = _booth(["run", "--headless", "--camera", "scripted"], {**env, "BOOTH_DATA_DIR": str(blocker)})
+    result = _booth(["run", "--headless", "--camera", "scripted"], **{**folders, "data": blocker})
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert _last_line(result.stderr).startswith(f"booth: {blocker}: cannot create the photo folders")
 

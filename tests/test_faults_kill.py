@@ -37,6 +37,7 @@ import numpy as np
 import pytest
 
 from booth.gallery import Gallery
+from booth_process import booth_env, run_booth
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -135,10 +136,9 @@ def _run_child(child: Path, data: Path, mode: str, stop_at: int, job: dict) -> t
 
 def _restart(data: Path) -> None:
     """A real process starting on the gallery: `booth prune` (start-up reconcile, then prune)."""
-    env = {**os.environ, "BOOTH_DATA_DIR": str(data), "BOOTH_CONFIG": str(data.parent / "booth.toml")}
-    (data.parent / "booth.toml").write_text("[storage]\nexpiry_days = 30\n")
-    result = subprocess.run([sys.executable, "-m", "booth", "prune"], env=env, capture_output=True,
-                            text=True, timeout=120, cwd=REPO)
+    config = data.parent / "booth.toml"
+    config.write_text("[storage]\nexpiry_days = 30\n")
+    result = run_booth("prune", env=booth_env(data=data, config=config), timeout=120)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
 

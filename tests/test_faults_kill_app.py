@@ -18,15 +18,10 @@ a retouch change and a delete) is tests/test_faults_kill.py.
 
 from __future__ import annotations
 
-import os
 import re
 import signal
-import socket
-import sqlite3
 import subprocess
-import sys
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,24 +29,11 @@ import cv2
 import httpx
 import numpy as np
 
-from booth.gallery import Gallery
+from booth_process import booth_env, fast_config, start_booth, start_web, wait_until
+from faults import check_gallery
 
-REPO = Path(__file__).resolve().parent.parent
 URL_RE = re.compile(r"/p/([A-Za-z0-9_-]{24})")
-FAST = """
-[session]
-look = "smile"
-breathe_s = 1.0
-countdown_s = 0
-review_timeout_s = 4.0
-share_timeout_s = 3.0
-goodbye_s = 0.5
-[display]
-fps = 15
-sound = false
-[web]
-workers = 1
-"""
+FAST = fast_config(session={"review_timeout_s": 4.0}, web={"workers": 1})
 
 
 class Booth:
@@ -61,12 +43,9 @@ class Booth:
         self.shots = shots
         self.log = log
         self.lines: list[str] = []
-        with log.open("ab") as err:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "booth", "run", "--camera", "scripted", "--headless",
-                 "--sessions", str(sessions), "--screenshots", str(shots), "--public-url", "http://booth.test"],
-                env=env, stdout=subprocess.PIPE, stderr=err, text=True, cwd=REPO,
-            )
+        self.proc = start_booth("run", "--camera", "scripted", "--headless", "--sessions", str(sessions),
+                                "--screenshots", str(shots), "--public-url", "http://booth.test",
+                                env=env, log=log, stdout=subprocess.PIPE)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
@@ -79,11 +58,7 @@ class Booth:
         return [m.group(1) for line in self.lines if (m := URL_RE.search(line))]
 
     def wait(self, cond: Callable[[], bool], what: str, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        while not cond():
-            assert self.proc.poll() is None, f"booth exited before {what}:\n{self.log.read_text()}"
-            assert time.monotonic() < deadline, f"timed out waiting for {what}"
-            time.sleep(0.02)
+        wait_until(cond, timeout, lambda: f"{what}:\n{self.log.read_text()}", proc=self.proc, every=0.02)
 
     def logged(self, text: str) -> Callable[[], bool]:
         start = self.log.stat().st_size if self.log.exists() else 0
@@ -100,33 +75,16 @@ class Booth:
 
 
 def _check(data: Path, handed_out: set[str]) -> None:
-    photos = data / "photos"
-    assert not list(photos.glob(".tmp-*"))
-    db = sqlite3.connect(data / "gallery.sqlite3")
-    try:
-        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    finally:
-        db.close()
-    with Gallery(data) as g:
-        g.reconcile()
-        assert g.reconcile().clean
-        live = {r.token: r for r in g.records()}
-        assert handed_out <= live.keys(), "a photo whose QR code was shown is gone"
-        for r in live.values():
-            for kind in ("original", "retouched"):
-                raw = g.path(r, kind).read_bytes()
-                assert raw.endswith(b"\xff\xd9")
-                assert cv2.imdecode(np.frombuffer(raw, np.uint8), cv2.IMREAD_COLOR) is not None
-        on_disk = {p.name.split(".")[0] for p in photos.iterdir()}
-        assert on_disk == live.keys()
+    live = {r.token for r in check_gallery(data)}
+    assert handed_out <= live, "a photo whose QR code was shown is gone"
+    assert {p.name.split(".")[0] for p in (data / "photos").iterdir()} == live
 
 
 def test_kills_during_sessions_lose_nothing_handed_out(tmp_path: Path, model_path: Path) -> None:
     data = tmp_path / "data"
     conf = tmp_path / "booth.toml"
     conf.write_text(FAST)
-    env = {**os.environ, "BOOTH_DATA_DIR": str(data), "BOOTH_MODELS_DIR": str(model_path.parent),
-           "BOOTH_CONFIG": str(conf), "PYTHONUNBUFFERED": "1"}
+    env = booth_env(data=data, config=conf, models=model_path.parent)
     log = tmp_path / "booth.log"
     handed_out: set[str] = set()
     points: list[tuple[str, Callable[[Booth], Callable[[], bool]]]] = [
@@ -155,25 +113,11 @@ def test_kills_during_sessions_lose_nothing_handed_out(tmp_path: Path, model_pat
     assert "Traceback" not in log.read_text()
 
     # and every photo handed out is served to the phone
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    web = subprocess.Popen([sys.executable, "-m", "booth", "web", "--host", "127.0.0.1", "--port", str(port)],
-                           env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO)
+    web = start_web(env, tmp_path / "web.log")
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(base + "/", timeout=2)
-                break
-            except httpx.TransportError:
-                assert web.poll() is None and time.monotonic() < deadline
-                time.sleep(0.2)
         for token in handed_out:
-            r = httpx.get(f"{base}/p/{token}/photo.jpg", timeout=10)
+            r = httpx.get(f"{web.base}/p/{token}/photo.jpg", timeout=10)
             assert r.status_code == 200
             assert cv2.imdecode(np.frombuffer(r.content, np.uint8), cv2.IMREAD_COLOR) is not None
     finally:
-        web.terminate()
-        web.wait(30)
+        web.stop(timeout=30)

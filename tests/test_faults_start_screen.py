@@ -15,7 +15,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -39,9 +38,8 @@ from booth.ui.fatal import (
 from booth.ui.fonts import Fonts
 from booth.ui.layout import Layout
 from booth.ui.screens import Renderer
-from test_faults_camera import NotifyListener
+from booth_process import NotifyListener, booth_env, kill, start_booth
 
-REPO = Path(__file__).resolve().parent.parent
 DUMMY = '[display]\ndriver = "dummy"\n'
 SHA_LINE = ("face model rejected: /var/lib/booth/models/face_landmarker.task has SHA-256 "
             + "7" * 64 + ", expected " + "6" * 64 + "; delete it and run `booth models fetch` (or `make model`)")
@@ -138,11 +136,10 @@ def test_file_watch_sees_every_kind_of_fix(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- the real `booth run`
 
 
-def _start(tmp_path: Path, listener: NotifyListener, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
-    full = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")}
-    full.update(NOTIFY_SOCKET=str(listener.path), WATCHDOG_USEC="10000000", PYTHONUNBUFFERED="1", **env)
-    return subprocess.Popen([sys.executable, "-m", "booth", "run", *args], env=full, cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def _start(listener: NotifyListener, *args: str, **folders: Path) -> subprocess.Popen[str]:
+    """`booth run ARGS` under a systemd-like notify socket and watchdog, with no desktop to draw on."""
+    env = booth_env(notify=listener.path, watchdog_s=10, no_desktop=True, **folders)
+    return start_booth("run", *args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def _finish(proc: subprocess.Popen[str], timeout: float) -> tuple[int, str]:
@@ -155,27 +152,19 @@ def _finish(proc: subprocess.Popen[str], timeout: float) -> tuple[int, str]:
     return proc.returncode, err
 
 
-@pytest.fixture
-def listener(tmp_path: Path):
-    lst = NotifyListener(tmp_path / "notify.sock")
-    yield lst
-    lst.close()
-
-
 def test_broken_config_is_on_screen_until_the_file_is_fixed(tmp_path: Path, listener: NotifyListener,
                                                             fonts: Fonts) -> None:
     conf = tmp_path / "booth.toml"
     conf.write_text(DUMMY + '[photo]\ncrop = "16:9"\n')
     line = f'{conf}: [photo] crop = "16:9": allowed: "4:5", "1:1", "2:3"'
     shots = tmp_path / "shots"
-    proc = _start(tmp_path, listener, {"BOOTH_CONFIG": str(conf), "BOOTH_DATA_DIR": str(tmp_path / "data")},
-                  "--camera", "scripted", "--screenshots", str(shots))
+    proc = _start(listener, "--camera", "scripted", "--screenshots", str(shots), config=conf, data=tmp_path / "data")
     try:
         ready = listener.wait("READY=1", 60)
         listener.wait("STATUS=" + line, 5)
         time.sleep(2.5)
         assert proc.poll() is None, "the booth should wait for a fix, not exit"
-        assert len([t for t, f in listener.messages if f == "WATCHDOG=1" and t > ready]) >= 2
+        assert len(listener.pings(after=ready)) >= 2
         # What the process drew is this screen, with the line on it.
         shown = pygame.image.load(str(shots / SCREENSHOT))
         expected, d = _render(fonts, describe(ConfigError(line), conf, None, restarts=True), shown.get_size())
@@ -186,9 +175,7 @@ def test_broken_config_is_on_screen_until_the_file_is_fixed(tmp_path: Path, list
         code, err = _finish(proc, 15)
         took = time.monotonic() - fixed
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        kill(proc)
     assert code == RESTART_EXIT, err
     assert took < 5.0  # polled every 2 s
     assert err.splitlines()[0] == f"booth: {line}"  # the journal's line, exactly as without a screen
@@ -202,8 +189,7 @@ def test_missing_model_is_on_screen_until_it_is_fetched(tmp_path: Path, listener
     conf.write_text(DUMMY)
     models = tmp_path / "models"
     models.mkdir()
-    proc = _start(tmp_path, listener, {"BOOTH_CONFIG": str(conf), "BOOTH_MODELS_DIR": str(models),
-                                       "BOOTH_DATA_DIR": str(tmp_path / "data")}, "--camera", "scripted")
+    proc = _start(listener, "--camera", "scripted", config=conf, models=models, data=tmp_path / "data")
     try:
         listener.wait("READY=1", 60)
         status = [f for _, f in listener.messages if f.startswith("STATUS=")]
@@ -211,9 +197,7 @@ def test_missing_model_is_on_screen_until_it_is_fetched(tmp_path: Path, listener
         shutil.copy(model_path, models / "face_landmarker.task")  # as `booth models fetch` would
         code, err = _finish(proc, 15)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        kill(proc)
     assert code == RESTART_EXIT, err
     assert any(ln.startswith("booth: face model missing") for ln in err.splitlines()) and "Traceback" not in err
 
@@ -221,8 +205,7 @@ def test_missing_model_is_on_screen_until_it_is_fetched(tmp_path: Path, listener
 def test_sigterm_stops_the_error_screen_at_once(tmp_path: Path, listener: NotifyListener) -> None:
     conf = tmp_path / "booth.toml"
     conf.write_text(DUMMY)
-    proc = _start(tmp_path, listener, {"BOOTH_CONFIG": str(conf), "BOOTH_MODELS_DIR": str(tmp_path / "nomodels"),
-                                       "BOOTH_DATA_DIR": str(tmp_path / "data")}, "--camera", "scripted")
+    proc = _start(listener, "--camera", "scripted", config=conf, models=tmp_path / "nomodels", data=tmp_path / "data")
     try:
         listener.wait("READY=1", 60)
         asked = time.monotonic()
@@ -230,9 +213,7 @@ def test_sigterm_stops_the_error_screen_at_once(tmp_path: Path, listener: Notify
         code, err = _finish(proc, 5)
         took = time.monotonic() - asked
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        kill(proc)
     assert code == 2 and took < 1.5, (code, took)
     assert "Traceback" not in err
     listener.wait("STOPPING=1", 1)
@@ -244,17 +225,14 @@ def test_unusable_photo_folder_is_on_screen_until_it_is_fixed(tmp_path: Path, li
     conf.write_text(DUMMY)
     blocker = tmp_path / "photos"
     blocker.write_text("a file where the photo folder should be")
-    proc = _start(tmp_path, listener, {"BOOTH_CONFIG": str(conf), "BOOTH_MODELS_DIR": str(model_path.parent),
-                                       "BOOTH_DATA_DIR": str(blocker)}, "--camera", "scripted")
+    proc = _start(listener, "--camera", "scripted", config=conf, models=model_path.parent, data=blocker)
     try:
         listener.wait("READY=1", 90)
         listener.wait(f"STATUS={blocker}: cannot create the photo folders: File exists", 5)
         blocker.unlink()
         code, err = _finish(proc, 15)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        kill(proc)
     assert code == RESTART_EXIT, err
     assert f"booth: {blocker}: cannot create the photo folders" in err and "Traceback" not in err
 
@@ -265,7 +243,7 @@ def test_without_a_display_it_is_one_line_and_exit_2_as_before(tmp_path: Path, l
     assert not dri_usable(), "this test needs a machine without a usable /dev/dri (as CI has)"
     conf = tmp_path / "booth.toml"
     conf.write_text('[photo]\ncrop = "16:9"\n')  # [display] driver = "auto": no display here
-    proc = _start(tmp_path, listener, {"BOOTH_CONFIG": str(conf)}, "--camera", "scripted")
+    proc = _start(listener, "--camera", "scripted", config=conf)
     code, err = _finish(proc, 30)
     assert code == 2
     assert err.strip().splitlines() == [f'booth: {conf}: [photo] crop = "16:9": allowed: "4:5", "1:1", "2:3"']

@@ -11,11 +11,8 @@ browsers do; the other simply GETs again. Both end with the exact bytes.
 from __future__ import annotations
 
 import hashlib
-import os
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -26,42 +23,16 @@ import numpy as np
 import pytest
 
 from booth.gallery import Gallery
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from booth_process import BoothWeb, booth_env, free_port, start_web
 
 
-def _start(data_dir: Path, config: Path, port: int, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "BOOTH_DATA_DIR": str(data_dir), "BOOTH_CONFIG": str(config)}
-    with log.open("ab") as fh:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "booth", "web", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True, cwd=REPO,
-        )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, log.read_text()
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/p/{'x' * 24}", timeout=2).status_code == 404:
-                return proc
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("booth web did not come up:\n" + log.read_text())
+def _start(data_dir: Path, config: Path, port: int, log: Path) -> BoothWeb:
+    return start_web(booth_env(data=data_dir, config=config), log, port=port)
 
 
-def _kill(proc: subprocess.Popen) -> None:
-    """SIGKILL the server and its workers (the process group this test started)."""
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait(timeout=30)
+def _kill(server: BoothWeb) -> None:
+    """SIGKILL the server and its workers (its process group), as a crash would."""
+    server.stop(signal.SIGKILL, timeout=30)
 
 
 @pytest.fixture
@@ -132,7 +103,7 @@ def _retry(fn, deadline_s: float = 60.0):
 
 def test_downloads_survive_a_server_restart(photo, tmp_path: Path) -> None:
     data_dir, config, token, jpeg = photo
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "web.log"
     server = _start(data_dir, config, port, log)
     url = f"http://127.0.0.1:{port}/p/{token}/download"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import http.server
-import socket
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ import pytest
 
 from booth import models
 from booth.models import MODEL_SHA256, ModelError, check_model, fetch_model, require_model
+from booth_process import free_port
 
 
 @pytest.fixture(scope="module")
@@ -44,10 +44,7 @@ def http_dir(tmp_path: Path) -> Iterator[tuple[Path, str]]:
 
 
 def closed_port_url() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}/face_landmarker.task"
+    return f"http://127.0.0.1:{free_port()}/face_landmarker.task"
 
 
 def url_source(url: str) -> models.Source:

@@ -9,13 +9,9 @@ face model) produces the gallery whose index and folder are inspected.
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import socket
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -25,8 +21,8 @@ import numpy as np
 import pytest
 
 from booth.gallery import Gallery
+from booth_process import booth_env, fast_config, run_booth, start_booth, start_web
 
-REPO = Path(__file__).resolve().parent.parent
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{24}")
 # Words that would mean face geometry or identity was stored.
 FACE_DATA = ("landmark", "embedding", "blendshape", "pupil", "iris", "matrix", "identity", "face_box", "mesh")
@@ -35,16 +31,6 @@ FACE_DATA = ("landmark", "embedding", "blendshape", "pupil", "iris", "matrix", "
 def _jpeg(seed: int) -> bytes:
     img = np.random.default_rng(seed).integers(0, 256, (64, 48, 3), dtype=np.uint8)
     return cv2.imencode(".jpg", img)[1].tobytes()
-
-
-def _env(data_dir: Path, config: Path) -> dict[str, str]:
-    return {**os.environ, "BOOTH_DATA_DIR": str(data_dir), "BOOTH_CONFIG": str(config)}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_booth_prune_deletes_expired_photos(tmp_path: Path) -> None:
@@ -61,8 +47,7 @@ def test_booth_prune_deletes_expired_photos(tmp_path: Path) -> None:
         fresh_files = [g.path(fresh, k) for k in ("original", "retouched")]
     assert all(p.exists() for p in old_files + fresh_files)
 
-    result = subprocess.run([sys.executable, "-m", "booth", "prune"], env=_env(data, config),
-                            capture_output=True, text=True, timeout=120, cwd=REPO)
+    result = run_booth("prune", env=booth_env(data=data, config=config), timeout=120)
     assert result.returncode == 0, result.stderr
     assert "Deleted 1 expired photo" in result.stdout
     # gone from the disk, not merely hidden
@@ -77,32 +62,6 @@ def test_booth_prune_deletes_expired_photos(tmp_path: Path) -> None:
     assert leftovers == []
 
 
-class WebServer:
-    def __init__(self, data: Path, config: Path, log: Path) -> None:
-        self.port = _free_port()
-        self.log = log
-        with log.open("ab") as fh:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "booth", "-v", "web", "--host", "127.0.0.1", "--port", str(self.port)],
-                env=_env(data, config), stdout=fh, stderr=subprocess.STDOUT, start_new_session=True, cwd=REPO,
-            )
-        self.base = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 60
-        while True:
-            assert self.proc.poll() is None, log.read_text()
-            try:
-                httpx.get(self.base + "/", timeout=2)
-                return
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-
-    def stop(self) -> None:
-        os.killpg(self.proc.pid, signal.SIGTERM)
-        self.proc.wait(timeout=30)
-
-
 def test_delete_link_really_deletes_and_logs_carry_no_tokens(tmp_path: Path) -> None:
     data = tmp_path / "data"
     config = tmp_path / "booth.toml"
@@ -114,7 +73,7 @@ def test_delete_link_really_deletes_and_logs_carry_no_tokens(tmp_path: Path) -> 
                      retouch="natural", scores={})
         gone_files = [g.path(gone, k) for k in ("original", "retouched")]
     log = tmp_path / "web.log"
-    server = WebServer(data, config, log)
+    server = start_web(booth_env(data=data, config=config), log, verbose=True)
     try:
         with httpx.Client(base_url=server.base, timeout=10) as c:
             for token in (keep.token, gone.token):
@@ -129,7 +88,7 @@ def test_delete_link_really_deletes_and_logs_carry_no_tokens(tmp_path: Path) -> 
             assert c.get("/p/" + "A" * 24).status_code == 404  # a guessed token
             assert c.get(f"/p/{keep.token}").status_code == 200
     finally:
-        server.stop()
+        server.stop(timeout=30)
     assert not any(p.exists() for p in gone_files)
     text = log.read_text()
     assert "photo server on" in text  # the log was captured at all
@@ -144,20 +103,7 @@ ALLOWED_FILES = re.compile(
     r"(gallery\.lock|gallery\.sqlite3(-wal|-shm)?|status\.json|web\.sqlite3(-wal|-shm)?|[\w.-]*secret[\w.-]*"
     r"|photos/[A-Za-z0-9_-]{24}\.(original|retouched)\.jpg)"
 )
-FAST = """
-[session]
-look = "smile"
-breathe_s = 1.0
-countdown_s = 0
-review_timeout_s = 3.0
-share_timeout_s = 3.0
-goodbye_s = 0.5
-[display]
-fps = 15
-sound = false
-[web]
-workers = 1
-"""
+FAST = fast_config(web={"workers": 1})
 
 
 def _jpeg_app_segments(raw: bytes) -> list[bytes]:
@@ -182,15 +128,14 @@ def session(tmp_path_factory: pytest.TempPathFactory, model_path: Path):
     tmp.mkdir()
     config = base / "booth.toml"
     config.write_text(FAST)
-    env = {**_env(data, config), "BOOTH_MODELS_DIR": str(model_path.parent), "HOME": str(home),
-           "TMPDIR": str(tmp), "XDG_CACHE_HOME": str(home / ".cache"), "XDG_DATA_HOME": str(home / ".local/share")}
-    run = subprocess.run([sys.executable, "-m", "booth", "-v", "run", "--camera", "scripted", "--headless",
-                          "--sessions", "2"], env=env, capture_output=True, text=True, timeout=600, cwd=REPO)
+    env = booth_env(data=data, config=config, models=model_path.parent, HOME=str(home), TMPDIR=str(tmp),
+                    XDG_CACHE_HOME=str(home / ".cache"), XDG_DATA_HOME=str(home / ".local/share"))
+    run = run_booth("-v", "run", "--camera", "scripted", "--headless", "--sessions", "2", env=env, timeout=600)
     assert run.returncode == 0, run.stderr
     tokens = TOKEN_RE.findall(" ".join(line.rsplit("/", 1)[-1] for line in run.stdout.split()))
     assert len(tokens) == 2
     web_log = base / "web.log"
-    server = WebServer(data, config, web_log)
+    server = start_web(booth_env(data=data, config=config), web_log, verbose=True)
     try:
         with httpx.Client(base_url=server.base, timeout=10) as c:
             for token in tokens:
@@ -198,7 +143,7 @@ def session(tmp_path_factory: pytest.TempPathFactory, model_path: Path):
                     assert c.get(f"/p/{token}{path}").status_code == 200
             assert c.post(f"/p/{tokens[1]}/delete").status_code == 200
     finally:
-        server.stop()
+        server.stop(timeout=30)
     return {"data": data, "home": home, "tmp": tmp, "tokens": tokens, "run": run, "web_log": web_log.read_text()}
 
 
@@ -269,10 +214,8 @@ def test_the_service_command_line_takes_no_photo_by_itself(tmp_path: Path, model
     data = tmp_path / "data"
     config = tmp_path / "booth.toml"
     config.write_text(FAST)
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")}
-    env.update(_env(data, config), BOOTH_MODELS_DIR=str(model_path.parent), PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen([sys.executable, "-m", "booth", "run", "--camera", "scripted"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO)
+    env = booth_env(data=data, config=config, models=model_path.parent, no_desktop=True)
+    proc = start_booth("run", "--camera", "scripted", env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         time.sleep(25)  # a scripted hand would have taken and handed out a photo by now
     finally:
@@ -296,7 +239,7 @@ def test_attract_screen_says_what_is_kept_and_for_how_long(tmp_path: Path, model
     monkeypatch.setenv("BOOTH_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("BOOTH_MODELS_DIR", str(model_path.parent))
     config = tmp_path / "booth.toml"
-    config.write_text(FAST + "[storage]\nexpiry_days = 3\n")
+    config.write_text(fast_config(web={"workers": 1}, storage={"expiry_days": 3}))
     app = build(load_config(config), camera_spec="scripted", options=Options(headless=True, max_run_s=2.0))
     try:
         assert app.run() == 0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import subprocess
-import sys
 import time
 import zipfile
 
@@ -14,7 +13,8 @@ import pytest
 
 from booth.status import BoothStatus, write_status
 from booth.web.auth import GLOBAL, PER_CLIENT, hash_password, verify_password
-from test_web_support import REPO, STAFF_PASSWORD, add_photo, running_web, stored
+from booth_process import run_booth
+from test_web_support import STAFF_PASSWORD, add_photo, running_web, stored
 
 DAY = 86400.0
 STAFF_PATHS = ("/staff", "/staff/", "/staff/export.zip", "/staff/thumb/{t}.jpg")
@@ -178,24 +178,21 @@ def test_bad_password_hash_is_a_clear_error(tmp_path) -> None:
     data.mkdir()
     config = tmp_path / "booth.toml"
     config.write_text('[web]\nstaff_password_hash = "hunter2"\n')
-    out = subprocess.run([sys.executable, "-m", "booth", "web", "--host", "127.0.0.1", "--port", "1"],
-                         env={"BOOTH_CONFIG": str(config), "BOOTH_DATA_DIR": str(data), "PATH": "/usr/bin:/bin"},
-                         cwd=REPO, capture_output=True, text=True, timeout=60)
+    out = run_booth("web", "--host", "127.0.0.1", "--port", "1", timeout=60,
+                    env={"BOOTH_CONFIG": str(config), "BOOTH_DATA_DIR": str(data), "PATH": "/usr/bin:/bin"})
     assert out.returncode == 2
     assert "staff_password_hash is not a hash from `booth staff-password`" in out.stderr
     assert "Traceback" not in out.stderr
 
 
 def test_staff_password_command(tmp_path) -> None:
-    out = subprocess.run([sys.executable, "-m", "booth", "staff-password", "--password", "event-2024!"],
-                         cwd=REPO, capture_output=True, text=True, timeout=60)
+    out = run_booth("staff-password", "--password", "event-2024!", env=None, timeout=60)
     assert out.returncode == 0, out.stderr
     line = [x for x in out.stdout.splitlines() if x.startswith("staff_password_hash = ")][0]
     stored_hash = line.split('"')[1]
     assert verify_password("event-2024!", stored_hash) and not verify_password("event-2025!", stored_hash)
     assert "event-2024!" not in out.stdout
-    short = subprocess.run([sys.executable, "-m", "booth", "staff-password", "--password", "abc"],
-                           cwd=REPO, capture_output=True, text=True, timeout=60)
+    short = run_booth("staff-password", "--password", "abc", env=None, timeout=60)
     assert short.returncode == 2 and "at least 8" in short.stderr
 
 

@@ -5,12 +5,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +12,10 @@ from pathlib import Path
 import cv2
 import httpx
 
+import booth_process
 from booth.gallery import Gallery, PhotoRecord
 from booth.web.auth import hash_password
+from booth_process import BoothWeb, booth_env
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "test-artifacts"
@@ -28,41 +24,16 @@ STAFF_PASSWORD = "correct horse battery"
 STAFF_HASH = hash_password(STAFF_PASSWORD, n=2**10)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @dataclass
-class WebServer:
-    """`booth web` running for real as a child process."""
+class WebServer(BoothWeb):
+    """`booth web` running for real as a child process, serving ``data_dir``."""
 
     data_dir: Path
-    port: int
-    proc: subprocess.Popen[bytes]
-    log: Path
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     def client(self, source: str | None = None) -> httpx.Client:
         """An HTTP client; `source` picks the client address (any 127.x.y.z works on Linux)."""
         transport = httpx.HTTPTransport(local_address=source) if source else None
         return httpx.Client(base_url=self.base, timeout=20, transport=transport)
-
-    def log_text(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 def start_web(data_dir: Path, *, staff_hash: str = STAFF_HASH, expiry_days: float = 7.0, workers: int = 2,
@@ -71,23 +42,8 @@ def start_web(data_dir: Path, *, staff_hash: str = STAFF_HASH, expiry_days: floa
     config = data_dir.parent / f"booth-{data_dir.name}.toml"
     config.write_text(f'[storage]\nexpiry_days = {expiry_days}\n\n[web]\nstaff_password_hash = "{staff_hash}"\n'
                       f"workers = {workers}\n")
-    port = port or free_port()
-    log = data_dir.parent / log_name
-    env = {**os.environ, "BOOTH_DATA_DIR": str(data_dir), "BOOTH_CONFIG": str(config)}
-    proc = subprocess.Popen([sys.executable, "-m", "booth", "web", "--host", "127.0.0.1", "--port", str(port)],
-                            env=env, cwd=REPO, stdout=open(log, "ab"), stderr=subprocess.STDOUT)
-    server = WebServer(data_dir, port, proc, log)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"booth web exited with {proc.returncode}:\n{server.log_text()}")
-        try:
-            if httpx.get(f"{server.base}/p/x", timeout=2).status_code == 404:
-                return server
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    server.stop()
-    raise AssertionError("booth web did not come up:\n" + server.log_text())
+    web = booth_process.start_web(booth_env(data=data_dir, config=config), data_dir.parent / log_name, port=port)
+    return WebServer(web.proc, web.port, web.log, data_dir)
 
 
 def running_web(data_dir: Path, **kw) -> Iterator[WebServer]:
