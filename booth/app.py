@@ -34,9 +34,9 @@ from typing import Any
 
 from booth import notify
 from booth.config import Config
-from booth.controls import Autopilot, Gpio, open_gpio, translate
+from booth.controls import Autopilot, Gpio, is_quit, open_gpio, translate
 from booth.session import (
-    LOOKS,
+    CAMERA_RETRYING,
     Analyse,
     CameraBack,
     CameraLost,
@@ -65,6 +65,9 @@ SHOT_DELAY_S = 0.6  # a screenshot is taken this far into a screen ...
 LATE_SHOTS = (Phase.ATTRACT, Phase.COACH)  # ... or, for these, on their last frame (subject in, meter fullest)
 STATUS_EVERY_S = 5.0
 SHARING = (Phase.SHARE_WIFI, Phase.SHARE)
+# Staff-facing (systemctl status, the status file): one wording for both, unlike
+# the guest-facing session.DISK_FULL on the screen.
+DISK_PAUSED = "Disk nearly full: captures paused"
 
 
 @dataclass
@@ -167,7 +170,7 @@ class Housekeeper:
             else:
                 log.warning("camera down: %s", status.message or status.health.value)
                 self.app.post(CameraLost())
-            notify.notify_status("Running" if ok else "Camera unavailable — retrying")
+            notify.notify_status("Running" if ok else CAMERA_RETRYING)
         if self.disk is not None:
             disk_ok = self.disk.ok()
             if disk_ok != self.disk_ok:
@@ -178,7 +181,7 @@ class Housekeeper:
                 else:
                     log.warning("disk nearly full (under %d MB free): captures paused", self.disk.min_free_mb)
                     self.app.post(DiskLow())
-                notify.notify_status("Running" if disk_ok else "Disk nearly full: captures paused")
+                notify.notify_status("Running" if disk_ok else DISK_PAUSED)
 
     def write_status(self) -> None:
         from booth.status import BoothStatus, write_status
@@ -186,9 +189,9 @@ class Housekeeper:
         state = self.app.session.state
         message = ""
         if not self.camera_ok:
-            message = "Camera unavailable — retrying"
+            message = CAMERA_RETRYING
         elif not self.disk_ok:
-            message = "Disk nearly full: captures paused"
+            message = DISK_PAUSED
         status = BoothStatus(state=state.phase.value, camera=self.app.camera.name, camera_ok=self.camera_ok,
                              disk_low=not self.disk_ok, message=message,
                              photos_taken=self.app.capture.saved, started=self.started)
@@ -237,7 +240,7 @@ class App:
         self.fonts = Fonts.from_config(config.display.font)
         self.renderer = Renderer(self.layout, self.fonts)
         self.autopilot = Autopilot(
-            look=config.session.look if config.session.look in LOOKS else "smile",
+            look=config.session.look,  # Autopilot falls back to "smile" itself
             press_after_s=15.0 if config.coach.auto_trigger else 2.0,
         ) if options.autopilot else None
         self.screenshots = Screenshots(options.screenshots) if options.screenshots else None
@@ -256,7 +259,6 @@ class App:
         self.started = self.completed = 0
         self.urls: list[str] = []
         self.frames = 0
-        self.frame_times: list[float] = []
         self.last_drawn: Any = None
         self._ready_sent = False
         self._closed = False
@@ -341,9 +343,7 @@ class App:
 
     def _pump(self, pygame: Any, now: float) -> None:
         for ev in pygame.event.get():
-            if ev.type == pygame.QUIT:
-                self.quit = True
-            elif ev.type == pygame.KEYDOWN and ev.key == pygame.K_q and ev.mod & pygame.KMOD_CTRL:
+            if is_quit(ev):
                 self.quit = True
             else:
                 inp = translate(ev, self.layout.size, self._hit, self.config.controls)
@@ -386,9 +386,6 @@ class App:
         self.last_drawn = self.renderer.draw(self.display.surface, self.scene(now))
         self.display.flip()
         self.frames += 1
-        self.frame_times.append(now)
-        if len(self.frame_times) > 600:
-            del self.frame_times[:300]
         if self.screenshots is not None:
             self.screenshots.after_frame(self.display.surface, self.session.state, now)
         if not self._ready_sent:
@@ -402,7 +399,7 @@ class App:
                 # and sends "Running" when the camera comes), so none goes stale.
                 notify.notify("READY=1")
                 self._ready_sent = True
-        if now - self._watchdog_at >= 1.0:  # from the loop itself: a hung loop gets restarted
+        if now - self._watchdog_at >= notify.PING_S:  # from the loop itself: a hung loop gets restarted
             notify.notify_watchdog()
             self._watchdog_at = now
 
@@ -422,15 +419,6 @@ class App:
             log.error("too many sessions did not finish (%d started)", self.started)
             return True
         return False
-
-    def fps(self, window_s: float = 5.0) -> float:
-        """Frames drawn per second over the last ``window_s``."""
-        times = self.frame_times
-        if len(times) < 2:
-            return 0.0
-        start = times[-1] - window_s
-        recent = [t for t in times if t >= start]
-        return (len(recent) - 1) / max(1e-9, recent[-1] - recent[0])
 
     def close(self) -> None:
         """Stop the workers and release what the app owns. Safe to call twice."""

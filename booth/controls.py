@@ -18,10 +18,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from booth.config import ControlsConfig
+from booth.pi import pi_model
 from booth.session import LOOKS, Action, Input, Phase, State
 
 log = logging.getLogger(__name__)
@@ -34,21 +34,12 @@ FACTORIES = {
     "pigpio": ("gpiozero.pins.pigpio", "PiGPIOFactory"),
     "native": ("gpiozero.pins.native", "NativeFactory"),
 }
-PI_MODEL = Path("/proc/device-tree/model")
 BOUNCE_S = 0.03  # contacts chatter for a few ms; one press must count once
 REFRACTORY_S = 0.25  # and a second "press" sooner than this is chatter the pin let through
 
 
 class GpioError(Exception):
     """GPIO is configured but unusable; the message says what and what to do."""
-
-
-def pi_model(path: Path = PI_MODEL) -> str:
-    """The board's model string ("Raspberry Pi 5 Model B Rev 1.0"), or "" off a Pi."""
-    try:
-        return path.read_bytes().rstrip(b"\0").decode("ascii", "replace")
-    except OSError:
-        return ""
 
 
 def make_pin_factory(name: str, model: str | None = None) -> Any:
@@ -238,6 +229,15 @@ def key_action(key: int) -> Action | None:
         pygame.K_RIGHT: Action.NEXT,
         pygame.K_DOWN: Action.NEXT,
     }.get(key)
+
+
+def is_quit(event: Any) -> bool:
+    """The window closed, or Ctrl+Q: staff's way out, the same in the booth and on its error screen."""
+    import pygame
+
+    if event.type == pygame.QUIT:
+        return True
+    return bool(event.type == pygame.KEYDOWN and event.key == pygame.K_q and event.mod & pygame.KMOD_CTRL)
 
 
 HitTest = Callable[[tuple[int, int]], Input | None]

@@ -10,17 +10,17 @@ from __future__ import annotations
 import errno
 import importlib.metadata
 import os
-import shutil
 import socket
 import sys
 import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from booth.config import Config
+from booth.diskguard import free_mb_at
 from booth.models import FETCH_HINT, check_model
+from booth.pi import pi_model
 
 OK, WARN, FAIL = "OK", "WARN", "FAIL"
 
@@ -113,10 +113,8 @@ def check_camera(config: Config) -> Check:
 
 
 def _is_pi() -> str | None:
-    try:
-        model = Path("/proc/device-tree/model").read_bytes().rstrip(b"\0").decode()
-    except OSError:
-        return None
+    """The Pi's model string, or None on any other machine."""
+    model = pi_model()
     return model if "Raspberry Pi" in model else None
 
 
@@ -164,7 +162,7 @@ def check_storage(config: Config) -> Check:
     except OSError as exc:
         return Check(FAIL, "storage", f"{data} not writable: {exc.strerror}",
                      "set [storage] data_dir or $BOOTH_DATA_DIR to a writable folder")
-    free_mb = shutil.disk_usage(data).free / 1e6
+    free_mb = free_mb_at(data)  # as the running booth's DiskGuard counts it, against the same minimum
     detail = f"{data} writable, {free_mb:,.0f} MB free"
     if free_mb < config.storage.min_free_mb:
         return Check(FAIL, "storage", detail + f" (below the {config.storage.min_free_mb} MB minimum)",

@@ -20,6 +20,9 @@ import socket
 
 log = logging.getLogger(__name__)
 
+# Watchdog ping period (s): well inside any WatchdogSec= the unit sets, cheap enough to send every second.
+PING_S = 1.0
+
 
 def _address(value: str) -> str | bytes | None:
     """The socket address named by $NOTIFY_SOCKET, or None if unusable."""

@@ -32,16 +32,31 @@ def qr_matrix(text: str) -> np.ndarray:
     return np.array(code.get_matrix(), dtype=bool)
 
 
-def qr_image(text: str, module_px: int) -> np.ndarray:
-    """RGB uint8 image, black on white, each module exactly module_px square."""
-    if not isinstance(module_px, (int, np.integer)) or isinstance(module_px, bool) or module_px < 1:
-        raise ValueError(f"module_px = {module_px!r}: must be a whole number of pixels, at least 1")
-    modules = qr_matrix(text)
+def _render(modules: np.ndarray, module_px: int) -> np.ndarray:
+    """The modules as an RGB image, each one module_px square (nearest-neighbour: never blurred)."""
     grey = np.where(modules, np.uint8(0), np.uint8(255))
     grey = np.repeat(np.repeat(grey, int(module_px), axis=0), int(module_px), axis=1)
     return np.ascontiguousarray(np.stack([grey, grey, grey], axis=-1))
 
 
+def _fit(modules: np.ndarray, size_px: int) -> int:
+    """The largest whole module size that fits in size_px (at least 1)."""
+    return max(1, int(size_px) // modules.shape[0])
+
+
+def qr_image(text: str, module_px: int) -> np.ndarray:
+    """RGB uint8 image, black on white, each module exactly module_px square."""
+    if not isinstance(module_px, (int, np.integer)) or isinstance(module_px, bool) or module_px < 1:
+        raise ValueError(f"module_px = {module_px!r}: must be a whole number of pixels, at least 1")
+    return _render(qr_matrix(text), module_px)
+
+
 def module_px_for(text: str, size_px: int) -> int:
     """The largest whole module size whose code fits in size_px (at least 1)."""
-    return max(1, int(size_px) // qr_matrix(text).shape[0])
+    return _fit(qr_matrix(text), size_px)
+
+
+def qr_fitted(text: str, size_px: int) -> np.ndarray:
+    """``qr_image(text, module_px_for(text, size_px))`` with the text encoded once, not twice."""
+    modules = qr_matrix(text)
+    return _render(modules, _fit(modules, size_px))

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from booth.config import DisplayConfig
+from booth.pi import on_a_pi
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +47,6 @@ def dri_usable(root: Path = DRI) -> bool:
     except OSError:
         return False
     return any(os.access(card, os.R_OK | os.W_OK) for card in cards)
-
-
-def on_a_pi(model_file: Path = Path("/proc/device-tree/model")) -> bool:
-    try:
-        return b"Raspberry Pi" in model_file.read_bytes()
-    except OSError:
-        return False
 
 
 def choose_display(cfg: DisplayConfig, *, headless: bool = False, windowed: bool = False,

@@ -34,6 +34,7 @@ from pygame import Rect
 
 from booth import notify
 from booth.config import SYSTEM_CONFIG, Config, ConfigError, DisplayConfig, config_from_dict
+from booth.controls import is_quit
 from booth.gallery import GalleryError
 from booth.models import ModelError, model_path
 from booth.ui import theme
@@ -49,7 +50,6 @@ JOURNAL = "Details: journalctl -u booth"
 FAILED_EXIT = 2  # as without a display: the booth could not start
 RESTART_EXIT = 75  # EX_TEMPFAIL, "try again": a watched file changed, so a fresh start may work
 POLL_S = 2.0
-WATCHDOG_S = 1.0
 SCREENSHOT = "fatal.png"
 
 
@@ -175,7 +175,7 @@ class ErrorScreen:
             if now >= ping_at:  # a frozen screen gets restarted, as in the booth's own loop
                 self._show()
                 notify.notify_watchdog()
-                ping_at = now + WATCHDOG_S
+                ping_at = now + notify.PING_S
             if now >= poll_at:
                 changed = watch.changed()
                 if changed:
@@ -192,12 +192,7 @@ class ErrorScreen:
 
     def _closed(self) -> bool:
         """The window was closed, or Ctrl+Q (as in the booth itself)."""
-        for ev in pygame.event.get():
-            if ev.type == pygame.QUIT:
-                return True
-            if ev.type == pygame.KEYDOWN and ev.key == pygame.K_q and ev.mod & pygame.KMOD_CTRL:
-                return True
-        return False
+        return any(is_quit(ev) for ev in pygame.event.get())
 
 
 def cli_start_error(args: Any, exc: Exception, config: Config | None) -> int:
@@ -213,7 +208,6 @@ def cli_start_error(args: Any, exc: Exception, config: Config | None) -> int:
     choice = choose_display(display_cfg, windowed=bool(getattr(args, "windowed", False)))
     if choice.driver is None:
         return FAILED_EXIT
-    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     error = describe(exc, path, config, restarts=under_systemd())
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())

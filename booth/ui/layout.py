@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from pygame import Rect
 
-from booth.session import LOOKS, RETOUCH_LEVELS, Action, Input, Phase, State
+from booth.session import LIVE_PHASES, LOOKS, RETOUCH_LEVELS, Action, Input, Phase, State
 from booth.ui import theme
 
 
@@ -150,7 +150,7 @@ def hit_test(layout: Layout, state: State, pos: tuple[int, int], *, retakes_left
     """What a tap at ``pos`` means on the screen ``state`` shows (the layout decides
     where things are; the session decides what they do)."""
     p = state.phase
-    if p in (Phase.CHOOSE, Phase.BREATHE, Phase.COACH, Phase.COUNTDOWN) and layout.back_button().collidepoint(pos):
+    if p in LIVE_PHASES and layout.back_button().collidepoint(pos):
         return Input(Action.BACK)
     if p is Phase.ATTRACT or p is Phase.SHARE_WIFI:
         return Input(Action.MAIN)

@@ -21,7 +21,7 @@ import pygame
 from pygame import Rect
 
 from booth import qr
-from booth.session import LOOKS, RETOUCH_LEVELS, Phase, State
+from booth.session import CAMERA_RETRYING, DISK_FULL, LOOKS, RETOUCH_LEVELS, THANKS, Phase, State
 from booth.ui import theme
 from booth.ui.fonts import Fonts
 from booth.ui.layout import Layout
@@ -316,9 +316,9 @@ class Renderer:
         self.text(surf, d, "Get your headshot", top.inflate(-2 * L.margin, -L.margin // 2), theme.TITLE, bold=True)
         fault = ""
         if not st.camera_ok:
-            fault = st.camera_message or "Camera unavailable — retrying"
+            fault = st.camera_message or CAMERA_RETRYING
         elif not st.disk_ok:
-            fault = "Photos are paused: the booth's storage is full. Please tell a member of staff."
+            fault = DISK_FULL
         if fault:  # on a solid panel: red on a live picture would not read
             box = _centre_box(L)
             panel = box.inflate(2 * L.margin, L.margin)
@@ -532,7 +532,7 @@ class Renderer:
         key = (text, box.width)
         s = self._qr_cache.get(key)
         if s is None:  # made once per code: building a QR is far too slow for every frame
-            img = qr.qr_image(text, qr.module_px_for(text, box.width))
+            img = qr.qr_fitted(text, box.width)
             s = pygame.image.frombuffer(img.tobytes(), (img.shape[1], img.shape[0]), "RGB").copy()
             self._qr_cache = {key: s}  # one session's code at a time
         pygame.draw.rect(surf, (255, 255, 255), box)  # the white square behind the quiet zone
@@ -573,7 +573,7 @@ class Renderer:
 
     def _goodbye(self, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
         surf.fill(theme.BG)
-        self.text(surf, d, scene.state.message or "Thanks — see you next time", _centre_box(self.layout),
+        self.text(surf, d, scene.state.message or THANKS, _centre_box(self.layout),
                   theme.TITLE, theme.FG, bold=True)
 
 

@@ -19,7 +19,6 @@ CALM_GLOW = (110, 170, 235)
 PANEL_ALPHA = 185  # dark bands over the live preview
 FLASH = (255, 255, 255)
 CARD = (34, 38, 46)
-PHOTO_BG = (0, 0, 0)
 
 # Type sizes, in % of the short side of the screen.
 HUGE = 42.0  # countdown digits
