@@ -58,8 +58,9 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from booth.analyze import MAX_SIDE  # noqa: E402
-from booth.coach import Baseline, compute_metrics, evaluate_look  # noqa: E402
+from booth import analyze  # noqa: E402
+from booth.analyze import MAX_SIDE, ImageError  # noqa: E402
+from booth.coach import Baseline, Metrics, compute_metrics, evaluate_look  # noqa: E402
 from booth.coach import metrics as M  # noqa: E402
 from booth.coach.face import FaceShape, measure  # noqa: E402
 from booth.coach.looks import CHIN_UP_MAX, LOOKS, LookResult  # noqa: E402
@@ -282,10 +283,11 @@ def load_photos(faces: Path) -> list[Photo]:
 
 
 def read_rgb(path: Path) -> np.ndarray:
-    bgr = cv2.imread(str(path))
-    if bgr is None:
-        raise SystemExit(f"cannot read {path}")
-    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    """The photo as `booth analyze` reads it; a photo that cannot be read ends the study."""
+    try:
+        return analyze.read_rgb(path)
+    except ImageError:
+        raise SystemExit(f"cannot read {path}") from None
 
 
 @dataclass
@@ -354,9 +356,9 @@ def pupil_error(obs: Observation, truth: tuple[tuple[float, float], ...], affine
     return max(math.dist(p, t) for p, t in zip(obs.pupils, pts)) / ipd
 
 
-def _looks(obs: Observation, baseline: Baseline | None) -> dict[str, LookResult]:
-    m = compute_metrics(obs, baseline)
-    return {look: evaluate_look(obs, look, SETTINGS, baseline, metrics=m) for look in LOOKS}
+def _looks(obs: Observation, m: Metrics) -> dict[str, LookResult]:
+    """Every look on metrics already computed (with or without a baseline), so none is measured twice."""
+    return {look: evaluate_look(obs, look, SETTINGS, metrics=m) for look in LOOKS}
 
 
 def _neutral_baselines(photos: list[Photo], by_file: dict[str, Seen]) -> dict[str, Baseline | None]:
@@ -381,18 +383,18 @@ def judge_all(photos: list[Photo], seen: dict[str, dict[str, Seen]]) -> dict[str
                 rows.append(Judged(p, False))
                 continue
             shape = measure(s.obs)
-            m = compute_metrics(s.obs)
-            j = Judged(p, True, shape, _looks(s.obs, None), eye_contact=m.eye_contact, gaze_h=m.gaze_h,
+            m = compute_metrics(s.obs, shape=shape)
+            j = Judged(p, True, shape, _looks(s.obs, m), eye_contact=m.eye_contact, gaze_h=m.gaze_h,
                        gaze_v=m.gaze_v)
             if p.pupils:
                 j.pupil_error = pupil_error(s.obs, p.pupils, s.affine)
             b_same, b_clean = same.get(p.person), clean.get(p.person)
             if b_same is not None:
-                j.looks_same = _looks(s.obs, b_same)
+                j.looks_same = _looks(s.obs, compute_metrics(s.obs, b_same, shape=shape))
                 j.evidence_same = M.smile_evidence(shape, b_same)
                 j.rise_same = shape.smile_raw - b_same.smile_raw
             if b_clean is not None:
-                j.looks_clean = _looks(s.obs, b_clean)
+                j.looks_clean = _looks(s.obs, compute_metrics(s.obs, b_clean, shape=shape))
                 j.evidence_clean = M.smile_evidence(shape, b_clean)
             rows.append(j)
         out[name] = rows

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from booth.coach.baseline import Baseline
-from booth.coach.face import measure
 from booth.coach.framing import FRAMING_TARGET
 from booth.coach.looks import LOOKS, Check, LookResult, judge, summarise
 from booth.coach.metrics import Metrics, compute_metrics
@@ -77,7 +76,7 @@ class Coach:
             decision = self._trigger.update(t, 0.0, face=False)
             prompts = self._prompts.update(t, [PromptItem("face", NO_FACE_PROMPT, False)])
             return Guidance(t, self.look, False, 0.0, False, prompts, False, False, False, None)
-        m = compute_metrics(obs, self.baseline, shape=measure(obs), target=self.target)
+        m = compute_metrics(obs, self.baseline, target=self.target)
         steadiness = self._motion.update(t, obs)
         m = replace(m, steadiness=steadiness)
         checks = judge(m, self.look, self.settings, live=True)

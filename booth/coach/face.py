@@ -63,7 +63,6 @@ class FaceShape:
     smile_raw: float  # mediapipe mouthSmile, mean of both sides, 0..1
     squint: float  # mediapipe eyeSquint, mean of both eyes, 0..1
     blink: float  # mediapipe eyeBlink, the more closed eye, 0..1
-    jaw_open: float  # mediapipe jawOpen, 0..1
     mouth_width: float  # corner to corner
     corner_lift: float  # mouth corners above the inner-lip midpoint (+ = corners up)
     lip_gap: float  # inner lips apart
@@ -124,7 +123,6 @@ def measure(obs: Observation) -> FaceShape:
         smile_raw=(_blend(bs, "mouthSmileLeft") + _blend(bs, "mouthSmileRight")) / 2,
         squint=(_blend(bs, "eyeSquintLeft") + _blend(bs, "eyeSquintRight")) / 2,
         blink=max(_blend(bs, "eyeBlinkLeft"), _blend(bs, "eyeBlinkRight")),
-        jaw_open=_blend(bs, "jawOpen"),
         mouth_width=math.hypot(*(p(MOUTH_L)[:2] - p(MOUTH_R)[:2])) / iod,
         corner_lift=(corners[1] - lips[1]) / iod,
         lip_gap=abs(p(LIP_UPPER_IN)[1] - p(LIP_LOWER_IN)[1]) / iod,

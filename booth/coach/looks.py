@@ -32,6 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from booth.coach.baseline import Baseline
+from booth.coach.framing import OFFSET_OK, SIZE_OK
 from booth.coach.metrics import ROLL_OK, Metrics, compute_metrics
 from booth.config import CoachConfig
 from booth.observation import Observation
@@ -46,7 +47,8 @@ LOOK_INFO: dict[str, tuple[str, str]] = {
 # Smile metric needed per smile_strength setting (the metric's 0.5 = a plainly visible smile).
 SMILE_NEEDED = {"soft": 0.35, "clear": 0.5, "big": 0.8}
 NO_SMILE_MAX = 0.5  # serious/contemplative: no visible smile
-FACE_TURN_MAX = 20.0  # degrees of yaw before "face the camera" (30 for contemplative)
+FACE_TURN_MAX = 20.0  # degrees of yaw before "face the camera"
+FACE_TURN_MAX_CONTEMPLATIVE = 30.0  # the same for contemplative: eyes off the lens, head turned a little with them
 # Serious, chin: mediapipe's pitch of a level head varies by about +-5 degrees
 # (sd) from face to face, so a still is only told "chin down" beyond 2.5 sd of
 # that; against a baseline, raising the chin 5 degrees above the neutral pose is enough.
@@ -94,21 +96,18 @@ def at_most(x: float, line: float, width: float) -> float:
     return max(0.0, min(1.0, 0.5 + (line - x) / (2 * width)))
 
 
-def within(x: float, lo: float, hi: float, width: float) -> float:
-    """Closeness for "lo <= x <= hi"."""
-    return min(at_least(x, lo, width), at_most(x, hi, width))
-
-
 def _placement_checks(m: Metrics) -> list[Check]:
-    size = Check("closer", "Step closer", at_least(m.size, 0.75, 0.25)) if m.size < 1 else \
-        Check("back", "Step back a little", at_most(m.size, 1.33, 0.33))
+    """Framing's tolerances (the lines Placement.score puts at 0.5), one check per way to fix it."""
+    too_small, too_big = SIZE_OK
+    size = Check("closer", "Step closer", at_least(m.size, too_small, 0.25)) if m.size < 1 else \
+        Check("back", "Step back a little", at_most(m.size, too_big, 0.33))
     # Un-mirrored image: a face on the image right is on the subject's left.
     sideways = Check("to_right" if m.offset_x > 0 else "to_left",
                      "Move to your right" if m.offset_x > 0 else "Move to your left",
-                     at_most(abs(m.offset_x), 0.25, 0.25))
+                     at_most(abs(m.offset_x), OFFSET_OK, OFFSET_OK))
     upright = Check("higher" if m.offset_y > 0 else "lower",
                     "Stand up tall" if m.offset_y > 0 else "Bend your knees a little",
-                    at_most(abs(m.offset_y), 0.25, 0.25))
+                    at_most(abs(m.offset_y), OFFSET_OK, OFFSET_OK))
     return [size, sideways, upright]
 
 
@@ -150,7 +149,7 @@ def _gaze_checks(m: Metrics, look: str, settings: CoachConfig) -> list[Check]:
     gaze = Check("gaze_far", "Not quite so far", at_most(away, hi, 6.0)) if away > hi else \
         Check("gaze_away", f"Look a little to your {word}", at_least(away, lo, 4.0))
     return [
-        Check("face_camera", "Face the camera", at_most(abs(m.yaw), 30.0, 8.0)),
+        Check("face_camera", "Face the camera", at_most(abs(m.yaw), FACE_TURN_MAX_CONTEMPLATIVE, 8.0)),
         gaze,
         Check("gaze_level", "Eyes level, not up or down", at_most(abs(m.gaze_v), GAZE_AWAY_V, 8.0)),
     ]

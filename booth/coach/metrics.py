@@ -38,6 +38,10 @@ from booth.coach.face import FaceShape, measure
 from booth.coach.framing import FRAMING_TARGET, Placement, place
 from booth.observation import Box, Observation
 
+# Float slack when comparing elapsed times (motion window, prompt delays, hold and cooldown):
+# a hold of 0.5 s must be met by frames 0.5 s apart whatever the rounding. Here because
+# motion, prompts and trigger can all import it from here without a cycle.
+EPS = 1e-9
 # -- smile without a baseline: mouthSmile (mean of both sides) --
 SMILE_ABS_LINE = 0.40  # midway between neutral faces (<= 0.3) and plain smiles (>= 0.5)
 SMILE_ABS_FULL = 0.90  # a broad smile

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
+from booth.coach.metrics import EPS
 from booth.observation import Observation
 
 WINDOW_S = 0.4
-EPS = 1e-9  # float slack when comparing elapsed times
 MOVE_LIMIT = 0.3  # face heights per second (at 2 m about 6 cm/s)
 SCALE_LIMIT = 0.3  # relative size change per second (walking in or out)
 TURN_LIMIT = 20.0  # degrees per second of yaw, pitch or roll

@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-EPS = 1e-9  # float slack when comparing elapsed times
+from booth.coach.metrics import EPS
+
 SHOW_AFTER = 0.5
 CLEAR_AFTER = 0.5
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-EPS = 1e-9  # float slack when comparing elapsed times
+from booth.coach.metrics import EPS
+
 ENTER = 0.55
 EXIT = 0.45
 
@@ -36,10 +37,6 @@ class Trigger:
         self.exit = exit
         self._since: float | None = None  # when the current ready spell began
         self._last_shot: float | None = None
-
-    @property
-    def last_shot(self) -> float | None:
-        return self._last_shot
 
     def reset(self) -> None:
         """Forget the ready spell (a new session or a new attempt); the cooldown stays."""
