@@ -64,7 +64,7 @@ CREATE TABLE IF NOT EXISTS photos (
 CREATE INDEX IF NOT EXISTS photos_created ON photos(created);
 CREATE INDEX IF NOT EXISTS photos_expires ON photos(expires);
 """
-_COLUMNS = "token, created, expires, look, crop, retouch, scores, deleted"
+_COLUMNS = "token, created, expires, look, crop, retouch, scores"
 
 
 class GalleryError(Exception):
@@ -92,7 +92,6 @@ class PhotoRecord:
     crop: str
     retouch: str
     scores: Mapping[str, Any] = field(default_factory=dict)
-    deleted: float | None = None
 
     def expired(self, now: float | None = None) -> bool:
         return (time.time() if now is None else now) >= self.expires
@@ -232,13 +231,13 @@ class Gallery:
             return self._db.execute(sql, params).rowcount
 
     def _record(self, row: tuple[Any, ...]) -> PhotoRecord:
-        token, created, expires, look, crop, retouch, scores, deleted = row
+        token, created, expires, look, crop, retouch, scores = row
         try:
             parsed = json.loads(scores)
         except ValueError:
             parsed = {}
         return PhotoRecord(token, created, min(expires, created + self.expiry_s), look, crop, retouch,
-                           parsed if isinstance(parsed, dict) else {}, deleted)
+                           parsed if isinstance(parsed, dict) else {})
 
     def _file(self, token: str, kind: str) -> Path:
         return self.photos_dir / f"{token}.{kind}.jpg"
@@ -286,7 +285,7 @@ class Gallery:
     def _publish_row(self, record: PhotoRecord, scores_json: str) -> None:
         """The commit that makes a photo exist (a separate step so tests can crash right before it)."""
         self._execute(
-            f"INSERT INTO photos ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
+            f"INSERT INTO photos ({_COLUMNS}, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
             (record.token, record.created, record.expires, record.look, record.crop, record.retouch, scores_json),
         )
 
@@ -309,7 +308,7 @@ class Gallery:
                 raise GalleryError(f"{self.photos_dir}: cannot save the photo: {exc.strerror}") from None
             self._execute("UPDATE photos SET retouch = ? WHERE token = ? AND deleted IS NULL", (retouch, token))
 
-    def get(self, token: str, now: float | None = None) -> PhotoRecord | None:
+    def get(self, token: str) -> PhotoRecord | None:
         """The record, expired or not; None when unknown, deleted or malformed."""
         if not valid_token(token):
             return None
@@ -399,15 +398,15 @@ class Gallery:
         now = time.time() if now is None else float(now)
         lt = time.localtime(now)
         midnight = time.mktime((lt.tm_year, lt.tm_mon, lt.tm_mday, 0, 0, 0, 0, 0, -1))
-        live = self.records(now=now)
+        rows = self.records(include_expired=True, now=now)  # one snapshot for both counts
+        live = [r for r in rows if not r.expired(now)]
         per_hour = [0] * 24
         for r in live:
             if r.created >= midnight:
                 per_hour[time.localtime(r.created).tm_hour] += 1
-        (waiting,) = self._query("SELECT COUNT(*) FROM photos WHERE deleted IS NULL")[0]
         latest = tuple(sorted(live, key=lambda r: r.created, reverse=True)[:LATEST])
         quarantined = sum(1 for _ in self.quarantine_dir.iterdir())
-        return GalleryStats(len(live), sum(per_hour), tuple(per_hour), latest, waiting - len(live), quarantined)
+        return GalleryStats(len(live), sum(per_hour), tuple(per_hour), latest, len(rows) - len(live), quarantined)
 
     def free_bytes(self) -> int:
         """Free space where photos are written (for the disk-low check and the staff page)."""

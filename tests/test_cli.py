@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 
+from booth_process import run_booth
 
-def booth(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+
+def booth(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`booth ARGS` with no BOOTH_* variable from outside the test, then ``env`` on top."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("BOOTH_")}
     full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "booth", *args], capture_output=True, text=True,
-                          env=full_env, cwd=cwd, timeout=120)
+    return run_booth(*args, env=full_env, timeout=120)
 
 
 def test_config_example_is_loadable(tmp_path: Path) -> None:

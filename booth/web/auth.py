@@ -54,8 +54,8 @@ def hash_password(password: str, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int
     return f"{SCHEME}${n}${r}${p}${_b64(salt)}${_b64(digest)}"
 
 
-def check_hash_format(stored: str) -> None:
-    """Raise PasswordHashError with a clear line if the stored hash is unusable."""
+def _parse_hash(stored: str) -> tuple[int, int, int, bytes, bytes]:
+    """``(n, r, p, salt, digest)`` from a stored hash; PasswordHashError with a clear line if unusable."""
     parts = stored.split("$")
     if len(parts) != 6 or parts[0] != SCHEME:
         raise PasswordHashError("[web] staff_password_hash is not a hash from `booth staff-password`")
@@ -66,16 +66,20 @@ def check_hash_format(stored: str) -> None:
         raise PasswordHashError("[web] staff_password_hash is damaged (bad number or base64)") from None
     if n < 2 or n & (n - 1) or not (1 <= r <= 64 and 1 <= p <= 16) or len(salt) < 8 or len(digest) < 16:
         raise PasswordHashError("[web] staff_password_hash has parameters out of range")
+    return n, r, p, salt, digest
+
+
+def check_hash_format(stored: str) -> None:
+    """Raise PasswordHashError with a clear line if the stored hash is unusable."""
+    _parse_hash(stored)
 
 
 def verify_password(password: str, stored: str) -> bool:
     """Constant-time check of a password against a stored hash."""
-    check_hash_format(stored)
+    n, r, p, salt, expected = _parse_hash(stored)
     if not password or len(password) > MAX_PASSWORD:
         return False
-    _, n, r, p, salt, digest = stored.split("$")
-    expected = _unb64(digest)
-    got = hashlib.scrypt(password.encode(), salt=_unb64(salt), n=int(n), r=int(r), p=int(p),
+    got = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p,
                          maxmem=256 * 1024 * 1024, dklen=len(expected))
     return hmac.compare_digest(got, expected)
 
