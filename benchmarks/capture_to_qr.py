@@ -44,7 +44,7 @@ sys.path.insert(0, str(REPO))
 
 from booth.camera.base import Frame  # noqa: E402
 from booth.camera.scene import Scene  # noqa: E402
-from booth.camera.scripted import load_rgb  # noqa: E402
+from booth.camera.scripted import faces_dir, find_photos, load_rgb  # noqa: E402
 from booth.camera.subject import SubjectPose  # noqa: E402
 from booth.config import CoachConfig, PhotoConfig  # noqa: E402
 from booth.gallery import Gallery  # noqa: E402
@@ -53,10 +53,9 @@ from booth.net import photo_url  # noqa: E402
 from booth.photo.pipeline import PhotoPipeline  # noqa: E402
 from booth.qr import qr_matrix  # noqa: E402
 
-FACES = Path(os.environ.get("BOOTH_FACES_DIR", REPO.parent / "shared" / "faces"))
 MODELS = Path(os.environ.get("BOOTH_MODELS_DIR", REPO / ".models"))
 SIZE = (4608, 2592)
-PERSON = "004"
+PERSON = "london-004"
 PHOTO_HEIGHT = 1.05  # the portrait in frame heights: its face box is then ~42 % of the frame, as the coach frames it
 LOOK = "smile"
 LEVEL = "natural"
@@ -64,8 +63,8 @@ BASE_URL = "http://10.42.0.1:8080"
 
 
 def make_burst() -> list[Frame]:
-    scene = Scene(load_rgb(FACES / "london/neutral" / f"{PERSON}.jpg"),
-                  load_rgb(FACES / "london/smiling" / f"{PERSON}.jpg"))
+    neutral, smiling = find_photos(faces_dir(""), PERSON)
+    scene = Scene(load_rgb(neutral), load_rgb(smiling))
     frames = []
     for i, (x, smile) in enumerate([(0.500, 0.6), (0.502, 1.0), (0.503, 1.0)]):
         image = scene.render(SubjectPose("smile", x, PHOTO_HEIGHT, smile, True), SIZE)

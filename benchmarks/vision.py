@@ -30,19 +30,20 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
-import cv2
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from booth.camera.scripted import faces_dir, load_rgb  # noqa: E402
 from booth.coach import FRAMING_TARGET, Coach  # noqa: E402
 from booth.config import CoachConfig  # noqa: E402
 from booth.models import require_model  # noqa: E402
 from booth.vision import FaceAnalyzer, build_observation, place_face  # noqa: E402
 
-FACES = Path(os.environ.get("BOOTH_FACES_DIR", REPO.parent / "shared" / "faces"))
+FACES = faces_dir("")
 SIZE = (640, 480)
 
 
@@ -54,7 +55,7 @@ def load_frames(count: int, model: Path) -> list[np.ndarray]:
     with FaceAnalyzer(model, mode="image") as analyzer:
         placed = []
         for file in files[: max(2, min(len(files), count // 8))]:
-            image = cv2.cvtColor(cv2.imread(str(file)), cv2.COLOR_BGR2RGB)
+            image = load_rgb(file)
             obs = analyzer.detect(image)
             if obs is not None:
                 placed.append((image, obs.box))
@@ -69,8 +70,10 @@ class Reference:
     """Bare mediapipe: the model and its own Python result conversion, nothing of ours."""
 
     def __init__(self, model: Path) -> None:
+        import mediapipe as mp
         from mediapipe.tasks.python import BaseOptions, vision
 
+        self._mp = mp
         self._lm = vision.FaceLandmarker.create_from_options(vision.FaceLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(model)),
             running_mode=vision.RunningMode.VIDEO,
@@ -80,12 +83,14 @@ class Reference:
         ))
         self._ms = 0
 
-    def run(self, frame: np.ndarray) -> float:
-        import mediapipe as mp
-
-        start = time.perf_counter()
+    def detect(self, frame: np.ndarray) -> Any:
+        """The FaceLandmarkerResult for the next frame (timestamps 33 ms apart)."""
         self._ms += 33
-        self._lm.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=frame), self._ms)
+        return self._lm.detect_for_video(self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=frame), self._ms)
+
+    def run(self, frame: np.ndarray) -> float:
+        start = time.perf_counter()
+        self.detect(frame)
         return time.perf_counter() - start
 
     def close(self) -> None:
@@ -115,18 +120,11 @@ class Full:
 
 def ours_only(frames: list[np.ndarray], model: Path, repeats: int) -> float:
     """Seconds per frame spent in our code alone (Observation building + coach), model excluded."""
-    import mediapipe as mp
-    from mediapipe.tasks.python import BaseOptions, vision
-
-    options = vision.FaceLandmarkerOptions(
-        base_options=BaseOptions(model_asset_path=str(model)), running_mode=vision.RunningMode.VIDEO,
-        num_faces=1, output_face_blendshapes=True, output_facial_transformation_matrixes=True)
-    lm = vision.FaceLandmarker.create_from_options(options)
+    ref = Reference(model)
     try:
-        results = [lm.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=f), 33 * (i + 1))
-                   for i, f in enumerate(frames)]
+        results = [ref.detect(f) for f in frames]
     finally:
-        lm.close()
+        ref.close()
     coach = Coach(CoachConfig(), "smile")
     best = float("inf")
     t = 0.0

@@ -28,7 +28,6 @@ import json
 import os
 import pwd
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -38,6 +37,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))  # the tests' helpers for a `booth` child
+
+from booth_process import booth_command, free_port, stop  # noqa: E402
 
 FACES = Path(os.environ.get("BOOTH_FACES_DIR", REPO.parent / "shared" / "faces"))
 PHOTOS = 24
@@ -101,10 +103,10 @@ http {{
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def find_tool(name: str) -> str | None:
+    """Where the command ``name`` is: on PATH, else in /usr/sbin (nginx is there, off a user's PATH)."""
+    sbin = Path("/usr/sbin", name)
+    return shutil.which(name) or (str(sbin) if sbin.exists() else None)
 
 
 def wait_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
@@ -189,16 +191,6 @@ def combine(rounds: list[dict[str, float]]) -> dict[str, float]:
     }
 
 
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20.0)
@@ -207,10 +199,10 @@ def main() -> int:
     parser.add_argument("--grain", type=float, default=GRAIN, help="noise added to the photos; 0 = smooth")
     parser.add_argument("--workers", type=int, default=0, help="booth web workers (0 = the server's default)")
     args = parser.parse_args()
-    if not all(shutil.which(tool) or Path("/usr/sbin", tool).exists() for tool in ("wrk", "nginx")):
+    if not all(find_tool(tool) for tool in ("wrk", "nginx")):
         subprocess.run([str(REPO / "scripts" / "system-deps.sh"), "bench"], check=False)
     for tool in ("wrk", "nginx"):
-        if not shutil.which(tool) and not Path("/usr/sbin", tool).exists():
+        if not find_tool(tool):
             raise SystemExit(f"{tool} not found: run scripts/system-deps.sh bench")
 
     tmp = Path(tempfile.mkdtemp(prefix="booth-bench-web-"))
@@ -226,7 +218,7 @@ def main() -> int:
         config.write_text(f"[web]\nworkers = {args.workers}\n")
         env = {**os.environ, "BOOTH_DATA_DIR": str(data), "BOOTH_CONFIG": str(config)}
         booth_log = open(tmp / "booth-web.log", "wb")
-        booth = subprocess.Popen([sys.executable, "-m", "booth", "web", "--host", "127.0.0.1", "--port", str(booth_port)],
+        booth = subprocess.Popen(booth_command("web", "--host", "127.0.0.1", "--port", str(booth_port)),
                                  env=env, stdout=booth_log, stderr=subprocess.STDOUT, cwd=REPO)
         procs.append(booth)
         wait_port(booth_port, booth)
@@ -248,8 +240,7 @@ def main() -> int:
         # Workers run as us (as root, nginx would drop to nobody, who cannot read the 0640 photos).
         user = f"user {pwd.getpwuid(os.geteuid()).pw_name};\n" if os.geteuid() == 0 else ""
         conf.write_text(NGINX_CONF.format(user=user, tmp=tmp, port=nginx_port, pages=pages, photos=data / "photos"))
-        nginx_bin = shutil.which("nginx") or "/usr/sbin/nginx"
-        nginx = subprocess.Popen([nginx_bin, "-c", str(conf), "-p", str(tmp)], stdout=subprocess.DEVNULL,
+        nginx = subprocess.Popen([str(find_tool("nginx")), "-c", str(conf), "-p", str(tmp)], stdout=subprocess.DEVNULL,
                                  stderr=open(tmp / "nginx.out", "wb"))
         procs.append(nginx)
         wait_port(nginx_port, nginx)

@@ -18,12 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import cv2
 import numpy as np
 
 from booth import net
 from booth.camera.base import Camera
 from booth.config import Config
+from booth.imaging import fit_image
 from booth.observation import Box
 from booth.session import (
     CaptureDone,
@@ -45,11 +45,7 @@ PREVIEW_SIDE = 1080  # the review screen never needs more pixels than this
 
 def shrink(image: np.ndarray, side: int = PREVIEW_SIDE) -> np.ndarray:
     """A display-sized copy (longest side at most ``side``)."""
-    h, w = image.shape[:2]
-    scale = side / max(w, h)
-    if scale >= 1:
-        return np.ascontiguousarray(image)
-    return cv2.resize(image, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    return np.ascontiguousarray(fit_image(image, (side, side)))
 
 
 @dataclass
@@ -171,9 +167,9 @@ class CaptureWorker:
         review = ReviewPhoto(url, level, {level: shrink(photo.render(level))})
         self._current = _Current(record.token, url, photo, review)
         self.saved += 1
-        self.processing_s.append(time.monotonic() - t0)
-        log.info("photo saved (look %s, retouch %s, %s crop) in %.1f s", job.look, level, photo.crop_preset,
-                 time.monotonic() - t0)
+        took = time.monotonic() - t0
+        self.processing_s.append(took)
+        log.info("photo saved (look %s, retouch %s, %s crop) in %.1f s", job.look, level, photo.crop_preset, took)
         self.post(ProcessingDone(job.job, record.token, url, review))
         for other in RETOUCH_LEVELS:  # the rest of the review's choices, while the subject looks
             if other not in review.previews:

@@ -26,10 +26,6 @@ class Box:
     def centre(self) -> tuple[float, float]:
         return (self.x + self.w / 2, self.y + self.h / 2)
 
-    def scaled(self, sx: float, sy: float | None = None) -> Box:
-        sy = sx if sy is None else sy
-        return Box(self.x * sx, self.y * sy, self.w * sx, self.h * sy)
-
 
 @dataclass(frozen=True)
 class Pose:

@@ -47,6 +47,7 @@ from types import TracebackType
 import cv2
 import numpy as np
 
+from booth.imaging import fit_image
 from booth.observation import Box, Observation, Pose
 
 IRIS_CENTRES = (468, 473)  # mediapipe's two iris centre landmarks
@@ -131,11 +132,8 @@ class FaceAnalyzer:
     def _prepare(self, image: np.ndarray) -> np.ndarray:
         if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
             raise ValueError(f"expected an HxWx3 uint8 RGB image, got {image.dtype} {image.shape}")
-        h, w = image.shape[:2]
-        if self.max_side and max(w, h) > self.max_side:
-            scale = self.max_side / max(w, h)
-            size = (max(1, round(w * scale)), max(1, round(h * scale)))
-            image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        if self.max_side:
+            image = fit_image(image, (self.max_side, self.max_side))
         return np.ascontiguousarray(image)
 
     def detect(self, image: np.ndarray, timestamp: float | None = None) -> Observation | None:

@@ -41,7 +41,7 @@ from booth.session import (
     Tick,
     Action,
 )
-from booth_process import fast_config
+from booth_process import fast_config, wait_until
 
 CONFIG = fast_config(camera={"stall_timeout_s": 1.0}, display={"fps": 30})
 
@@ -123,13 +123,6 @@ def test_attract_is_never_a_dead_end_with_a_face_and_a_camera(seed: int) -> None
 # ---------------------------------------------------------------- the real App
 
 
-def _wait(cond, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.01)
-
-
 def test_a_camera_stall_while_the_loop_is_starved_leaves_attract_able_to_start(
         tmp_path: Path, model_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from booth.app import Options, build
@@ -182,8 +175,8 @@ def test_a_camera_stall_while_the_loop_is_starved_leaves_attract_able_to_start(
         grab = inner._grab
         inner._grab = lambda: None  # silent: no frame from now on
         # The loop gets no CPU (it is not run) while the stall is noticed and reported.
-        _wait(lambda: not app.housekeeper.camera_ok, 10, "the housekeeper to report the camera lost")
-        _wait(lambda: time.monotonic() - st.since >= pilot.walk_in_s + 0.1, 5, "the walk-in time")
+        wait_until(lambda: not app.housekeeper.camera_ok, 10, "the housekeeper to report the camera lost", every=0.01)
+        wait_until(lambda: time.monotonic() - st.since >= pilot.walk_in_s + 0.1, 5, "the walk-in time", every=0.01)
         assert app.session.state.camera_ok  # the CameraLost is still queued
         run_for(1.0)  # the loop runs again, with the camera away
         st = app.session.state

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 import picamera2_standin as standin
+from booth_process import wait_until
 import cv2
 import numpy as np
 
@@ -137,13 +138,6 @@ def test_open_supervised(monkeypatch, config: Config) -> None:
         camera.stop()
 
 
-def _wait_for(predicate, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
-
-
 def test_a_named_pi_camera_missing_at_start_is_waited_for(monkeypatch, config: Config) -> None:
     """The ribbon is loose at boot: the booth starts retrying, and the camera is used once it is seated."""
     sensor = standin.Sensor(size=(1152, 648), connected=False)
@@ -166,7 +160,7 @@ def test_a_named_pi_camera_missing_at_start_is_waited_for(monkeypatch, config: C
         time.sleep(1.5)  # a retry (after 1 s) that still finds nothing
         assert camera.retry is not None and camera.retry.attempts >= 2
         sensor.plug_in()
-        _wait_for(lambda: camera.retry is None, 6.0)
+        wait_until(lambda: camera.retry is None, 6.0, "the camera", every=0.02)
         frame = camera.wait_frame(-1, 2.0)
         assert frame is not None and frame.image[120, 20].tolist() == [255, 0, 0]  # the Pi camera's picture
         assert camera.name == "Pi camera imx708" and camera.status.health is Health.OK
@@ -198,7 +192,7 @@ def test_a_named_webcam_missing_at_start_is_waited_for(config: Config, tmp_path:
         assert camera.name == f"webcam {device}"
         _recording(tmp_path / "clip.avi")
         os.replace(tmp_path / "clip.avi", device)  # plugged in: the path appears whole
-        _wait_for(lambda: camera.retry is None, 6.0)
+        wait_until(lambda: camera.retry is None, 6.0, "the camera", every=0.02)
         frame = camera.wait_frame(-1, 2.0)
         assert frame is not None and frame.image[120, 40, 1] > 200 and frame.image[120, 280, 1] < 60
     finally:
@@ -241,12 +235,12 @@ def test_auto_re_opens_the_pi_camera_it_chose(monkeypatch, config: Config) -> No
         first = camera.wait_frame(-1, 2.0)
         assert first is not None and camera.name == "Pi camera imx708"
         sensor.unplug()
-        _wait_for(lambda: camera.retry is not None and camera.retry.attempts >= 1, 8.0)
+        wait_until(lambda: camera.retry is not None and camera.retry.attempts >= 1, 8.0, "a retry", every=0.02)
         assert camera.status.message == RETRYING
         assert camera.retry.reason.startswith("no Pi camera: none connected")
         assert camera.inner is None  # not the scripted subject meanwhile
         sensor.plug_in()
-        _wait_for(lambda: camera.retry is None, 8.0)
+        wait_until(lambda: camera.retry is None, 8.0, "the camera", every=0.02)
         back = camera.wait_frame(first.index, 2.0)
         assert back is not None and back.image[120, 20].tolist() == [255, 0, 0]
         assert camera.name == "Pi camera imx708"

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import picamera2_standin as standin
+from booth_process import wait_until
 from booth.camera.base import Camera, CameraError, Health
 from booth.camera.picamera import PiCamera
 from booth.camera.replay import Replay
@@ -67,13 +68,6 @@ def photos(tmp_path: Path, face_labels) -> tuple[Path, list[Path]]:
     return folder, files
 
 
-def _wait_for(predicate, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
-
-
 def test_backoff_doubles_to_a_cap() -> None:
     assert [backoff(n) for n in range(7)] == [0.5, 1.0, 2.0, 4.0, 8.0, 10.0, 10.0]
     assert backoff(3, first=0.1, limit=0.5) == 0.5
@@ -98,7 +92,7 @@ def test_retries_with_backoff_and_resumes(photos) -> None:
         assert frame is not None and supervised.status.health is Health.OK
         for f in folder.iterdir():  # the camera goes away
             f.unlink()
-        _wait_for(lambda: first.status.health is Health.FAILED)
+        wait_until(lambda: first.status.health is Health.FAILED, 5.0, "the first camera to fail", every=0.02)
         supervised.check()
         status = supervised.status
         assert status.health is Health.FAILED and status.message == RETRYING == "Camera unavailable — retrying"
@@ -154,16 +148,17 @@ def test_unplugged_pi_camera_comes_back_without_a_restart(monkeypatch) -> None:
         frame = supervised.wait_frame(-1, 2.0)
         assert frame is not None
         sensor.unplug()
-        _wait_for(lambda: supervised.retry is not None, timeout=5.0)
+        wait_until(lambda: supervised.retry is not None, 5.0, "a retry", every=0.02)
         assert supervised.status.message == RETRYING
         # silent longer than stall_timeout_s before the 1 s frame timeout fails it
         assert supervised.status.health in (Health.STALLED, Health.FAILED)
-        _wait_for(lambda: supervised.retry is not None and supervised.retry.attempts >= 2)
+        wait_until(lambda: supervised.retry is not None and supervised.retry.attempts >= 2, 5.0, "two attempts",
+                   every=0.02)
         assert supervised.retry.reason.startswith("no Pi camera: none connected")
         with pytest.raises(CameraError):
             supervised.capture_burst(1)
         sensor.plug_in()
-        _wait_for(lambda: supervised.retry is None, timeout=5.0)
+        wait_until(lambda: supervised.retry is None, 5.0, "the camera back", every=0.02)
         resumed = supervised.wait_frame(frame.index, 2.0)
         assert resumed is not None and resumed.index > frame.index
         assert resumed.image[60, 20].tolist() == [255, 0, 0]  # still RGB, from a new camera object
@@ -200,7 +195,7 @@ def test_a_hung_source_is_restarted(faces_dir: Path) -> None:
         assert frame is not None
         supervised.cue("coach", "smile")
         hang.set()
-        _wait_for(lambda: len(made) >= 2 and supervised.retry is None, timeout=8.0)
+        wait_until(lambda: len(made) >= 2 and supervised.retry is None, 8.0, "a new camera", every=0.02)
         assert any("stalled" in line and "no frame for" in line for line in log.lines)
         resumed = supervised.wait_frame(frame.index, 2.0)
         assert resumed is not None and resumed.index > frame.index
@@ -246,7 +241,7 @@ def test_a_cue_given_while_a_new_camera_is_swapped_in_is_the_one_it_keeps(faces_
         assert supervised.wait_frame(-1, 2.0) is not None
         supervised.cue("coach", "smile")  # the subject is being coached ...
         silent.set()  # ... when the camera stalls
-        _wait_for(lambda: supervised.status.health is Health.STALLED)
+        wait_until(lambda: supervised.status.health is Health.STALLED, 5.0, "a stall", every=0.02)
         supervised.check()
         assert supervised.inner is None
         clock.t = 1.0
@@ -274,7 +269,7 @@ def test_wait_frame_follows_a_camera_swap(photos) -> None:
         got: list = []
         for f in folder.iterdir():
             f.unlink()
-        _wait_for(lambda: supervised.inner.status.health is Health.FAILED)
+        wait_until(lambda: supervised.inner.status.health is Health.FAILED, 5.0, "the camera to fail", every=0.02)
         supervised.check()
         assert supervised.inner is None
         reader = threading.Thread(target=lambda: got.append(supervised.wait_frame(frame.index, 5.0)))

@@ -15,16 +15,10 @@ import numpy as np
 from booth.camera.base import CameraError
 from booth.camera.threaded import ThreadedCamera
 from booth.config import CameraConfig
+from booth.imaging import fit_image, fit_size
 from booth.observation import Box
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
-
-
-def fit_size(size: tuple[int, int], box: tuple[int, int]) -> tuple[int, int]:
-    """``size`` scaled to fit inside ``box``, aspect kept (never enlarged)."""
-    w, h = size
-    scale = min(box[0] / w, box[1] / h, 1.0)
-    return (max(1, round(w * scale)), max(1, round(h * scale)))
 
 
 class Replay(ThreadedCamera):
@@ -83,11 +77,7 @@ class Replay(ThreadedCamera):
         return self._current
 
     def _grab(self) -> np.ndarray:
-        native = self._next_native()
-        size = fit_size((native.shape[1], native.shape[0]), (self.config.preview_width, self.config.preview_height))
-        if size == (native.shape[1], native.shape[0]):
-            return native
-        return cv2.resize(native, size, interpolation=cv2.INTER_AREA)
+        return fit_image(self._next_native(), (self.config.preview_width, self.config.preview_height))
 
     def _grab_stills(self, count: int, focus: Box | None) -> list[np.ndarray]:
         current = self._current if self._current is not None else self._next_native()

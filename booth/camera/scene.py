@@ -12,6 +12,8 @@ go over the whole frame.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Hashable
+from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -23,6 +25,8 @@ log = logging.getLogger(__name__)
 FEATHER = 0.14  # fraction of the photo's side blended into the backdrop (left, right and top)
 TEXTURE = 2.5  # grey levels of backdrop grain
 _CACHE_MAX = 8
+_K = TypeVar("_K", bound=Hashable)
+_V = TypeVar("_V")
 
 
 def align_to(reference: np.ndarray, moving: np.ndarray) -> np.ndarray:
@@ -120,9 +124,20 @@ class Scene:
         # still costs a copy, not a composite (it matters on a Pi).
         self._last: tuple[tuple[object, ...], np.ndarray] | None = None
 
+    @staticmethod
+    def _cached(cache: dict[_K, _V], key: _K, make: Callable[[], _V]) -> _V:
+        """``cache[key]``, made on first use; a full cache (``_CACHE_MAX``) is emptied first."""
+        if key not in cache:
+            value = make()
+            if len(cache) >= _CACHE_MAX:
+                cache.clear()
+            cache[key] = value
+        return cache[key]
+
     def finish(self, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per frame size: the plain backdrop, the lens vignette and the grain (float32, cached)."""
-        if size not in self._finish:
+
+        def make() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             w, h = size
             backdrop = np.empty((h, w, 3), np.float32)
             backdrop[:] = self.colour
@@ -131,27 +146,20 @@ class Scene:
             vignette = (1.0 - 0.10 * x * x - 0.06 * y * y)[:, :, None]
             rng = np.random.default_rng(self._seed)
             grain = cv2.GaussianBlur(rng.normal(0.0, TEXTURE, (h, w)).astype(np.float32), (3, 3), 0)[:, :, None]
-            if len(self._finish) >= _CACHE_MAX:
-                self._finish.clear()
-            self._finish[size] = (backdrop, vignette, grain)
-        return self._finish[size]
+            return backdrop, vignette, grain
+
+        return self._cached(self._finish, size, make)
 
     def _photo(self, which: int, side: int) -> np.ndarray:
-        key = (which, side)
-        if key not in self._photos:
+        def make() -> np.ndarray:
             src = self.smiling if which else self.neutral
             interp = cv2.INTER_AREA if side < src.shape[0] else cv2.INTER_LINEAR
-            if len(self._photos) >= _CACHE_MAX:
-                self._photos.clear()
-            self._photos[key] = cv2.resize(src, (side, side), interpolation=interp).astype(np.float32)
-        return self._photos[key]
+            return cv2.resize(src, (side, side), interpolation=interp).astype(np.float32)
+
+        return self._cached(self._photos, (which, side), make)
 
     def _mask(self, side: int) -> np.ndarray:
-        if side not in self._masks:
-            if len(self._masks) >= _CACHE_MAX:
-                self._masks.clear()
-            self._masks[side] = _feather_mask(side)
-        return self._masks[side]
+        return self._cached(self._masks, side, lambda: _feather_mask(side))
 
     def render(self, pose: SubjectPose, size: tuple[int, int]) -> np.ndarray:
         """The frame, HxWx3 uint8 RGB."""

@@ -122,9 +122,12 @@ class SupervisedCamera(Camera):
             if like is not None:
                 self._name, self._sizes = like.name, (like.preview_size, like.still_size)
             self._down = RetryState(Health.FAILED, reason, 1,
-                                    self.clock() + backoff(1, self.min_backoff_s, self.max_backoff_s),
+                                    self.clock() + self._backoff(1),
                                     time.monotonic())
         self._watch_start()
+
+    def _backoff(self, failures: int) -> float:
+        return backoff(failures, self.min_backoff_s, self.max_backoff_s)
 
     def _watch_start(self) -> None:
         if self._watch:
@@ -190,7 +193,7 @@ class SupervisedCamera(Camera):
                 self._inner = None
                 self._generation += 1
                 self._down = RetryState(status.health, status.message, 0,
-                                        self.clock() + backoff(0, self.min_backoff_s, self.max_backoff_s),
+                                        self.clock() + self._backoff(0),
                                         time.monotonic())
                 self._changed.notify_all()
             self.log.warning("camera: %s (%s); %s", status.health.value, status.message, RETRYING)
@@ -205,7 +208,7 @@ class SupervisedCamera(Camera):
             start_checked(camera, self.first_frame_timeout)
         except Exception as exc:
             reason = str(exc) if isinstance(exc, CameraError) else f"{type(exc).__name__}: {exc}"
-            wait = backoff(attempt, self.min_backoff_s, self.max_backoff_s)
+            wait = self._backoff(attempt)
             with self._lock:
                 if self._down is down:
                     self._down = replace(down, reason=reason, attempts=attempt, next_retry_at=self.clock() + wait)

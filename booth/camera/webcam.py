@@ -64,7 +64,7 @@ class Webcam(ThreadedCamera):
             still = self._set_size(cfg.still_width, cfg.still_height)
         else:
             still = self._set_size(HUGE, HUGE)
-        preview = self._set_size(cfg.preview_width, cfg.preview_height)
+        self._set_size(cfg.preview_width, cfg.preview_height)
         ok, image = cap.read()
         if not ok or image is None:
             self._close()
