@@ -115,6 +115,8 @@ def test_attract_privacy_line_follows_the_expiry(fonts):
     assert "deleted after 1 day." in d.text()
     _, d = draw(fonts, State(), expiry_days=0.5)
     assert "deleted after 12 hours" in d.text()
+    _, d = draw(fonts, State(), expiry_days=1.5)  # the phone page says the same (booth.durations)
+    assert "deleted after 1.5 days." in d.text()
 
 
 def test_attract_says_tap_when_that_is_the_way(fonts):

@@ -21,6 +21,7 @@ import pygame
 from pygame import Rect
 
 from booth import qr
+from booth.durations import days_text
 from booth.session import CAMERA_RETRYING, DISK_FULL, LOOKS, RETOUCH_LEVELS, THANKS, Phase, State
 from booth.ui import theme
 from booth.ui.fonts import Fonts
@@ -43,14 +44,6 @@ DEFAULT_LOOK_INFO = {
     "serious": ("Confident", "Calm, steady and sure"),
     "contemplative": ("Thoughtful", "A quiet look, just off the lens"),
 }
-
-
-def days_text(days: float) -> str:
-    if days < 1:
-        hours = max(1, round(days * 24))
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    n = round(days)
-    return f"{n} day{'s' if n != 1 else ''}"
 
 
 def short_url(url: str) -> str:

@@ -31,17 +31,6 @@ def _env() -> jinja2.Environment:
 ENV = _env()
 
 
-def days_text(days: float) -> str:
-    """'7 days', '1 day', '12 hours' — how long photos are kept, in words."""
-    if days < 1:
-        hours = max(1, round(days * 24))
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    whole = round(days)
-    if abs(days - whole) < 1e-9:
-        return f"{whole} day{'s' if whole != 1 else ''}"
-    return f"{days:g} days"
-
-
 def date_text(ts: float) -> str:
     return time.strftime("%A %-d %B at %H:%M", time.localtime(ts))
 

@@ -18,9 +18,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from booth.durations import days_text
 from booth.gallery import Gallery, PhotoRecord
 from booth.web.files import photo_response
-from booth.web.pages import date_text, days_text, render, render_text
+from booth.web.pages import date_text, render, render_text
 from booth.web.settings import WebSettings
 
 log = logging.getLogger(__name__)

@@ -17,11 +17,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from booth.durations import days_text
 from booth.gallery import Gallery
 from booth.status import read_status
 from booth.web.auth import COOKIE, SESSION_S, LoginLimiter, Sessions, verify_password
 from booth.web.export import export_zip
-from booth.web.pages import days_text, render
+from booth.web.pages import render
 from booth.web.settings import WebSettings
 from booth.web.thumbs import thumbnail
 

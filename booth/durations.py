@@ -1,0 +1,18 @@
+"""How long photos are kept, in words: one wording for the booth's screen and the phone page.
+
+Its own small module so the booth process (pygame) and the web process (Jinja2)
+say the same thing without either importing the other's stack.
+"""
+
+from __future__ import annotations
+
+
+def days_text(days: float) -> str:
+    """'7 days', '1 day', '1.5 days', '12 hours': a fraction of a day is never rounded away."""
+    if days < 1:
+        hours = max(1, round(days * 24))
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    whole = round(days)
+    if abs(days - whole) < 1e-9:
+        return f"{whole} day{'s' if whole != 1 else ''}"
+    return f"{days:g} days"
