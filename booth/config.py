@@ -15,6 +15,7 @@ schema is small and flat and the error line has to be exactly this shape.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 import tomllib
@@ -293,6 +294,13 @@ def _check(kind: Any, rules: typing.Mapping[str, Any], value: Any, where: str) -
     ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
     if not ok:
         raise ConfigError(f"{where}: must be {_type_name(kind)}")
+    # TOML allows nan and inf; every comparison with nan is false, so a range
+    # check alone would let `hold_s = nan` through and silently switch the
+    # trigger off. Only finite numbers mean anything here.
+    if kind is float and not math.isfinite(value):
+        lo, hi = rules.get("min"), rules.get("max")
+        span = f" between {lo} and {hi}" if lo is not None and hi is not None else ""
+        raise ConfigError(f"{where}: must be a finite number{span} (not nan or inf)")
     if "choices" in rules and value not in rules["choices"]:
         allowed = ", ".join(_show(c) for c in rules["choices"])
         raise ConfigError(f"{where}: allowed: {allowed}")

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import dataclasses
 import tomllib
+import typing
 from pathlib import Path
 
 import pytest
+from booth_process import booth_env, run_booth
 
 from booth.config import (
     SECTIONS,
@@ -158,3 +161,40 @@ def test_show_round_trips(tmp_path: Path) -> None:
     again = config_from_dict(tomllib.loads(dump_config(config)))
     assert again.coach.hold_s == 1.25
     assert again.wifi.ssid == 'Say "cheese"\\'
+
+
+FLOAT_KEYS = [
+    (section, f.name)
+    for section, cls in SECTIONS.items()
+    for f in dataclasses.fields(cls)
+    if typing.get_type_hints(cls)[f.name] is float
+]
+
+
+@pytest.mark.parametrize("text", ["nan", "+nan", "-nan", "inf", "+inf", "-inf"])
+@pytest.mark.parametrize(("section", "key"), FLOAT_KEYS)
+def test_non_finite_numbers_are_refused(tmp_path: Path, section: str, key: str, text: str) -> None:
+    """TOML allows nan and inf; nan slips through every range check (`hold_s = nan` turned the trigger off)."""
+    message = error_of(tmp_path, f"[{section}]\n{key} = {text}\n")
+    assert f"[{section}] {key} = " in message, "the error names the key"
+    assert "finite number" in message and "not nan or inf" in message
+
+
+def test_there_are_float_keys_to_check() -> None:
+    assert {("coach", "hold_s"), ("session", "breathe_s"), ("storage", "expiry_days")} <= set(FLOAT_KEYS)
+
+
+@pytest.mark.parametrize(("command", "table"), [
+    (("prune",), "[storage]\nexpiry_days = nan\n"),
+    (("web", "--port", "1"), "[storage]\nexpiry_days = nan\n"),
+    (("run", "--headless", "--camera", "scripted"), "[coach]\nhold_s = nan\n"),
+    (("run", "--headless", "--camera", "scripted"), "[session]\nbreathe_s = nan\n"),
+])
+def test_booth_commands_refuse_nan_naming_file_and_key(tmp_path: Path, command: tuple[str, ...], table: str) -> None:
+    """The real command line: one line naming the file and the key, a failing exit, no traceback."""
+    path = write(tmp_path, table)
+    key = table.split("\n")[1].split(" =")[0]
+    done = run_booth(*command, "--config", str(path), env=booth_env(data=tmp_path / "data"), timeout=60)
+    assert done.returncode != 0, done.stderr
+    assert f"booth: {path}: {table.split(chr(10))[0]} {key} = nan: must be a finite number" in done.stderr
+    assert "Traceback" not in done.stderr
