@@ -20,6 +20,7 @@ from booth.web.auth import LoginLimiter, Sessions, check_hash_format, load_secre
 from booth.web.headers import SecurityHeaders, content_security_policy
 from booth.web.pages import CSS
 from booth.web.phone import gone, phone_routes
+from booth.web.probes import probe_routes
 from booth.web.settings import WebSettings
 from booth.web.staff import staff_routes
 
@@ -47,7 +48,7 @@ def create_app(settings: WebSettings, *, reconcile: bool = False) -> Starlette:
         return gone(settings, 404)
 
     app = Starlette(
-        routes=[*phone_routes(gallery, settings), *staff_routes(gallery, settings, sessions, limiter)],
+        routes=[*probe_routes(), *phone_routes(gallery, settings), *staff_routes(gallery, settings, sessions, limiter)],
         exception_handlers={404: not_found, 405: not_found},
         lifespan=lifespan,
     )
