@@ -171,6 +171,8 @@ def test_booth_web_service(units: dict[str, Unit]) -> None:
     assert words(u, s, "ReadWritePaths") == {"/var/lib/booth/gallery"}
     assert words(u, s, "StateDirectory") == {"booth/gallery"}
     assert one(u, s, "StateDirectoryMode") == "0750"  # photos are private to the booth user
+    # login state in RAM, kept across restarts (see booth.web.auth)
+    assert one(u, s, "RuntimeDirectory") == "booth-web" and one(u, s, "RuntimeDirectoryPreserve") == "yes"
     # port 80 through the one capability, not root
     assert words(u, s, "AmbientCapabilities") == {"CAP_NET_BIND_SERVICE"}
     assert words(u, s, "CapabilityBoundingSet") == {"CAP_NET_BIND_SERVICE"}

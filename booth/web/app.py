@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from booth.gallery import Gallery
-from booth.web.auth import LoginLimiter, Sessions, check_hash_format, load_secret
+from booth.web.auth import LoginLimiter, PasswordChecker, Sessions, check_hash_format
 from booth.web.headers import SecurityHeaders, content_security_policy
 from booth.web.pages import CSS
 from booth.web.phone import gone, phone_routes
@@ -30,8 +30,9 @@ def create_app(settings: WebSettings, *, reconcile: bool = False) -> Starlette:
     if settings.staff_password_hash:
         check_hash_format(settings.staff_password_hash)
     gallery = Gallery(settings.data_dir, expiry_days=settings.expiry_days, reconcile=reconcile)
-    sessions = Sessions(load_secret(settings.data_dir), settings.staff_password_hash)
-    limiter = LoginLimiter(settings.data_dir / "web.sqlite3")
+    sessions = Sessions(settings.state_path, settings.staff_password_hash)
+    limiter = LoginLimiter(settings.state_path)
+    checker = PasswordChecker(settings.staff_password_hash)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -40,6 +41,7 @@ def create_app(settings: WebSettings, *, reconcile: bool = False) -> Starlette:
         finally:
             gallery.close()
             limiter.close()
+            sessions.close()
 
     async def not_found(request: Request, exc: Exception) -> Response:
         # Any path we do not serve looks exactly like an unknown photo.
@@ -48,7 +50,8 @@ def create_app(settings: WebSettings, *, reconcile: bool = False) -> Starlette:
         return gone(settings, 404)
 
     app = Starlette(
-        routes=[*probe_routes(), *phone_routes(gallery, settings), *staff_routes(gallery, settings, sessions, limiter)],
+        routes=[*probe_routes(), *phone_routes(gallery, settings),
+                *staff_routes(gallery, settings, sessions, limiter, checker)],
         exception_handlers={404: not_found, 405: not_found},
         lifespan=lifespan,
     )

@@ -1,23 +1,35 @@
-"""Staff login: scrypt password hashes, signed session cookies, a login rate limit.
+"""Staff login: scrypt password hashes, server-side sessions, a login rate limit.
 
 The password hash lives in the config (``[web] staff_password_hash``), made
-by ``booth staff-password``. A session is a cookie ``<expiry>.<hmac>``
-signed with a random secret kept in the data directory (shared by all
-server workers, created once) and the password hash itself, so changing the
-password logs every session out. Failed logins are counted in a small SQLite
-file so the limit holds across workers and restarts: per client address and
-for the whole server, before the password is even checked (no oracle once
-limited, and no scrypt CPU burned for an attacker).
+by ``booth staff-password``. A session is a random cookie whose hash is kept
+server-side, so logging out (or changing the password) really ends it.
+
+Failed logins are counted in a small SQLite file shared by all workers:
+per client address and for the whole server. An attempt is *reserved*
+(counted as a failure) atomically before the password is checked, and only
+a right password takes it back, so parallel guesses cannot all slip past the
+check (a race the old check-then-count order had). A client over its own
+limit is refused before anything is recorded, so one device adds at most
+``PER_CLIENT.failures`` to the global count and cannot lock real staff out
+on its own. The scrypt check itself runs one at a time per worker (16 MiB
+each), so a burst never costs more memory than one check.
+
+The state file lives in the service's runtime directory (systemd's
+``RuntimeDirectory=``, a RAM-backed tmpfs) when there is one, so a full data
+disk can neither stop a wrong password from being counted nor a logout from
+working. If the state cannot be written all the same, logins are refused
+(fail closed), never checked uncounted.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import getpass
 import hashlib
 import hmac
-import os
+import ipaddress
 import secrets
 import sqlite3
 import sys
@@ -26,9 +38,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from starlette.concurrency import run_in_threadpool
+
 SCHEME = "scrypt"
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1  # 16 MiB, ~0.1 s on a Pi 4
 MAX_PASSWORD = 1024
+MAX_WAITING = 4  # scrypt checks queued per worker before logins are answered "busy"
 SESSION_S = 12 * 3600.0  # one working day at an event
 COOKIE = "booth_staff"
 
@@ -84,53 +99,84 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got, expected)
 
 
-def load_secret(data_dir: Path) -> bytes:
-    """The cookie-signing secret, created once (atomically, mode 0600) in the data dir."""
-    path = Path(data_dir) / "web-secret"
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        pass
-    tmp = path.with_name(f".web-secret.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(secrets.token_bytes(32))
-        fh.flush()
-        os.fsync(fh.fileno())
-    try:
-        os.link(tmp, path)  # fails if another worker won the race: then use theirs
-    except FileExistsError:
-        pass
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path.read_bytes()
+class StateUnavailable(RuntimeError):
+    """The login state cannot be written (a full disk, say): logins are refused, not left uncounted."""
 
 
-@dataclass(frozen=True)
+def _state_db(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
+    db.execute("PRAGMA busy_timeout = 10000")
+    db.execute("PRAGMA journal_mode = WAL")
+    return db
+
+
+def client_key(host: str) -> str:
+    """Who a login attempt counts against: the address, or its /64 for IPv6 (a phone can have many)."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
 class Sessions:
-    """Makes and checks staff session cookies."""
+    """Staff sessions kept server-side: the cookie is a random key; only its SHA-256 is stored."""
 
-    secret: bytes
-    password_hash: str
+    def __init__(self, path: Path, password_hash: str) -> None:
+        self.password_hash = password_hash
+        # Rows remember which password they were made under: a new password ends old sessions.
+        self._password_id = hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+        self._lock = threading.Lock()
+        self._db = _state_db(path)
+        self._db.execute("CREATE TABLE IF NOT EXISTS sessions (key TEXT PRIMARY KEY, expires REAL NOT NULL, "
+                         "password TEXT NOT NULL)")
 
-    def _sign(self, expiry: int) -> str:
-        key = self.secret + self.password_hash.encode()
-        return hmac.new(key, f"staff:{expiry}".encode(), hashlib.sha256).hexdigest()
+    @staticmethod
+    def _key(cookie: str) -> str:
+        return hashlib.sha256(cookie.encode()).hexdigest()
 
     def issue(self, now: float | None = None) -> str:
-        expiry = int((time.time() if now is None else now) + SESSION_S)
-        return f"{expiry}.{self._sign(expiry)}"
+        """A new session cookie; StateUnavailable if it cannot be recorded."""
+        now = time.time() if now is None else now
+        cookie = secrets.token_urlsafe(32)
+        try:
+            with self._lock:
+                self._db.execute("DELETE FROM sessions WHERE expires <= ?", (now,))
+                self._db.execute("INSERT INTO sessions VALUES (?, ?, ?)",
+                                 (self._key(cookie), now + SESSION_S, self._password_id))
+        except sqlite3.Error as exc:
+            raise StateUnavailable(f"cannot record the session: {exc}") from None
+        return cookie
 
     def valid(self, cookie: str | None, now: float | None = None) -> bool:
         if not cookie or not self.password_hash or len(cookie) > 200:
             return False
-        expiry_text, _, signature = cookie.partition(".")
-        if not expiry_text.isdigit():
+        now = time.time() if now is None else now
+        try:
+            with self._lock:
+                row = self._db.execute("SELECT expires, password FROM sessions WHERE key = ?",
+                                       (self._key(cookie),)).fetchone()
+        except sqlite3.Error:
             return False
-        expiry = int(expiry_text)
-        if expiry <= (time.time() if now is None else now):
-            return False
-        return hmac.compare_digest(signature, self._sign(expiry))
+        return row is not None and row[0] > now and hmac.compare_digest(row[1], self._password_id)
+
+    def revoke(self, cookie: str | None) -> None:
+        """End a session (logout). StateUnavailable if that cannot be recorded."""
+        if not cookie or len(cookie) > 200:
+            return
+        try:
+            with self._lock:
+                self._db.execute("DELETE FROM sessions WHERE key = ?", (self._key(cookie),))
+        except sqlite3.Error as exc:
+            raise StateUnavailable(f"cannot end the session: {exc}") from None
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
 
 
 @dataclass(frozen=True)
@@ -146,46 +192,79 @@ GLOBAL = Limit(30, 900.0)
 
 
 class LoginLimiter:
-    """Failed-login counter shared by all workers through SQLite."""
+    """Failed-login counter shared by all workers through SQLite; attempts are reserved before checking."""
 
     def __init__(self, path: Path, *, per_client: Limit = PER_CLIENT, overall: Limit = GLOBAL) -> None:
         self.per_client, self.overall = per_client, overall
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA busy_timeout = 10000")
-        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db = _state_db(path)
         self._db.execute("CREATE TABLE IF NOT EXISTS failures (client TEXT NOT NULL, at REAL NOT NULL)")
         self._db.execute("CREATE INDEX IF NOT EXISTS failures_at ON failures(at)")
 
-    def retry_after(self, client: str, now: float | None = None) -> float:
-        """Seconds until this client may try again; 0 when it may try now."""
-        now = time.time() if now is None else now
-        with self._lock:
-            waits = [0.0]
-            for limit, where, params in (
-                (self.per_client, "client = ? AND at > ?", (client, now - self.per_client.window_s)),
-                (self.overall, "at > ?", (now - self.overall.window_s,)),
-            ):
-                rows = self._db.execute(f"SELECT at FROM failures WHERE {where} ORDER BY at DESC LIMIT ?",
-                                        (*params, limit.failures)).fetchall()
-                if len(rows) >= limit.failures:
-                    waits.append(rows[-1][0] + limit.window_s - now)
-            return max(waits)
+    def _wait(self, limit: Limit, where: str, params: tuple[object, ...], now: float) -> float:
+        rows = self._db.execute(f"SELECT at FROM failures WHERE {where} ORDER BY at DESC LIMIT ?",
+                                (*params, limit.failures)).fetchall()
+        return rows[-1][0] + limit.window_s - now if len(rows) >= limit.failures else 0.0
 
-    def failed(self, client: str, now: float | None = None) -> None:
+    def reserve(self, client: str, now: float | None = None) -> float:
+        """Count one attempt as failed, atomically across workers, unless a limit is reached.
+
+        Returns 0 when the attempt is reserved (check the password, then call
+        :meth:`succeeded` if it was right), else the seconds to wait (nothing
+        recorded). StateUnavailable if the count cannot be written.
+        """
         now = time.time() if now is None else now
-        with self._lock:
-            self._db.execute("INSERT INTO failures VALUES (?, ?)", (client, now))
-            horizon = now - max(self.per_client.window_s, self.overall.window_s)
-            self._db.execute("DELETE FROM failures WHERE at <= ?", (horizon,))
+        try:
+            with self._lock:
+                self._db.execute("BEGIN IMMEDIATE")  # one reservation at a time across workers
+                try:
+                    wait = max(self._wait(self.per_client, "client = ? AND at > ?",
+                                          (client, now - self.per_client.window_s), now),
+                               self._wait(self.overall, "at > ?", (now - self.overall.window_s,), now))
+                    if wait <= 0:
+                        self._db.execute("INSERT INTO failures VALUES (?, ?)", (client, now))
+                        horizon = now - max(self.per_client.window_s, self.overall.window_s)
+                        self._db.execute("DELETE FROM failures WHERE at <= ?", (horizon,))
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+        except sqlite3.Error as exc:
+            raise StateUnavailable(f"cannot count the login attempt: {exc}") from None
+        return max(wait, 0.0)
 
     def succeeded(self, client: str) -> None:
-        with self._lock:
-            self._db.execute("DELETE FROM failures WHERE client = ?", (client,))
+        """The password was right: forget this client's failures, the reservation included."""
+        try:
+            with self._lock:
+                self._db.execute("DELETE FROM failures WHERE client = ?", (client,))
+        except sqlite3.Error:
+            pass  # the reservation stays counted: the limit only errs on the safe side
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+class PasswordChecker:
+    """One scrypt check at a time per worker, and only a few waiting: memory stays at one check's 16 MiB.
+
+    Beyond ``max_waiting`` queued checks :meth:`busy` says so and the login
+    is answered "try again shortly" without reserving an attempt.
+    """
+
+    def __init__(self, password_hash: str, max_waiting: int = MAX_WAITING) -> None:
+        self.password_hash = password_hash
+        self.max_waiting = max_waiting
+        self._one = asyncio.Semaphore(1)
+        self.pending = 0  # reserved or waiting checks in this worker
+
+    def busy(self) -> bool:
+        return self.pending > self.max_waiting
+
+    async def check(self, password: str) -> bool:
+        async with self._one:
+            return await run_in_threadpool(verify_password, password, self.password_hash)
 
 
 def cli_hash_password(args: argparse.Namespace) -> int:

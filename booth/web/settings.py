@@ -24,15 +24,24 @@ class WebSettings:
     expiry_days: float = 7.0
     staff_password_hash: str = ""
     min_free_mb: int = 500
+    state_dir: Path | None = None  # login state; None: the data directory
 
     @classmethod
     def from_config(cls, config: Config) -> WebSettings:
+        # systemd's RuntimeDirectory= (a tmpfs): login counting keeps working when the data disk is full.
+        runtime = os.environ.get("RUNTIME_DIRECTORY", "").split(":")[0]
         return cls(config.data_dir, config.storage.expiry_days, config.web.staff_password_hash,
-                   config.storage.min_free_mb)
+                   config.storage.min_free_mb, Path(runtime) if runtime else None)
+
+    @property
+    def state_path(self) -> Path:
+        """The SQLite file of login attempts and staff sessions, shared by the workers."""
+        return (self.state_dir or self.data_dir) / "web-state.sqlite3"
 
     def to_env(self) -> str:
         values = dataclasses.asdict(self)
         values["data_dir"] = str(self.data_dir)
+        values["state_dir"] = str(self.state_dir) if self.state_dir else None
         return json.dumps(values)
 
     @classmethod
@@ -42,4 +51,5 @@ class WebSettings:
             raise RuntimeError(f"${ENV} is not set: start the photo server with `booth web`")
         values = json.loads(raw)
         values["data_dir"] = Path(values["data_dir"])
+        values["state_dir"] = Path(values["state_dir"]) if values.get("state_dir") else None
         return cls(**values)

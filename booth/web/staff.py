@@ -20,7 +20,8 @@ from starlette.routing import Route
 from booth.durations import days_text
 from booth.gallery import Gallery
 from booth.status import read_status
-from booth.web.auth import COOKIE, SESSION_S, LoginLimiter, Sessions, verify_password
+from booth.web.auth import (COOKIE, SESSION_S, LoginLimiter, PasswordChecker, Sessions, StateUnavailable,
+                             client_key)
 from booth.web.export import export_zip
 from booth.web.pages import render
 from booth.web.settings import WebSettings
@@ -63,7 +64,8 @@ async def _form(request: Request) -> dict[str, str] | None:
     return {k: v[0] for k, v in parsed.items()}
 
 
-def staff_routes(gallery: Gallery, settings: WebSettings, sessions: Sessions, limiter: LoginLimiter) -> list[Route]:
+def staff_routes(gallery: Gallery, settings: WebSettings, sessions: Sessions, limiter: LoginLimiter,
+                 checker: PasswordChecker) -> list[Route]:
     enabled = bool(settings.staff_password_hash)
 
     def logged_in(request: Request) -> bool:
@@ -82,29 +84,51 @@ def staff_routes(gallery: Gallery, settings: WebSettings, sessions: Sessions, li
     async def login(request: Request) -> Response:
         if not enabled:
             return login_page()
-        client = _client(request)
-        wait = await run_in_threadpool(limiter.retry_after, client)
-        if wait > 0:
-            log.warning("staff login refused: too many failed attempts (client %s)", client)
-            minutes = max(1, round(wait / 60))
-            return login_page(f"Too many wrong passwords. Try again in about {minutes} minute(s).", 429,
-                              {"retry-after": str(int(wait) + 1)})
+        client = client_key(_client(request))
         form = await _form(request)
         password = (form or {}).get("password", "")
-        # verify_password refuses an empty or over-long password itself (the hash was checked at start-up).
-        ok = await run_in_threadpool(verify_password, password, settings.staff_password_hash)
+        if checker.busy():
+            log.warning("staff login refused: too many checks at once (client %s)", client)
+            return login_page("The booth is busy. Try again in a few seconds.", 503, {"retry-after": "5"})
+        checker.pending += 1
+        try:
+            try:
+                # Counted as a failure before the check: parallel guesses cannot outrun the limit.
+                wait = await run_in_threadpool(limiter.reserve, client)
+            except StateUnavailable as exc:
+                log.error("staff login refused: %s", exc)
+                return login_page("Staff login is unavailable right now (the booth cannot record it).", 503,
+                                  {"retry-after": "60"})
+            if wait > 0:
+                log.warning("staff login refused: too many failed attempts (client %s)", client)
+                minutes = max(1, round(wait / 60))
+                return login_page(f"Too many wrong passwords. Try again in about {minutes} minute(s).", 429,
+                                  {"retry-after": str(int(wait) + 1)})
+            # verify_password refuses an empty or over-long password itself (the hash was checked at start-up).
+            ok = await checker.check(password)
+        finally:
+            checker.pending -= 1
         if not ok:
-            await run_in_threadpool(limiter.failed, client)
             log.warning("staff login failed (client %s)", client)
             return login_page("Wrong password.", 401)
         await run_in_threadpool(limiter.succeeded, client)
+        try:
+            cookie = await run_in_threadpool(sessions.issue)
+        except StateUnavailable as exc:
+            log.error("staff login not completed: %s", exc)
+            return login_page("Staff login is unavailable right now (the booth cannot record it).", 503,
+                              {"retry-after": "60"})
         log.info("staff logged in (client %s)", client)
         response = RedirectResponse("/staff", status_code=303, headers=NO_STORE)
-        response.set_cookie(COOKIE, sessions.issue(), max_age=int(SESSION_S), path="/staff",
+        response.set_cookie(COOKIE, cookie, max_age=int(SESSION_S), path="/staff",
                             httponly=True, samesite="strict")
         return response
 
     async def logout(request: Request) -> Response:
+        try:
+            await run_in_threadpool(sessions.revoke, request.cookies.get(COOKIE))
+        except StateUnavailable as exc:
+            log.error("staff logout: %s", exc)
         response = to_login()
         response.delete_cookie(COOKIE, path="/staff", httponly=True, samesite="strict")
         return response
