@@ -10,7 +10,8 @@ from dataclasses import replace
 import pytest
 
 from booth.analysis import AnalysisWorker
-from booth.camera.select import make_camera, start_checked
+from booth.camera.base import start_checked
+from booth.camera.select import make_camera
 from booth.coach import Baseline, Guidance
 from booth.config import CoachConfig, Config, ScriptedConfig
 from booth.session import Analysed

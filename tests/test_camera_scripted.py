@@ -142,7 +142,7 @@ def test_camera_settings_and_errors(faces_dir: Path, tmp_path: Path) -> None:
     config.scripted = replace(config.scripted, faces_dir=str(faces_dir))
     with ScriptedCamera(config, "london-007") as camera:
         frame = camera.wait_frame(-1, 2.0)
-        still = camera.capture_still()
+        still = camera.capture_burst(1)[0]
     assert frame is not None and frame.size == (320, 240) and still.size == (960, 720)
     assert camera.name == "scripted subject london-007"
 

@@ -77,8 +77,18 @@ def test_parse_source_rejects_bad_specs(spec: str, why: str) -> None:
     assert message.endswith("allowed: auto, picamera, webcam[:N or :/dev/videoN], replay:PATH or scripted[:PERSON]")
 
 
-def test_auto_order() -> None:
-    assert select.AUTO_ORDER == ("picamera", "webcam:0", "scripted")
+def test_auto_tries_the_pi_camera_then_the_first_webcam_then_the_scripted_subject(monkeypatch, config: Config) -> None:
+    """The real order: a machine with neither camera says why for each, in that order."""
+    monkeypatch.setitem(sys.modules, "picamera2", None)
+    log = Log()
+    camera = open_camera("auto", config, log=log)
+    camera.stop()
+    assert log.lines[0] == "camera: no Pi camera: picamera2 not installed"
+    if camera.name.startswith("webcam"):  # a machine with a USB camera on /dev/video0
+        assert log.lines[1] == "camera: using webcam /dev/video0 (no Pi camera: picamera2 not installed)"
+    else:
+        assert log.lines[1].startswith("camera: no webcam: /dev/video0 ")
+        assert log.lines[2].startswith("camera: using scripted subject london-004 (no Pi camera")
 
 
 def test_auto_falls_back_to_the_scripted_subject_and_says_why(monkeypatch, config: Config, tmp_path: Path) -> None:

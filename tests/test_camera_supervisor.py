@@ -49,6 +49,10 @@ class Log:
         raise AssertionError(msg % args if args else msg)
 
 
+def _next_retry_in(supervised: SupervisedCamera, clock: Clock) -> float:
+    return supervised.retry.next_retry_at - clock()
+
+
 def _camera_config() -> CameraConfig:
     return CameraConfig(preview_width=160, preview_height=120, fps=30, stall_timeout_s=0.3)
 
@@ -96,7 +100,7 @@ def test_retries_with_backoff_and_resumes(photos) -> None:
         supervised.check()
         status = supervised.status
         assert status.health is Health.FAILED and status.message == RETRYING == "Camera unavailable — retrying"
-        assert supervised.retry.attempts == 0 and supervised.next_retry_in == 0.5
+        assert supervised.retry.attempts == 0 and _next_retry_in(supervised, clock) == 0.5
         assert "cannot read" in supervised.retry.reason
         assert first.status.health is Health.FAILED and first._thread is None  # stopped
         # While down: captures fail at once, waiting for a frame returns None.
@@ -109,14 +113,14 @@ def test_retries_with_backoff_and_resumes(photos) -> None:
         assert supervised.preview_size == (120, 120)  # the last known size
         waits = []
         for attempt in range(1, 7):
-            clock.t += supervised.next_retry_in - 0.01
+            clock.t += _next_retry_in(supervised, clock) - 0.01
             supervised.check()  # not due yet: no attempt
             assert supervised.retry.attempts == attempt - 1
             clock.t += 0.01
             supervised.check()
             assert supervised.retry.attempts == attempt
             assert "no images in" in supervised.retry.reason
-            waits.append(supervised.next_retry_in)
+            waits.append(_next_retry_in(supervised, clock))
         assert waits == pytest.approx([1.0, 2.0, 4.0, 8.0, 10.0, 10.0])
         assert len(made) == 1 + 6
         for f in spares:  # the camera is back
@@ -310,7 +314,7 @@ def test_started_retrying_counts_the_first_attempt_and_keeps_the_schedule(monkey
     supervised.start_retrying("no Pi camera: none connected", like=PiCamera(config))
     try:
         assert supervised.status.health is Health.FAILED and supervised.status.message == RETRYING
-        assert supervised.retry.attempts == 1 and supervised.next_retry_in == 1.0
+        assert supervised.retry.attempts == 1 and _next_retry_in(supervised, clock) == 1.0
         assert supervised.name == "Pi camera" and supervised.preview_size == (160, 120)
         assert supervised.describe() == f"Pi camera: {RETRYING} (attempt 1; no Pi camera: none connected)"
         assert supervised.wait_frame(-1, 0.1) is None
@@ -319,7 +323,7 @@ def test_started_retrying_counts_the_first_attempt_and_keeps_the_schedule(monkey
         assert supervised.retry.attempts == 1 and standin.Picamera2.instances == []
         clock.t = 1.0
         supervised.check()  # due, and the camera is still not there
-        assert supervised.retry.attempts == 2 and supervised.next_retry_in == 2.0
+        assert supervised.retry.attempts == 2 and _next_retry_in(supervised, clock) == 2.0
         assert supervised.retry.reason.startswith("no Pi camera: none connected (check the ribbon cable")
         sensor.plug_in()
         clock.t = 3.0

@@ -55,7 +55,7 @@ def test_rotate_applies_to_preview_and_stills(tmp_path: Path, face_labels) -> No
     cv2.imwrite(str(folder / "a.png"), image)
     with Replay(_config(rotate=90).camera, folder) as camera:
         frame = camera.wait_frame(-1, 2.0)
-        still = camera.capture_still()
+        still = camera.capture_burst(1)[0]
     h, w = image.shape[:2]
     assert camera.still_size == (h, w) and still.size == (h, w)
     assert frame is not None and frame.size == camera.preview_size

@@ -8,7 +8,8 @@ from dataclasses import replace
 import pytest
 
 from booth.capture import CaptureWorker, ReviewPhoto, shrink
-from booth.camera.select import make_camera, start_checked
+from booth.camera.base import start_checked
+from booth.camera.select import make_camera
 from booth.config import Config, ScriptedConfig
 from booth.gallery import Gallery
 from booth.photo.pipeline import PhotoPipeline

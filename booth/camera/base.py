@@ -139,9 +139,6 @@ class Camera(ABC):
     def still_size(self) -> tuple[int, int]:
         """(width, height) of full-resolution stills."""
 
-    def capture_still(self, focus: Box | None = None) -> Frame:
-        return self.capture_burst(1, focus)[0]
-
     def cue(self, state: str, look: str | None = None) -> None:
         """What the screen now asks of the subject (session state, chosen look).
 
@@ -161,3 +158,12 @@ class Camera(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def start_checked(camera: Camera, timeout: float) -> None:
+    """Start ``camera`` and wait for its first frame; on failure stop it and raise CameraError."""
+    camera.start()
+    if camera.wait_frame(-1, timeout) is None:
+        message = camera.status.message or f"{camera.name}: no frame within {timeout:.0f} s"
+        camera.stop()
+        raise CameraError(message)

@@ -26,7 +26,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from booth.camera.base import Camera, CameraError
+from booth.camera.base import Camera, CameraError, start_checked
+from booth.camera.supervisor import RETRYING, SupervisedCamera
 from booth.config import Config
 
 _log = logging.getLogger("booth.camera")
@@ -98,15 +99,6 @@ def first_frame_timeout(config: Config) -> float:
     return max(3.0, 2 * config.camera.stall_timeout_s)
 
 
-def start_checked(camera: Camera, timeout: float) -> None:
-    """Start ``camera`` and wait for its first frame; on failure stop it and raise CameraError."""
-    camera.start()
-    if camera.wait_frame(-1, timeout) is None:
-        message = camera.status.message or f"{camera.name}: no frame within {timeout:.0f} s"
-        camera.stop()
-        raise CameraError(message)
-
-
 def open_camera(spec: str | None, config: Config, log: Any = _log) -> Camera:
     """A started camera that has delivered a frame; ``spec`` None means config.camera.source."""
     spec = spec or config.camera.source
@@ -153,8 +145,6 @@ def open_supervised(spec: str | None, config: Config, log: Any = _log) -> Camera
     missing at start is waited for in the same way (see the module docstring);
     a configuration error raises CameraError.
     """
-    from booth.camera.supervisor import RETRYING, SupervisedCamera
-
     spec = spec or config.camera.source
     kind, _ = parse_source(spec)
     try:

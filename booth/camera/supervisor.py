@@ -19,8 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from booth.camera.base import Camera, CameraError, CameraStatus, Frame, Health
-from booth.camera.select import start_checked
+from booth.camera.base import Camera, CameraError, CameraStatus, Frame, Health, start_checked
 from booth.observation import Box
 
 _log = logging.getLogger("booth.camera")
@@ -226,11 +225,6 @@ class SupervisedCamera(Camera):
         """None while the camera works; otherwise attempts so far, next retry time and the reason."""
         with self._lock:
             return self._down
-
-    @property
-    def next_retry_in(self) -> float | None:
-        down = self.retry
-        return None if down is None else max(0.0, down.next_retry_at - self.clock())
 
     @property
     def inner(self) -> Camera | None:
