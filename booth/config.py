@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 SYSTEM_CONFIG = Path("/etc/booth/booth.toml")
+# Camera modules whose field of view the framing geometry knows (booth.coach.geometry.FOV).
+CAMERA_MODULES = ("module3", "module3-wide", "module2")
 
 
 class ConfigError(Exception):
@@ -57,6 +59,12 @@ class CameraConfig:
     mirror_preview: bool = _opt(True, "show the preview mirrored, like a mirror (display only)")
     stall_timeout_s: float = _opt(2.0, "no frame for this long means the camera has stalled", min=0.2, max=60.0)
     autofocus: bool = _opt(True, "continuous autofocus, and a focus cycle on the face before the shot")
+    module: str = _opt("module3", "which camera module (its field of view): the framing check in booth doctor",
+                       choices=CAMERA_MODULES)
+    height_m: float = _opt(1.58, "height of the lens above the floor (metres); the camera is mounted level",
+                           min=0.5, max=2.5)
+    distance_m: float = _opt(1.2, "where guests are asked to stand: metres from the lens (a floor mark)",
+                             min=0.3, max=5.0)
 
 
 @dataclass

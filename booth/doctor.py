@@ -112,6 +112,39 @@ def check_camera(config: Config) -> Check:
     return Check(OK, "camera", description)
 
 
+def check_framing(config: Config) -> Check:
+    """Which of the modelled guests the camera's height and mark can frame (booth.coach.geometry)."""
+    from booth.coach.geometry import MODELLED, Rig, framable, heights_for
+
+    rig = Rig.from_config(config.camera)
+    cam = config.camera
+    where = f"{cam.module} at {cam.height_m:.2f} m, mark {cam.distance_m:.2f} m"
+    standing = [g for g in MODELLED if g.name in ("short", "average", "tall")]
+    seated = next(g for g in MODELLED if g.name == "seated")
+    missed = [g.name for g in standing if framable(g.eye_height, rig) is None]
+    if missed:
+        both = [heights_for(g.eye_height, rig) for g in standing]
+        lo = max(b[0] for b in both if b)
+        hi = min(b[1] for b in both if b)
+        fix = (f"set [camera] height_m between {lo:.2f} and {hi:.2f}" if lo <= hi
+               else "no one height frames every standing guest: check [camera] module")
+        return Check(WARN, "framing", f"{where}: cannot frame {', '.join(missed)} guests (1.50-2.00 m)", fix)
+    windows = [framable(g.eye_height, rig) for g in standing]
+    near = max(w[0] for w in windows if w)
+    far = min(w[1] for w in windows if w)
+    if not near <= cam.distance_m <= far:
+        return Check(WARN, "framing", f"{where}: guests 1.50-2.00 m on the mark are asked to step",
+                     f"put the mark between {near:.2f} and {far:.2f} m ([camera] distance_m)")
+    detail = f"{where}: frames standing guests 1.50-2.00 m"
+    if framable(seated.eye_height, rig) is None:
+        low = heights_for(seated.eye_height, rig)
+        need = f"the camera at {low[1]:.2f} m or lower" if low else "a lower camera"
+        detail += f"; a seated guest needs {need} (README: camera height)"
+    else:
+        detail += " and a seated guest"
+    return Check(OK, "framing", detail)
+
+
 def _is_pi() -> str | None:
     """The Pi's model string, or None on any other machine."""
     model = pi_model()
@@ -198,7 +231,7 @@ def check_network(config: Config) -> Check:
 
 
 CHECKS: list[Callable[[Config], Check]] = [
-    check_python, check_packages, check_model_file, check_camera,
+    check_python, check_packages, check_model_file, check_camera, check_framing,
     check_display, check_gpio, check_storage, check_network,
 ]
 

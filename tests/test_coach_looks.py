@@ -116,7 +116,7 @@ def test_contemplative_wants_eyes_off_the_lens_to_the_chosen_side_and_a_tilt():
 
 
 def test_stills_ignore_framing_but_the_live_coach_does_not():
-    small = framed("london/smiling/004.jpg", scale=0.55)
+    small = framed("london/smiling/004.jpg", scale=0.33)
     assert evaluate_look(small, "smile", DEFAULT).ready
     live = evaluate_look(small, "smile", DEFAULT, live=True)
     assert not live.ready and live.advice[0] == "Step closer"

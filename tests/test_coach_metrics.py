@@ -9,6 +9,7 @@ from test_coach_frames import close_analyzer, eyes_shut, framed, gaze_shifted, s
 
 from booth.coach import Baseline, BaselineCollector, compute_metrics
 from booth.coach.face import measure
+from booth.coach.framing import USABLE_CROP
 
 CLEAR = ["004", "010", "022", "030", "064", "097", "130"]  # broad smiles, plainly visible
 SUBTLE = ["033", "067", "123", "140"]  # closed-mouth smiles that are only just there
@@ -118,13 +119,19 @@ def test_eye_contact_on_front_facing_photos_and_lost_when_the_eyes_turn():
     assert right.gaze_h > 10 and left.gaze_h < -10  # + = image right = the subject's left
 
 
-def test_framing_against_the_target():
+def test_framing_is_the_rule_size_room_and_centre_not_a_height():
     on = compute_metrics(framed("london/neutral/004.jpg"))
-    assert on.framing >= 0.8 and on.size == pytest.approx(1.0, abs=0.1)
-    far = compute_metrics(framed("london/neutral/004.jpg", scale=0.55))
-    assert far.size == pytest.approx(0.55, abs=0.05) and far.framing < 0.5
+    assert on.where.ok and on.framing >= 0.5 and 0.9 < on.where.crop < 1.15
+    far = compute_metrics(framed("london/neutral/004.jpg", scale=0.33))
+    assert far.where.crop < USABLE_CROP and not far.where.ok and far.framing < 0.5
     aside = compute_metrics(framed("london/neutral/004.jpg", shift=(-0.15, 0.0)))
-    assert aside.offset_x < -0.4 and aside.placement < 0.5
+    assert aside.where.offset_x < -0.13 and aside.placement < 0.5
+    # Lower or higher in the frame is fine while the crop has room: the crop puts the eyes on the third.
+    low = compute_metrics(framed("london/neutral/004.jpg", scale=0.6, shift=(0.0, 0.2)))
+    high = compute_metrics(framed("london/neutral/004.jpg", scale=0.6, shift=(0.0, -0.15)))
+    assert low.where.ok and high.where.ok and low.where.room_bottom < high.where.room_bottom
+    cut = compute_metrics(framed("london/neutral/004.jpg", shift=(0.0, 0.12)))
+    assert cut.where.room_bottom < 0 and cut.where.room_reachable and not cut.where.ok
     tilted = compute_metrics(framed("london/neutral/004.jpg", tilt=14))
     assert tilted.roll > 10 and tilted.level < 0.5 and tilted.placement >= 0.5 and tilted.framing < 0.5
 

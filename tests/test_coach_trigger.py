@@ -157,7 +157,7 @@ def test_coach_waits_for_the_face_to_stop_moving(person):
     out = run(coach, frames)
     by_t = {g.t: g for g in out}
     assert all(by_t[t].moving and not by_t[t].ready for t in ticks(0.1, 1.2))
-    assert by_t[0.6].prompts == ("Move to your left", "Hold still")  # it started at the image left
+    assert by_t[0.6].prompts == ("Hold still",)  # one prompt at a time: centred enough by then, still moving
     assert by_t[1.2].prompts == ("Hold still",)  # placed well since 0.7
     # Motion is measured over 0.4 s, so it fades out after the face stops at 0.9:
     # steady enough at 1.2, the hold of 0.6 s ends at 1.8; "Hold still" goes half a second after 1.2.
@@ -200,7 +200,7 @@ def test_coach_serious_look_fires_on_the_neutral_face(person):
     coach = Coach(CoachConfig(hold_s=1.0, cooldown_s=COOLDOWN), "serious", b)
     out = run(coach, {t: (s if t < 1.0 else n) for t in ticks(0, 3)})
     assert [g.t for g in out if g.fire] == [2.0]
-    assert {g.t: g for g in out}[0.5].prompts == ("Relax the smile", "Close your lips")  # teeth showing
+    assert {g.t: g for g in out}[0.5].prompts == ("Relax the smile",)  # one at a time, the most important
     assert {g.t: g for g in out}[1.5].prompts == ("Narrow your eyes a touch",)  # soft, once nothing else is due
 
 
@@ -219,7 +219,7 @@ def test_coach_reset_clears_the_hold_and_keeps_the_cooldown(person):
 
 def test_coach_asks_the_subject_to_step_closer(person):
     coach = Coach(CoachConfig(), "smile")
-    small = framed("london/smiling/004.jpg", scale=0.55)
+    small = framed("london/smiling/004.jpg", scale=0.33)
     out = run(coach, {t: small for t in ticks(0, 1)})
     assert not any(g.ready for g in out)
     assert out[-1].prompts == ("Step closer",)

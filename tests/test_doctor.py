@@ -10,7 +10,7 @@ from pathlib import Path
 
 
 from booth.config import config_from_dict
-from booth.doctor import FAIL, OK, WARN, check_gpio, check_network, check_storage, run_checks
+from booth.doctor import FAIL, OK, WARN, check_framing, check_gpio, check_network, check_storage, run_checks
 from booth_process import free_port
 
 
@@ -37,7 +37,7 @@ def table(result: subprocess.CompletedProcess[str]) -> dict[str, str]:
 def test_doctor_table_here(tmp_path: Path, model_path: Path, faces_dir: Path) -> None:
     result = doctor(tmp_path, model_path.parent, f'[scripted]\nfaces_dir = "{faces_dir}"\n[web]\nport = {free_port()}\n')
     rows = table(result)
-    assert list(rows) == ["python", "packages", "model", "camera", "display", "gpio", "storage", "network"]
+    assert list(rows) == ["python", "packages", "model", "camera", "framing", "display", "gpio", "storage", "network"]
     assert rows["model"].startswith("OK") and "verified" in rows["model"]
     # No camera and no screen on this machine: both are warnings that say what happens instead.
     assert rows["camera"].startswith("WARN") and "scripted subject" in rows["camera"]
@@ -45,7 +45,9 @@ def test_doctor_table_here(tmp_path: Path, model_path: Path, faces_dir: Path) ->
     assert rows["display"].startswith("WARN") and "headless" in rows["display"]
     assert rows["storage"].startswith("OK") and str(tmp_path / "data") in rows["storage"]
     assert rows["network"].startswith("OK") and "http://" in rows["network"]
-    assert result.stdout.splitlines()[-1] == "8 checks: 0 FAIL, 2 WARN"
+    assert rows["framing"].startswith("OK") and "standing guests 1.50-2.00 m" in rows["framing"]
+    assert "a seated guest needs the camera at 1.42 m or lower" in rows["framing"]
+    assert result.stdout.splitlines()[-1] == "9 checks: 0 FAIL, 2 WARN"
     assert result.returncode == 0
 
 
@@ -62,6 +64,15 @@ def test_doctor_broken_config_is_one_line(tmp_path: Path, model_path: Path) -> N
     assert result.returncode == 2
     assert result.stderr.strip().endswith("[camera] fps = 0: must be between 1 and 120")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_framing_says_what_height_frames_everyone() -> None:
+    low = check_framing(config_from_dict({"camera": {"height_m": 1.30}}))
+    assert low.status == WARN and "tall" in low.detail and "height_m between 1.55 and 1.61" in low.fix
+    far = check_framing(config_from_dict({"camera": {"distance_m": 2.0}}))
+    assert far.status == WARN and "mark between 1.13 and 1.21 m" in far.fix
+    seated = check_framing(config_from_dict({"camera": {"height_m": 1.40, "distance_m": 1.3}}))
+    assert "tall" in seated.detail  # the height that suits a seated guest misses the tallest
 
 
 def test_storage_not_writable(tmp_path: Path) -> None:

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from booth.coach import words as W
 from booth.coach.baseline import Baseline
-from booth.coach.framing import FRAMING_TARGET
 from booth.coach.looks import LOOKS, Check, LookResult, judge, summarise
 from booth.coach.metrics import Metrics, compute_metrics
 from booth.coach.motion import MotionTracker
 from booth.coach.prompts import PromptBoard, PromptItem
 from booth.coach.trigger import Trigger
 from booth.config import CoachConfig
-from booth.observation import Box, Observation
+from booth.observation import Observation
 
-NO_FACE_PROMPT = "Step into the frame"
 # A blink is not worth a word; eyes closed for a second are.
 SHOW_AFTER = {"eyes_open": 1.0, "face": 1.0}
 
@@ -34,7 +33,7 @@ class Guidance:
     face: bool
     readiness: float  # 0..1 for the UI meter; >= 0.5 when every target holds
     ready: bool  # the look holds (with hysteresis, eyes open, still)
-    prompts: tuple[str, ...]  # 0-2 short prompts, most important first
+    prompts: tuple[str, ...]  # 0 or 1 short prompt: one thing at a time, the most important
     fire: bool  # take the shot now
     eyes_open: bool
     moving: bool
@@ -44,16 +43,14 @@ class Guidance:
 
 
 class Coach:
-    def __init__(self, settings: CoachConfig, look: str, baseline: Baseline | None = None,
-                 *, target: Box = FRAMING_TARGET) -> None:
+    def __init__(self, settings: CoachConfig, look: str, baseline: Baseline | None = None) -> None:
         if look not in LOOKS:
             raise ValueError(f"unknown look {look!r}; looks are {', '.join(LOOKS)}")
         self.settings = settings
         self.look = look
         self.baseline = baseline
-        self.target = target
         self._motion = MotionTracker()
-        self._prompts = PromptBoard(show_after_by_key=SHOW_AFTER)
+        self._prompts = PromptBoard(max_shown=1, show_after_by_key=SHOW_AFTER)
         self._trigger = Trigger(settings.hold_s, settings.cooldown_s, auto=settings.auto_trigger)
 
     def reset(self, t: float) -> None:
@@ -74,13 +71,13 @@ class Coach:
         if obs is None:
             self._motion.reset()
             decision = self._trigger.update(t, 0.0, face=False)
-            prompts = self._prompts.update(t, [PromptItem("face", NO_FACE_PROMPT, False)])
+            prompts = self._prompts.update(t, [PromptItem("face", W.STEP_INTO_FRAME, False)])
             return Guidance(t, self.look, False, 0.0, False, prompts, False, False, False, None)
-        m = compute_metrics(obs, self.baseline, target=self.target)
+        m = compute_metrics(obs, self.baseline)
         steadiness = self._motion.update(t, obs)
         m = replace(m, steadiness=steadiness)
         checks = judge(m, self.look, self.settings, live=True)
-        checks.append(Check("still", "Hold still", steadiness))
+        checks.append(Check("still", W.HOLD_STILL, steadiness))
         result = summarise(checks)
         eyes_open = m.eyes_open >= 0.5
         moving = steadiness < 0.5

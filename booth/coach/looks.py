@@ -15,7 +15,7 @@ genuine.
 Stills (``live=False``, used by ``booth analyze`` and the best-shot ranking)
 are judged on expression, eyes and head pose only: a photo's framing is the
 photographer's crop, not the subject's doing. The live coach (``live=True``)
-adds the face's place in the preview against FRAMING_TARGET; steadiness is
+adds the face's place in the preview (the framing rule); steadiness is
 added by the Coach, which has the history.
 
 "Head level" is strict live (ROLL_OK: the booth's camera is mounted level,
@@ -31,8 +31,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from booth.coach import words as W
 from booth.coach.baseline import Baseline
-from booth.coach.framing import OFFSET_OK, SIZE_OK
+from booth.coach.framing import ACROSS_WIDTH, MAX_CROP, ROOM_WIDTH, SIZE_WIDTH, USABLE_CROP, Placement
 from booth.coach.metrics import ROLL_OK, Metrics, compute_metrics
 from booth.config import CoachConfig
 from booth.observation import Observation
@@ -96,35 +97,40 @@ def at_most(x: float, line: float, width: float) -> float:
     return max(0.0, min(1.0, 0.5 + (line - x) / (2 * width)))
 
 
-def _placement_checks(m: Metrics) -> list[Check]:
-    """Framing's tolerances (the lines Placement.score puts at 0.5), one check per way to fix it."""
-    too_small, too_big = SIZE_OK
-    size = Check("closer", "Step closer", at_least(m.size, too_small, 0.25)) if m.size < 1 else \
-        Check("back", "Step back a little", at_most(m.size, too_big, 0.33))
+def framing_checks(w: Placement) -> list[Check]:
+    """The framing rule (booth.coach.framing), one check per thing a guest can do about it.
+
+    Only steps and sideways moves: height in the frame is the crop's job. Room
+    for the crop is asked for only where stepping back can make it.
+    """
+    if w.crop < (USABLE_CROP + MAX_CROP) / 2:
+        size = Check("closer", W.STEP_CLOSER, at_least(w.crop, USABLE_CROP, SIZE_WIDTH))
+    else:
+        size = Check("back", W.STEP_BACK, at_most(w.crop, MAX_CROP, SIZE_WIDTH))
+    checks = [size]
+    if w.room_reachable:
+        checks.append(Check("room", W.STEP_BACK, at_least(w.room, 0.0, ROOM_WIDTH)))
     # Un-mirrored image: a face on the image right is on the subject's left.
-    sideways = Check("to_right" if m.offset_x > 0 else "to_left",
-                     "Move to your right" if m.offset_x > 0 else "Move to your left",
-                     at_most(abs(m.offset_x), OFFSET_OK, OFFSET_OK))
-    upright = Check("higher" if m.offset_y > 0 else "lower",
-                    "Stand up tall" if m.offset_y > 0 else "Bend your knees a little",
-                    at_most(abs(m.offset_y), OFFSET_OK, OFFSET_OK))
-    return [size, sideways, upright]
+    checks.append(Check("to_right" if w.offset_x > 0 else "to_left",
+                        W.MOVE_RIGHT if w.offset_x > 0 else W.MOVE_LEFT,
+                        at_most(abs(w.offset_x), w.across_ok, ACROSS_WIDTH)))
+    return checks
 
 
 def _expression_checks(m: Metrics, look: str, settings: CoachConfig) -> list[Check]:
     if look == "smile":
         need = SMILE_NEEDED[settings.smile_strength]
-        prompt = "Smile!" if m.smile < need / 2 else "A bit bigger smile"
+        prompt = W.SMILE if m.smile < need / 2 else W.BIGGER_SMILE
         return [
             Check("smile", prompt, at_least(m.smile, need, 0.25)),
-            Check("genuine", "Smile with your eyes", m.genuine, required=False),
+            Check("genuine", W.SMILE_EYES, m.genuine, required=False),
         ]
-    checks = [Check("no_smile", "Relax the smile", at_most(m.smile, NO_SMILE_MAX, 0.25))]
+    checks = [Check("no_smile", W.RELAX_SMILE, at_most(m.smile, NO_SMILE_MAX, 0.25))]
     if look == "serious":
         checks += [
-            Check("lips", "Close your lips", m.lips_closed),
-            Check("chin", "Chin down a touch", _chin(m)),
-            Check("squinch", "Narrow your eyes a touch", m.squinch, required=False),
+            Check("lips", W.CLOSE_LIPS, m.lips_closed),
+            Check("chin", W.CHIN_DOWN, _chin(m)),
+            Check("squinch", W.NARROW_EYES, m.squinch, required=False),
         ]
     return checks
 
@@ -139,39 +145,39 @@ def _chin(m: Metrics) -> float:
 def _gaze_checks(m: Metrics, look: str, settings: CoachConfig) -> list[Check]:
     if look != "contemplative":
         return [
-            Check("face_camera", "Face the camera", at_most(abs(m.yaw), FACE_TURN_MAX, 8.0)),
-            Check("lens", "Look into the lens", m.eye_contact),
+            Check("face_camera", W.FACE_CAMERA, at_most(abs(m.yaw), FACE_TURN_MAX, 8.0)),
+            Check("lens", W.LOOK_AT_LENS, m.eye_contact),
         ]
     side = 1.0 if settings.contemplative_side == "left" else -1.0  # subject's left = +gaze_h
     away = side * m.gaze_h
     word = settings.contemplative_side
     lo, hi = GAZE_AWAY
-    gaze = Check("gaze_far", "Not quite so far", at_most(away, hi, 6.0)) if away > hi else \
-        Check("gaze_away", f"Look a little to your {word}", at_least(away, lo, 4.0))
+    gaze = Check("gaze_far", W.NOT_SO_FAR, at_most(away, hi, 6.0)) if away > hi else \
+        Check("gaze_away", W.LOOK_AWAY.format(side=word), at_least(away, lo, 4.0))
     return [
-        Check("face_camera", "Face the camera", at_most(abs(m.yaw), FACE_TURN_MAX_CONTEMPLATIVE, 8.0)),
+        Check("face_camera", W.FACE_CAMERA, at_most(abs(m.yaw), FACE_TURN_MAX_CONTEMPLATIVE, 8.0)),
         gaze,
-        Check("gaze_level", "Eyes level, not up or down", at_most(abs(m.gaze_v), GAZE_AWAY_V, 8.0)),
+        Check("gaze_level", W.EYES_LEVEL, at_most(abs(m.gaze_v), GAZE_AWAY_V, 8.0)),
     ]
 
 
 def _level_checks(m: Metrics, look: str, live: bool) -> list[Check]:
     if look != "contemplative":
         line = ROLL_OK if live else ROLL_OK_STILL
-        return [Check("level", "Straighten your head", at_most(abs(m.roll), line, 4.0))]
+        return [Check("level", W.STRAIGHTEN, at_most(abs(m.roll), line, 4.0))]
     lo, hi = TILT
     if abs(m.roll) > hi:
-        return [Check("tilt_less", "A little less tilt", at_most(abs(m.roll), hi, 3.0))]
-    return [Check("tilt", "Tilt your head a little", at_least(abs(m.roll), lo, 2.0))]
+        return [Check("tilt_less", W.TILT_LESS, at_most(abs(m.roll), hi, 3.0))]
+    return [Check("tilt", W.TILT, at_least(abs(m.roll), lo, 2.0))]
 
 
 def judge(m: Metrics, look: str, settings: CoachConfig, *, live: bool = False) -> list[Check]:
     """The look's checks on these metrics, most important first."""
     if look not in LOOKS:
         raise ValueError(f"unknown look {look!r}; looks are {', '.join(LOOKS)}")
-    checks: list[Check] = _placement_checks(m) if live else []
-    checks.append(Check("eyes_open", "Open your eyes", m.eyes_open))
-    checks.append(Check("head_pitch", "Face the camera", at_most(abs(m.pitch), HEAD_PITCH_MAX, 8.0)))
+    checks: list[Check] = framing_checks(m.where) if live else []
+    checks.append(Check("eyes_open", W.OPEN_EYES, m.eyes_open))
+    checks.append(Check("head_pitch", W.FACE_CAMERA, at_most(abs(m.pitch), HEAD_PITCH_MAX, 8.0)))
     checks += _gaze_checks(m, look, settings)
     checks += _level_checks(m, look, live)
     checks += _expression_checks(m, look, settings)

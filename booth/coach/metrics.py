@@ -22,8 +22,9 @@ leave margin on both sides.
   rotation in the eye, against the camera axis. 0.5 at 8 degrees off
   sideways or 20 degrees off vertically (vertical is rougher: mediapipe's
   head pitch of a level head varies by about 5 degrees from face to face).
-- **framing**: the face box against FRAMING_TARGET (centre, size) and the
-  head level (roll); ``placement`` and ``level`` are the two halves.
+- **framing**: the face against the framing rule (:mod:`booth.coach.framing`:
+  size, room for the crop, centred across) and the head level (roll);
+  ``placement`` and ``level`` are the two halves, ``where`` the rule's figures.
 - **lips_closed**, **squinch** (lower lids raised without a smile, the
   confident look), **steadiness** (filled in by the Coach from motion over
   recent frames; None for a still).
@@ -35,8 +36,8 @@ from dataclasses import dataclass
 
 from booth.coach.baseline import Baseline
 from booth.coach.face import FaceShape, measure
-from booth.coach.framing import FRAMING_TARGET, Placement, place
-from booth.observation import Box, Observation
+from booth.coach.framing import FaceInFrame, Placement, place
+from booth.observation import Observation
 
 # Float slack when comparing elapsed times (motion window, prompt delays, hold and cooldown):
 # a hold of 0.5 s must be met by frames 0.5 s apart whatever the rounding. Here because
@@ -119,9 +120,7 @@ class Metrics:
     yaw: float
     pitch: float
     roll: float
-    offset_x: float  # face centre vs FRAMING_TARGET, in target widths (+ = image right)
-    offset_y: float  # in target heights (+ = lower)
-    size: float  # face height over target height
+    where: Placement  # the face against the framing rule
     relative: bool  # judged against a baseline
     pitch_change: float | None = None  # pitch minus the baseline's (+ = chin raised since); None without one
 
@@ -172,7 +171,6 @@ def compute_metrics(
     baseline: Baseline | None = None,
     *,
     shape: FaceShape | None = None,
-    target: Box = FRAMING_TARGET,
 ) -> Metrics:
     """All metrics of one observation, against the subject's baseline when there is one."""
     s = shape if shape is not None else measure(obs)
@@ -181,7 +179,7 @@ def compute_metrics(
     genuine = min(ramp(smile, 0.3, 0.5), piecewise(max(0.0, eyes), GENUINE_LINE, 2 * GENUINE_LINE + 1))
     eye_contact = 0.5 ** ((s.gaze_h / GAZE_TOL_H) ** 2 + (s.gaze_v / GAZE_TOL_V) ** 2)
     level = max(0.0, min(1.0, 1.0 - abs(s.roll) / (2 * ROLL_OK)))
-    where: Placement = place(obs.box, obs.image_size, target)
+    where = place(FaceInFrame.from_observation(obs))
     placement = where.score
     if baseline is None:
         squinch = ramp(s.squint, *SQUINCH_ABS)
@@ -204,9 +202,7 @@ def compute_metrics(
         yaw=s.yaw,
         pitch=s.pitch,
         roll=s.roll,
-        offset_x=where.offset_x,
-        offset_y=where.offset_y,
-        size=where.size,
+        where=where,
         relative=baseline is not None,
         pitch_change=None if baseline is None else s.pitch - baseline.pitch,
     )
