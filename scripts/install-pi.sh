@@ -6,6 +6,7 @@
 #   sudo scripts/install-pi.sh                     # install and start (Pi camera)
 #   sudo scripts/install-pi.sh --camera webcam     # a USB webcam instead
 #   sudo scripts/install-pi.sh --hotspot "Photo booth" --hotspot-password secret123
+#   sudo scripts/install-pi.sh --hotspot "Photo booth" --hotspot-password secret123 --hotspot-uplink
 #   scripts/install-pi.sh --dry-run                # show what would be done
 #
 # What it does, in order: Debian packages; the booth user and its groups; a
@@ -26,6 +27,11 @@ usage: install-pi.sh [options]
                              webcam, webcam:N or webcam:/dev/PATH
   --hotspot SSID             make the booth its own Wi-Fi network (NetworkManager)
   --hotspot-password PW      its WPA2 password (8-63 characters; required with --hotspot)
+  --hotspot-uplink           the booth has a wired uplink with internet: phones on the
+                             hotspot get real DNS and the internet through it. Without
+                             it (the default) the hotspot is offline: every name
+                             resolves to the booth, which answers the phones'
+                             connectivity checks so they stay on its Wi-Fi
   --wifi-country CC          regulatory country for Wi-Fi, e.g. GB (raspi-config)
   --hostname NAME            the booth's local name (NAME.local); default "booth" with --hotspot
   --model FILE               use this face_landmarker.task instead of downloading it
@@ -43,6 +49,7 @@ DRY_RUN=0
 START=1
 HOTSPOT_SSID=""
 HOTSPOT_PASSWORD=""
+HOTSPOT_UPLINK=0
 WIFI_COUNTRY=""
 NEW_HOSTNAME=""
 MODEL_FILE=""
@@ -54,6 +61,7 @@ while [ $# -gt 0 ]; do
     --no-start) START=0 ;;
     --hotspot) HOTSPOT_SSID=${2:?--hotspot needs an SSID}; shift ;;
     --hotspot-password) HOTSPOT_PASSWORD=${2:?--hotspot-password needs a value}; shift ;;
+    --hotspot-uplink) HOTSPOT_UPLINK=1 ;;
     --wifi-country) WIFI_COUNTRY=${2:?--wifi-country needs a country code}; shift ;;
     --hostname) NEW_HOSTNAME=${2:?--hostname needs a name}; shift ;;
     --model) MODEL_FILE=${2:?--model needs a file}; shift ;;
@@ -79,6 +87,7 @@ USER_NAME=booth
 GROUPS_NEEDED=(video render input gpio)
 HOTSPOT_CON=booth-hotspot
 HOTSPOT_ADDR=10.42.0.1
+HOTSPOT_DNSMASQ=/etc/NetworkManager/dnsmasq-shared.d/booth.conf
 WEB_PORT=80
 # picamera2 imports Debian's simplejpeg, compiled against Debian's numpy
 # (1.x on Bookworm). The venv's numpy is 2.x (opencv needs it), so the venv
@@ -105,6 +114,9 @@ if [ -n "$HOTSPOT_SSID" ]; then
   if [ "$pw_len" -lt 8 ] || [ "$pw_len" -gt 63 ]; then
     echo "install-pi.sh: --hotspot needs --hotspot-password of 8 to 63 characters" >&2; exit 2
   fi
+fi
+if [ "$HOTSPOT_UPLINK" -eq 1 ] && [ -z "$HOTSPOT_SSID" ]; then
+  echo "install-pi.sh: --hotspot-uplink needs --hotspot" >&2; exit 2
 fi
 if [ -n "$NEW_HOSTNAME" ] && ! [[ $NEW_HOSTNAME =~ ^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$ ]]; then
   echo "install-pi.sh: --hostname must be lower-case letters, digits and '-'" >&2; exit 2
@@ -372,11 +384,22 @@ if [ -n "$HOTSPOT_SSID" ]; then
   if [ -n "$WIFI_COUNTRY" ]; then
     live raspi-config nonint do_wifi_country "$WIFI_COUNTRY"
   fi
-  # Phones get their DNS from the hotspot: answer the booth's names there
-  # too, for phones that do not speak mDNS.
-  printf 'address=/%s.local/%s\naddress=/%s/%s\n' "$NEW_HOSTNAME" "$HOTSPOT_ADDR" "$NEW_HOSTNAME" "$HOTSPOT_ADDR" > "$TMP/dnsmasq.conf"
-  make_dir /etc/NetworkManager/dnsmasq-shared.d
-  put_file "$TMP/dnsmasq.conf" /etc/NetworkManager/dnsmasq-shared.d/booth.conf 0644 root:root
+  # Phones get their DNS from the hotspot's dnsmasq, configured from one
+  # template: the booth's own names, and (offline, the default) every other
+  # name too, so the phones' connectivity checks reach booth web.
+  if [ "$HOTSPOT_UPLINK" -eq 1 ]; then
+    offline='/^@OFFLINE@/d'
+    note "with an uplink: phones get real DNS and the internet through it (--hotspot-uplink)"
+  else
+    offline='s/^@OFFLINE@//'
+    note "offline: every name resolves to the booth (without --hotspot-uplink)"
+  fi
+  sed -e "$offline" -e "s/@HOSTNAME@/$NEW_HOSTNAME/g" -e "s/@ADDR@/$HOTSPOT_ADDR/g" \
+    "$SRC/scripts/hotspot-dnsmasq.conf" > "$TMP/dnsmasq.conf"
+  note "$HOTSPOT_DNSMASQ:"
+  sed 's/^/    | /' "$TMP/dnsmasq.conf"
+  make_dir "$(dirname "$HOTSPOT_DNSMASQ")"
+  put_file "$TMP/dnsmasq.conf" "$HOTSPOT_DNSMASQ" 0644 root:root
   # Add the profile once, then set every property each run: the same
   # result whether it existed or not.
   if [ -n "$ROOT" ] || ! nmcli -t -f NAME connection show 2>/dev/null | grep -qxF "$HOTSPOT_CON"; then

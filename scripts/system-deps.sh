@@ -2,13 +2,16 @@
 # Installs the Debian packages a purpose needs, once. Usage: system-deps.sh test|bench
 #   test:  chromium (phone page tests), fonts-dejavu-core (display font),
 #          the shell linter, package shellcheck (tests/test_install_pi.py checks scripts/install-pi.sh),
-#          unzip (an independent check of the staff ZIP export in tests/test_web_staff.py)
+#          unzip (an independent check of the staff ZIP export in tests/test_web_staff.py),
+#          curl, iproute2, dnsmasq-base and udhcpc (tests/test_hotspot_netns.py: the hotspot in
+#          network namespaces; dnsmasq-base is the bare binary NetworkManager runs, with no
+#          system service that would take port 53)
 #   bench: test's packages plus nginx (reference server) and wrk (load generator) for benchmarks/web.py
 set -euo pipefail
 
 case "${1:-test}" in
-  test)  packages=(chromium fonts-dejavu-core shellcheck unzip) ;;
-  bench) packages=(chromium fonts-dejavu-core shellcheck unzip nginx wrk) ;;
+  test)  packages=(chromium fonts-dejavu-core shellcheck unzip curl iproute2 dnsmasq-base udhcpc) ;;
+  bench) packages=(chromium fonts-dejavu-core shellcheck unzip curl iproute2 dnsmasq-base udhcpc nginx wrk) ;;
   *) echo "usage: $0 test|bench" >&2; exit 2 ;;
 esac
 

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from hotspot_support import DNSMASQ_FILE, installer_dnsmasq_conf, shown_dnsmasq_conf
+
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / "scripts" / "install-pi.sh"
 SSID = "Photo booth"
@@ -83,6 +85,22 @@ def test_dry_run_lists_every_step_and_changes_nothing() -> None:
     # the Wi-Fi password is never printed
     assert PASSWORD not in out and "s3cret" not in out
     assert "wifi-sec.psk \\*\\*\\*\\*\\*\\*\\*\\*" in out
+    # the hotspot's DNS: offline by default, so every name resolves to the booth
+    dns = shown_dnsmasq_conf(out).splitlines()
+    assert "address=/#/10.42.0.1" in dns and "address=/booth.local/10.42.0.1" in dns
+    assert "address=/dns.msftncsi.com/131.107.255.255" in dns
+    assert "offline: every name resolves to the booth (without --hotspot-uplink)" in out
+
+
+def test_dry_run_hotspot_with_uplink_keeps_real_dns() -> None:
+    """--hotspot-uplink: the booth's names only; every other name goes to real DNS through the uplink."""
+    dns = installer_dnsmasq_conf("--hotspot-uplink").splitlines()
+    entries = [line for line in dns if not line.startswith("#")]
+    assert entries == ["address=/booth.local/10.42.0.1", "address=/booth/10.42.0.1"]
+    assert not any("@" in line for line in dns)  # every placeholder filled
+    offline = installer_dnsmasq_conf().splitlines()
+    assert [line for line in offline if not line.startswith("#")] == [
+        *entries, "address=/#/10.42.0.1", "address=/dns.msftncsi.com/131.107.255.255"]
 
 
 @pytest.mark.parametrize("camera", ["webcam", "webcam:1", "webcam:/dev/v4l/by-id/usb-046d_C920-video-index0"])
@@ -100,6 +118,7 @@ def test_dry_run_with_a_webcam(camera: str) -> None:
         (["--camera", "webcam:front"], "--camera must be"),
         (["--camera", "scripted"], "--camera must be"),
         (["--hotspot", "x"], "--hotspot-password"),
+        (["--hotspot-uplink"], "--hotspot-uplink needs --hotspot"),
         (["--hotspot", "x", "--hotspot-password", "short"], "8 to 63"),
         (["--hostname", "Not_Valid"], "--hostname"),
         (["--model", "/nonexistent/model.task"], "no such file"),
@@ -221,8 +240,10 @@ def test_files_ownership_and_modes(installed) -> None:
     assert (root / "etc/hostname").read_text() == "booth\n"
     hosts = (root / "etc/hosts").read_text()
     assert "127.0.1.1\tbooth\n" in hosts and "raspberrypi" not in hosts and "localhost" in hosts
-    dns = (root / "etc/NetworkManager/dnsmasq-shared.d/booth.conf").read_text()
+    dns = (root / DNSMASQ_FILE).read_text()
     assert "address=/booth.local/10.42.0.1" in dns
+    # byte for byte what --dry-run shows, which is what tests/test_hotspot_netns.py runs dnsmasq with
+    assert dns == shown_dnsmasq_conf(installed["first"]) == installer_dnsmasq_conf()
 
 
 def test_units_enabled(installed) -> None:
