@@ -217,11 +217,17 @@ def _port_state(host: str, port: int) -> str | None:
 
 
 def check_network(config: Config) -> Check:
+    from urllib.parse import urlsplit
+
     from booth.net import base_url
 
     url = base_url(config.web)
     state = _port_state(config.web.host, config.web.port)
     where = f"phones will use {url}; port {config.web.port}"
+    if (urlsplit(url).hostname or "").endswith(".local"):
+        # mDNS: many Android phones cannot resolve .local names, so the QR link would not open.
+        return Check(WARN, "network", f"{where}: a .local name in the QR code",
+                     "leave [web] public_url empty (the booth's IP address) or set it to an IP address")
     if state is None:
         return Check(OK, "network", f"{where} is free for `booth web`")
     if state == "in use":
@@ -230,9 +236,46 @@ def check_network(config: Config) -> Check:
     return Check(FAIL, "network", f"{where}: {state}", "pick another [web] port or grant CAP_NET_BIND_SERVICE")
 
 
+def check_hotspot(config: Config) -> Check:
+    """The booth's own Wi-Fi (booth/hotspot.py): SSID, address, phones, DNS, connectivity checks, QR."""
+    from urllib.parse import urlsplit
+
+    from booth import hotspot
+    from booth.net import base_url
+
+    found = hotspot.find_hotspot()
+    wanted = config.wifi.ssid
+    if not isinstance(found, hotspot.Hotspot):
+        why = found or "no Wi-Fi access point is up"
+        if wanted:
+            return Check(WARN, "hotspot", f'[wifi] ssid "{wanted}" is set, but {why}',
+                         "start it: `sudo nmcli connection up booth-hotspot` (made by install-pi.sh --hotspot)")
+        return Check(OK, "hotspot", f"none ({why}); phones use the network the booth is on")
+    address = found.address.split("/")[0]
+    phones = hotspot.leases(found.device)
+    answered = hotspot.probes_answered(address or "127.0.0.1", config.web.port)
+    failed = {name: why for name, why in answered.items() if why}
+    probes = ("probes answered: " + ", ".join(answered) if not failed else
+              "probes NOT answered: " + ", ".join(f"{name} ({why})" for name, why in failed.items()))
+    detail = (f'"{found.ssid}" on {found.device} at {found.address or "no address"}, '
+              f"{'phones unknown' if phones is None else f'{phones} phone(s) with a lease'}; "
+              f"DNS {hotspot.dns_mode()}; {probes}")
+    qr_host = urlsplit(base_url(config.web)).hostname or ""
+    if failed:
+        return Check(WARN, "hotspot", detail,
+                     f"phones will not stay on this Wi-Fi: start booth web on port {config.web.port} "
+                     "(`sudo systemctl start booth-web`)")
+    if address and qr_host != address:
+        return Check(WARN, "hotspot", detail + f"; the QR code holds {qr_host}",
+                     f'set [web] public_url = "http://{address}" (or empty) so phones on the hotspot reach it')
+    if wanted and wanted != found.ssid:
+        return Check(WARN, "hotspot", detail, f'the join QR says "{wanted}": set [wifi] ssid = "{found.ssid}"')
+    return Check(OK, "hotspot", detail)
+
+
 CHECKS: list[Callable[[Config], Check]] = [
     check_python, check_packages, check_model_file, check_camera, check_framing,
-    check_display, check_gpio, check_storage, check_network,
+    check_display, check_gpio, check_storage, check_network, check_hotspot,
 ]
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 
 from booth.config import config_from_dict
-from booth.doctor import FAIL, OK, WARN, check_framing, check_gpio, check_network, check_storage, run_checks
+from booth.doctor import (FAIL, OK, WARN, check_framing, check_gpio, check_hotspot, check_network, check_storage,
+                          run_checks)
 from booth_process import free_port
 
 
@@ -37,7 +38,8 @@ def table(result: subprocess.CompletedProcess[str]) -> dict[str, str]:
 def test_doctor_table_here(tmp_path: Path, model_path: Path, faces_dir: Path) -> None:
     result = doctor(tmp_path, model_path.parent, f'[scripted]\nfaces_dir = "{faces_dir}"\n[web]\nport = {free_port()}\n')
     rows = table(result)
-    assert list(rows) == ["python", "packages", "model", "camera", "framing", "display", "gpio", "storage", "network"]
+    assert list(rows) == ["python", "packages", "model", "camera", "framing", "display", "gpio", "storage", "network",
+                          "hotspot"]
     assert rows["model"].startswith("OK") and "verified" in rows["model"]
     # No camera and no screen on this machine: both are warnings that say what happens instead.
     assert rows["camera"].startswith("WARN") and "scripted subject" in rows["camera"]
@@ -47,7 +49,9 @@ def test_doctor_table_here(tmp_path: Path, model_path: Path, faces_dir: Path) ->
     assert rows["network"].startswith("OK") and "http://" in rows["network"]
     assert rows["framing"].startswith("OK") and "standing guests 1.50-2.00 m" in rows["framing"]
     assert "a seated guest needs the camera at 1.42 m or lower" in rows["framing"]
-    assert result.stdout.splitlines()[-1] == "9 checks: 0 FAIL, 2 WARN"
+    # no NetworkManager here, and no [wifi] ssid: no hotspot, which is fine
+    assert rows["hotspot"].startswith("OK") and "none (" in rows["hotspot"]
+    assert result.stdout.splitlines()[-1] == "10 checks: 0 FAIL, 2 WARN"
     assert result.returncode == 0
 
 
@@ -113,3 +117,19 @@ def test_gpio_configured_but_missing_fails() -> None:
     config = config_from_dict({"controls": {"button_pin": 17, "pin_factory": "lgpio"}})
     [check] = run_checks(config, [check_gpio])
     assert check.status == FAIL and "lgpio" in check.detail
+
+
+def test_local_name_in_the_qr_is_a_warning() -> None:
+    config = config_from_dict({"web": {"host": "127.0.0.1", "port": free_port(), "public_url": "http://booth.local"}})
+    check = check_network(config)
+    assert check.status == WARN and ".local" in check.detail and "IP address" in check.fix
+    config = config_from_dict({"web": {"host": "127.0.0.1", "port": free_port(), "public_url": "http://10.42.0.1"}})
+    assert check_network(config).status == OK
+
+
+def test_hotspot_configured_but_not_up_is_a_warning() -> None:
+    """A [wifi] ssid means staff expect the hotspot; none is up on this machine (no NetworkManager here)."""
+    config = config_from_dict({"wifi": {"ssid": "Photo booth", "password": "secret123"}})
+    [check] = run_checks(config, [check_hotspot])
+    assert check.status == WARN and '"Photo booth" is set' in check.detail
+    assert "nmcli connection up booth-hotspot" in check.fix
