@@ -172,7 +172,8 @@ class WebConfig:
     port: int = _opt(8080, "port the photo server listens on", min=1, max=65535)
     public_url: str = _opt(
         "",
-        "base URL phones use, e.g. http://booth.local; empty = this machine's address",
+        "base URL phones use, e.g. http://10.42.0.1 (an IP address: many phones cannot resolve .local names); "
+        "empty = this machine's address",
         pattern=r"^(|https?://[^\s/]+(/[^\s]*)?)$",
         allowed="empty or an http(s):// URL",
     )

@@ -325,6 +325,12 @@ if [ -f "$ROOT$CONF" ]; then
       if [ "$current" != "$CAMERA" ]; then
         note "its [camera] source is \"$current\", not \"$CAMERA\" (--camera); edit it to change that"
       fi
+      # The QR code must hold the hotspot's address: many phones cannot resolve .local names.
+      url=$(printf '%s\n' "$shown" | awk '/^\[/ { here = ($0 == "[web]") }
+        here && $1 == "public_url" && $2 == "=" { gsub(/"/, "", $3); print $3; exit }')
+      if [ -n "$HOTSPOT_SSID" ] && [ -n "$url" ] && [ "${url%/}" != "http://$HOTSPOT_ADDR" ]; then
+        note "its [web] public_url is \"$url\": phones on the hotspot need \"http://$HOTSPOT_ADDR\" (or empty); edit it"
+      fi
     else
       warn "$CONF has an error (above); the booth will show it on screen until it is fixed"
     fi

@@ -289,6 +289,25 @@ def test_config_written_then_kept(installed) -> None:
     assert "kept as it is" in third.stdout
 
 
+def test_kept_config_with_a_local_name_is_pointed_out(installed) -> None:
+    """With --hotspot, a kept booth.toml whose public_url is not the hotspot's address gets a note (never an edit)."""
+    conf = installed["root"] / "etc/booth/booth.toml"
+    original = conf.read_bytes()
+    try:
+        edited = conf.read_text().replace('public_url = "http://10.42.0.1"', 'public_url = "http://booth.local"')
+        assert edited != conf.read_text()
+        conf.write_text(edited)
+        again = _run(installed["args"], installed["script"])
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert ('its [web] public_url is "http://booth.local": phones on the hotspot need "http://10.42.0.1" '
+                "(or empty); edit it") in again.stdout
+        assert conf.read_text() == edited
+        conf.write_bytes(original)
+        assert "public_url is" not in _run(installed["args"], installed["script"]).stdout
+    finally:
+        conf.write_bytes(original)
+
+
 def test_camera_option_writes_a_new_config_and_never_edits_one(installed) -> None:
     """--camera goes into a new booth.toml; an existing one is kept byte for byte, with a note."""
     root: Path = installed["root"]

@@ -14,7 +14,7 @@ run() {  # run NAME CONFIG-LINES... : one headless run with its own config and d
   local name=$1; shift
   printf '%s\n' "$@" > "$tmp/$name.toml"
   BOOTH_CONFIG="$tmp/$name.toml" BOOTH_DATA_DIR="$tmp/data-$name" \
-    "$BOOTH" run --camera scripted --headless --screenshots "$tmp/$name" --public-url http://booth.local \
+    "$BOOTH" run --camera scripted --headless --screenshots "$tmp/$name" --public-url http://10.42.0.1 \
     "${EXTRA[@]}" > /dev/null
 }
 pick() {  # pick RUN SCREEN TARGET: the first screenshot of SCREEN from RUN
