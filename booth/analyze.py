@@ -12,8 +12,10 @@ file and exits 0.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
+import warnings
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -30,10 +32,37 @@ from booth.vision import FaceAnalyzer
 # normalised, so results come back in full-size pixels): a 12 MP photo costs
 # as much as a preview frame and the pupils stay within 2 % of their place.
 MAX_SIDE = 1280
+# Decoding costs 3 bytes a pixel, so a small file claiming a huge size (an
+# "image bomb") could exhaust memory. 100 MP is above any phone or camera
+# photo (a Pi HQ still is 12 MP); the size is read from the header first.
+MAX_PIXELS = 100_000_000
 
 
 class ImageError(Exception):
     """The file is missing or not an image."""
+
+
+def _check_size(data: np.ndarray) -> None:
+    """ImageError if the header claims more than MAX_PIXELS, before anything is decoded.
+
+    Pillow reads just the header here (OpenCV has no header-only call); a
+    format Pillow does not know is left to OpenCV.
+    """
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data.tobytes())) as image:
+                width, height = image.size
+        except Image.DecompressionBombError:  # Pillow's own limit, far above ours
+            raise ImageError(f"too large to analyse: over {MAX_PIXELS // 1_000_000} megapixels "
+                             "(decoding it could exhaust memory)") from None
+        except Exception:  # noqa: BLE001 (not a format Pillow reads: OpenCV decides)
+            return
+    if width * height > MAX_PIXELS:
+        raise ImageError(f"too large to analyse: {width} x {height} pixels; at most "
+                         f"{MAX_PIXELS // 1_000_000} megapixels (decoding it could exhaust memory)")
 
 
 def read_rgb(path: Path) -> np.ndarray:
@@ -41,7 +70,11 @@ def read_rgb(path: Path) -> np.ndarray:
     if not path.is_file():
         raise ImageError("file not found" if not path.exists() else "not a file")
     data = np.fromfile(str(path), dtype=np.uint8)  # works with any file name, unlike imread
-    bgr = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+    _check_size(data)
+    try:
+        bgr = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+    except cv2.error:  # OpenCV's own limits are assertions with C++ text: say it plainly instead
+        raise ImageError("cannot be decoded (damaged, or too large to decode)") from None
     if bgr is None:
         raise ImageError("not an image (or an unsupported format)")
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)

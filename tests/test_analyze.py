@@ -103,3 +103,32 @@ def test_strength_setting_reaches_analyze(model_path, faces_dir):
         return json.loads(out.getvalue())["looks"]["smile"]["ready"]
 
     assert smile_ready("clear") and not smile_ready("big")
+
+
+def _png_bomb(path: Path, side: int) -> Path:
+    """A valid PNG header claiming side x side pixels, a few hundred bytes on disk."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0))
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + header + chunk(b"IDAT", zlib.compress(b"\0" * 4096, 9))
+                     + chunk(b"IEND", b""))
+    return path
+
+
+def test_image_bombs_get_a_clear_error_and_the_run_goes_on(faces_dir, tmp_path):
+    huge = _png_bomb(tmp_path / "huge.png", 100_000)  # over OpenCV's own limit (2^30 pixels)
+    big = _png_bomb(tmp_path / "big.png", 12_000)  # under both libraries' limits: 432 MB to decode
+    face = faces_dir / "london/smiling/004.jpg"
+    proc = run_cli("--json", str(huge), str(big), str(face))
+    assert proc.returncode == 0, proc.stderr
+    first, second, third = (json.loads(line) for line in proc.stdout.splitlines())
+    assert first["error"] == "too large to analyse: over 100 megapixels (decoding it could exhaust memory)"
+    assert second["error"] == ("too large to analyse: 12000 x 12000 pixels; at most 100 megapixels "
+                               "(decoding it could exhaust memory)")
+    for line in (first, second):
+        assert line["face"] is False and "Assertion" not in line["error"] and "cv2" not in line["error"]
+    assert third["face"] is True

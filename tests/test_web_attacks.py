@@ -91,3 +91,167 @@ def test_logout_ends_the_session_on_the_server(real_hash_server: WebServer) -> N
         r = replay.get("/staff")
         assert r.status_code == 303 and r.headers["location"] == "/staff/login"
     assert re.search(r"staff logged in \(client 127\.0\.3\.9\)", server.log_text())
+
+
+async def _race_one(client: httpx.AsyncClient, token: str, whole: dict[str, bytes],
+                    delay: float) -> list[tuple[str, int, str]]:
+    """Downloads of one photo (plain, ranged, HEAD), each repeated until it is gone, while its owner deletes it."""
+    results: list[tuple[str, int, str]] = []
+
+    async def one(kind: str, path: str, headers: dict[str, str], method: str) -> int:
+        try:
+            r = await client.request(method, f"/p/{token}/{path}", headers=headers)
+        except httpx.RemoteProtocolError as exc:  # the body ended before its Content-Length
+            results.append((kind, -1, f"cut off: {exc}"))
+            return -1
+        body = whole["original" if path == "original" else "retouched"]
+        why = ""
+        if r.status_code == 200 and method == "GET" and r.content != body:
+            why = f"200 with {len(r.content)} of {len(body)} bytes"
+        elif r.status_code == 206 and r.content != body[1000:]:
+            why = f"206 with {len(r.content)} of {len(body) - 1000} bytes"
+        elif r.status_code == 200 and method == "HEAD" and int(r.headers["content-length"]) != len(body):
+            why = "HEAD with a wrong length"
+        results.append((kind, -1 if why else r.status_code, why))
+        return r.status_code
+
+    async def until_gone(kind: str, path: str, headers: dict[str, str], method: str = "GET") -> None:
+        for _ in range(500):
+            if await one(kind, path, headers, method) in (404, -1):
+                return
+
+    async def delete() -> None:
+        await asyncio.sleep(delay)
+        r = await client.post(f"/p/{token}/delete")
+        results.append(("delete", r.status_code, ""))
+
+    jobs = [until_gone("plain", "download", {}) for _ in range(4)]
+    jobs += [until_gone("plain", "original", {}) for _ in range(4)]
+    jobs += [until_gone("range", "original", {"range": "bytes=1000-"}) for _ in range(16)]
+    jobs += [until_gone("head", "download", {}, "HEAD") for _ in range(3)]
+    await asyncio.gather(delete(), *jobs)
+    return results
+
+
+def test_downloads_racing_deletes_are_whole_or_404(real_hash_server: WebServer, faces_dir: Path) -> None:
+    from test_web_support import add_photo, stored
+
+    server = real_hash_server
+    photos = [add_photo(server.data_dir, faces_dir, index=i) for i in range(30)]
+    wholes = {p.token: {k: stored(server.data_dir, p, k) for k in ("original", "retouched")} for p in photos}
+
+    async def run() -> list[tuple[str, int, str]]:
+        transport = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=128))
+        async with httpx.AsyncClient(base_url=server.base, timeout=60, transport=transport) as client:
+            results = []
+            for i, p in enumerate(photos):  # a fresh photo each round: nothing cached yet, as for a first download
+                results += await _race_one(client, p.token, wholes[p.token], delay=0.001 * (i % 20))
+            return results
+
+    results = asyncio.run(run())
+    bad = [(kind, why) for kind, code, why in results if code == -1]
+    served = sum(1 for kind, code, _ in results if kind != "delete" and code in (200, 206))
+    gone = sum(1 for kind, code, _ in results if kind != "delete" and code == 404)
+    print(f"{len(results) - len(photos)} downloads racing {len(photos)} deletes: {served} whole, {gone} 404, "
+          f"{len(bad)} broken")
+    assert not bad, bad[:5]
+    assert [code for kind, code, _ in results if kind == "delete"] == [200] * len(photos)
+    assert served and gone  # the race really happened both ways
+    assert {code for kind, code, _ in results if kind != "delete"} <= {200, 206, 404}
+    log = server.log_text()
+    assert "Traceback" not in log and "photos/" not in log
+    assert not any(p.token in log for p in photos)
+
+
+def test_downloads_while_the_file_is_replaced_are_one_version_whole(real_hash_server: WebServer,
+                                                                     faces_dir: Path) -> None:
+    """A photo file renamed over (as a new retouch level is saved) mid-download: each answer is one version, whole."""
+    from test_web_support import add_photo, face_jpegs
+
+    server = real_hash_server
+    photo = add_photo(server.data_dir, faces_dir, index=3)
+    target = server.data_dir / "photos" / f"{photo.token}.retouched.jpg"
+    versions = [face_jpegs(faces_dir, 3)[1], face_jpegs(faces_dir, 4)[1]]
+    assert len(versions[0]) != len(versions[1])
+    stop = False
+
+    def swap() -> None:
+        i = 0
+        while not stop:
+            tmp = target.with_name(f".tmp-swap{i % 2}.jpg")
+            tmp.write_bytes(versions[i % 2])
+            tmp.replace(target)  # atomic, like the gallery's own saves
+            i += 1
+
+    async def run() -> list[str]:
+        problems: list[str] = []
+        transport = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=32))
+        async with httpx.AsyncClient(base_url=server.base, timeout=60, transport=transport) as client:
+            async def loop(headers: dict[str, str]) -> None:
+                for _ in range(60):
+                    try:
+                        r = await client.get(f"/p/{photo.token}/download", headers=headers)
+                    except httpx.RemoteProtocolError as exc:
+                        problems.append(f"cut off: {exc}")
+                        continue
+                    if r.status_code == 200 and r.content not in versions:
+                        problems.append(f"200 with {len(r.content)} bytes matching no version")
+                    elif r.status_code == 206 and r.content not in [v[1000:] for v in versions]:
+                        problems.append(f"206 with {len(r.content)} bytes matching no version")
+                    elif r.status_code not in (200, 206):
+                        problems.append(f"answered {r.status_code}")
+
+            await asyncio.gather(*(loop({"range": "bytes=1000-"} if i % 2 else {}) for i in range(16)))
+        return problems
+
+    import threading
+
+    swapper = threading.Thread(target=swap)
+    swapper.start()
+    try:
+        problems = asyncio.run(run())
+    finally:
+        stop = True
+        swapper.join()
+    print(f"960 downloads while the file was replaced: {len(problems)} broken")
+    assert not problems, problems[:5]
+    log = server.log_text()
+    assert "Traceback" not in log and photo.token not in log
+
+
+def test_if_none_match_star_and_allow(real_hash_server: WebServer, faces_dir: Path) -> None:
+    from test_web_support import add_photo
+
+    photo = add_photo(real_hash_server.data_dir, faces_dir)
+    with real_hash_server.client() as c:
+        for path in ("download", "original", "photo.jpg"):
+            r = c.get(f"/p/{photo.token}/{path}", headers={"if-none-match": "*"})
+            assert r.status_code == 304 and r.content == b"" and r.headers["etag"], path
+        assert c.get(f"/p/{photo.token}/download", headers={"if-none-match": '"other"'}).status_code == 200
+        assert c.get("/p/AAAAAAAAAAAAAAAAAAAAAAAA/download", headers={"if-none-match": "*"}).status_code == 404
+        for method in ("PUT", "DELETE", "PATCH"):
+            r = c.request(method, f"/p/{photo.token}/delete")
+            assert r.status_code == 405, method
+            assert {m.strip() for m in r.headers["allow"].split(",")} >= {"GET", "HEAD", "POST"}, r.headers
+        r = c.put(f"/p/{photo.token}/download")
+        assert r.status_code == 405 and "POST" not in r.headers["allow"]
+
+
+def test_delete_refuses_cross_site_posts(real_hash_server: WebServer, faces_dir: Path) -> None:
+    from test_web_support import add_photo, stored
+
+    server = real_hash_server
+    photo = add_photo(server.data_dir, faces_dir)
+    url = f"/p/{photo.token}/delete"
+    with server.client() as c:
+        for headers in ({"sec-fetch-site": "cross-site", "origin": "http://evil.example"},
+                        {"sec-fetch-site": "same-site", "origin": f"http://localhost:{server.port}"},
+                        {"origin": "http://evil.example"}):  # an older browser: no Sec-Fetch-Site
+            r = c.post(url, headers=headers)
+            assert r.status_code == 403 and "Not deleted" in r.text, headers
+            assert stored(server.data_dir, photo, "retouched") and c.get(f"/p/{photo.token}").status_code == 200
+        # What browsers send for the photo page's own form (no-referrer makes Origin "null").
+        r = c.post(url, headers={"sec-fetch-site": "same-origin", "origin": "null"})
+        assert r.status_code == 200 and "has been deleted" in r.text
+    assert not list((server.data_dir / "photos").glob(f"{photo.token}*"))
+    assert "cross-site request to delete a photo was refused" in server.log_text()

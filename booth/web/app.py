@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Match, Route
 
 from booth.gallery import Gallery
 from booth.web.auth import LoginLimiter, PasswordChecker, Sessions, check_hash_format
@@ -46,8 +47,18 @@ def create_app(settings: WebSettings, *, reconcile: bool = False) -> Starlette:
     async def not_found(request: Request, exc: Exception) -> Response:
         # Any path we do not serve looks exactly like an unknown photo.
         if isinstance(exc, HTTPException) and exc.status_code == 405:
-            return Response(status_code=405, headers=dict(exc.headers or {}))
+            return Response(status_code=405, headers={**dict(exc.headers or {}), "allow": allowed(request)})
         return gone(settings, 404)
+
+    def allowed(request: Request) -> str:
+        # Starlette's Allow names only the first route with this path; a path served by two
+        # routes (GET /p/<token>/delete asks, POST deletes) must list both.
+        methods: set[str] = set()
+        for route in app.router.routes:
+            match, _ = route.matches({**request.scope, "method": "GET"})
+            if match is not Match.NONE and isinstance(route, Route) and route.methods:
+                methods |= route.methods
+        return ", ".join(sorted(methods))
 
     app = Starlette(
         routes=[*probe_routes(), *phone_routes(gallery, settings),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from urllib.parse import urlsplit
 from collections.abc import Awaitable, Callable
 
 from starlette.concurrency import run_in_threadpool
@@ -42,6 +43,23 @@ def gone(settings: WebSettings, status: int = 404, root: str = "/") -> Response:
 
 def _filename(created: float, suffix: str = "") -> str:
     return time.strftime("headshot-%Y-%m-%d-%H%M", time.localtime(created)) + suffix + ".jpg"
+
+
+def same_origin(request: Request) -> bool:
+    """False for a POST another site's page made the browser send (the token alone is not the only guard).
+
+    ``Sec-Fetch-Site`` (every current browser sends it) must say the form was
+    on this site. Without it, an ``Origin`` naming another host is refused.
+    ``Origin: null`` is allowed: our own pages send ``Referrer-Policy:
+    no-referrer``, under which browsers send ``null`` for their own POSTs.
+    """
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return True
+    return urlsplit(origin).netloc.lower() == request.headers.get("host", "").lower()
 
 
 def phone_routes(gallery: Gallery, settings: WebSettings) -> list[Route]:
@@ -91,6 +109,11 @@ def phone_routes(gallery: Gallery, settings: WebSettings) -> list[Route]:
     async def delete(request: Request) -> Response:
         # An expired photo can still be deleted by its owner right away.
         token = request.path_params["token"]
+        if not same_origin(request):
+            log.warning("a cross-site request to delete a photo was refused")
+            return render("gone.html", status=403, title="Not deleted", heading="Not deleted",
+                          message="Open your photo's link and use its Delete button.", root="../../",
+                          expiry_text=days_text(settings.expiry_days))
         if not await run_in_threadpool(gallery.delete, token):  # fsyncs: off the event loop
             return gone(settings, 404, "../../")
         log.info("a photo was deleted by its owner")
