@@ -2,10 +2,10 @@
 
 Jobs arrive as the session's effects (``StartCapture``, ``StartProcessing``,
 ``Publish``, ``Discard``) and run one at a time on this worker's thread; each
-answer goes back to the session as an event. The photo is saved to the
-gallery the moment processing is done, before the review screen shows it, so
-a crash of the UI never loses a photo the subject has seen. The review's
-retouch choice then replaces the retouched file, and a retake deletes it.
+answer goes back to the session as an event. The developed photo is *staged*
+in the gallery (on disk, published nowhere) while the review screen shows
+it; only the guest's "keep" publishes it, with the retouch level they chose.
+A retake, a walk-away or a crash before "keep" leaves nothing published.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from booth.session import (
     ProcessingFailed,
     Publish,
     Published,
+    PublishFailed,
     RETOUCH_LEVELS,
     StartCapture,
     StartProcessing,
@@ -63,7 +64,7 @@ class ReviewPhoto:
 
 @dataclass
 class _Current:
-    token: str
+    staged: Any  # gallery.StagedPhoto
     url: str
     photo: Any  # ProcessedPhoto
     review: ReviewPhoto
@@ -88,7 +89,7 @@ class CaptureWorker:
         self._current: _Current | None = None
         self.trigger_to_still: list[float] = []  # seconds from StartCapture to the first still's timestamp
         self.processing_s: list[float] = []
-        self.saved = 0
+        self.saved = 0  # photos published (kept by their guest)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="capture", daemon=True)
@@ -133,7 +134,9 @@ class CaptureWorker:
                 log.exception("capture worker: %s failed", type(job).__name__)
 
     def _capture(self, job: StartCapture, submitted: float) -> None:
-        self._current = None  # a new shot: the last one is published or gone
+        if self._current is not None:  # a new shot: the last one was never kept
+            self._unkept(self._current.staged.token)
+            self._current = None
         try:
             frames = self.camera.capture_burst(self.config.photo.burst, self.focus())
         except Exception as exc:
@@ -154,49 +157,64 @@ class CaptureWorker:
             if self._pipeline is None:
                 self._pipeline = self._pipeline_factory()
             photo = self._pipeline.process(list(job.burst), job.look, self.baseline())
-            record = self.gallery.add(
+            staged = self.gallery.stage(
                 original_jpeg=photo.jpeg(None, cfg.jpeg_quality),
                 retouched_jpeg=photo.jpeg(level, cfg.jpeg_quality),
                 look=job.look, crop=photo.crop_preset, retouch=level, scores=photo.scores,
             )
         except Exception as exc:
-            log.error("photo not saved: %s", exc)
+            log.error("photo not developed: %s", exc)
             self.post(ProcessingFailed(job.job, str(exc)))
             return
-        url = net.photo_url(self.base_url, record.token)
+        url = net.photo_url(self.base_url, staged.token)
         review = ReviewPhoto(url, level, {level: shrink(photo.render(level))})
-        self._current = _Current(record.token, url, photo, review)
-        self.saved += 1
+        self._current = _Current(staged, url, photo, review)
         took = time.monotonic() - t0
         self.processing_s.append(took)
-        log.info("photo saved (look %s, retouch %s, %s crop) in %.1f s", job.look, level, photo.crop_preset, took)
-        self.post(ProcessingDone(job.job, record.token, url, review))
+        log.info("photo developed (look %s, retouch %s, %s crop) in %.1f s; published only if kept",
+                 job.look, level, photo.crop_preset, took)
+        self.post(ProcessingDone(job.job, staged.token, url, review))
         for other in RETOUCH_LEVELS:  # the rest of the review's choices, while the subject looks
             if other not in review.previews:
                 review.previews[other] = shrink(photo.render(other))
 
     def _publish(self, job: Publish) -> None:
+        """The guest kept it: publish with the level they chose (the one moment a photo becomes public)."""
         current = self._current
-        if current is None or current.token != job.token:
-            log.warning("publish: the photo is no longer in hand; its saved version stands")
-            url = current.url if current is not None else net.photo_url(self.base_url, job.token)
-            self.post(Published(job.token, url))
+        if current is None or current.staged.token != job.token:
+            log.error("photo not saved: it is no longer in hand")
+            self.post(PublishFailed(job.token, "the photo is no longer in hand"))
             return
+        self._current = None
+        data = None
         if job.retouch != current.review.saved_level:
             try:
                 data = current.photo.jpeg(job.retouch, self.config.photo.jpeg_quality)
-                self.gallery.set_retouched(job.token, data, job.retouch)
-                log.info("photo retouch changed to %s", job.retouch)
-            except Exception as exc:  # the saved version is still a good photo
-                log.error("retouch change not saved (%s); the %s version stands", exc, current.review.saved_level)
-        self._current = None
+            except Exception as exc:  # the staged version is still a good photo
+                log.error("retouch change failed (%s); the %s version is kept", exc, current.review.saved_level)
+        try:
+            record = self.gallery.publish(current.staged, retouched_jpeg=data,
+                                          retouch=job.retouch if data is not None else None)
+        except Exception as exc:
+            log.error("photo not saved: %s", exc)
+            self._unkept(job.token)
+            self.post(PublishFailed(job.token, str(exc)))
+            return
+        self.saved += 1
+        log.info("photo saved: kept by the guest (retouch %s)", record.retouch)
         self.post(Published(job.token, current.url))
 
     def _discard(self, job: Discard) -> None:
-        if self._current is not None and self._current.token == job.token:
+        if self._current is not None and self._current.staged.token == job.token:
             self._current = None
+        self._unkept(job.token)
+
+    def _unkept(self, token: str) -> None:
+        """A photo its guest did not keep: gone from staging, or from the gallery if a late keep published it."""
         try:
-            self.gallery.delete(job.token)
-            log.info("photo deleted (retake)")
+            if self.gallery.unstage(token):
+                log.info("photo not kept: deleted")
+            elif self.gallery.delete(token):
+                log.info("photo deleted: its guest never got the link")
         except Exception as exc:
-            log.error("could not delete a retaken photo: %s", exc)
+            log.error("could not delete a photo that was not kept: %s", exc)

@@ -125,7 +125,7 @@ class SessionConfig:
     breathe_s: float = _opt(4.0, "length of the breathing screen (the baseline is measured then)", min=1.0, max=60.0)
     coach_timeout_s: float = _opt(45.0, "seconds of coaching before going back to attract", min=5.0, max=600.0)
     countdown_s: int = _opt(3, "countdown after a button press", min=0, max=10)
-    review_timeout_s: float = _opt(30.0, "seconds on the review screen; then the photo is kept", min=3.0, max=600.0)
+    review_timeout_s: float = _opt(30.0, "seconds on the review screen; a photo not kept by then is deleted", min=3.0, max=600.0)
     share_timeout_s: float = _opt(45.0, "seconds the QR code stays up", min=3.0, max=600.0)
     wifi_qr_s: float = _opt(20.0, "seconds the Wi-Fi join QR stays up before the photo QR", min=3.0, max=600.0)
     goodbye_s: float = _opt(3.0, "seconds of \"Thanks — see you next time\" before attract", min=0.5, max=60.0)

@@ -1,11 +1,18 @@
 """Photos on disk plus a SQLite index: the one place a photo is published.
 
-A photo is *published* when its row is committed, never before: both JPEGs
-are written to temporary files in the photo folder, flushed and fsynced,
-renamed to their final names, the folder is fsynced, and only then the row
-goes in. So a crash at any point leaves either nothing visible or a complete
-photo. At start-up :meth:`Gallery.reconcile` settles whatever a crash left:
-leftover temporary files are removed, files without a row are moved to
+A developed photo is first *staged* (:meth:`Gallery.stage`): both JPEGs are
+written to ``staging/``, flushed and fsynced, and nothing else knows of them:
+no row, so the phone page, the staff page, the export and prune never see
+them. Only when the guest keeps it (:meth:`Gallery.publish`) are the files
+renamed into ``photos/``, the folder fsynced, and the row committed. A photo
+is *published* when its row is committed, never before, so a crash at any
+point, or a guest who walks away from the review, leaves either nothing
+visible or a complete photo the guest chose to keep.
+
+At start-up :meth:`Gallery.reconcile` settles whatever a crash left:
+leftover temporary files are removed, staged photos nobody kept are
+removed (only when no booth process holds ``staging.lock``, i.e. none is
+reviewing a photo right now), files without a row are moved to
 ``quarantine/`` (never served; deleted on expiry like any photo, and kept
 rather than removed so a lost index never means lost photos), rows whose
 files are gone are dropped, and deletions that were under way are finished.
@@ -117,10 +124,24 @@ class ReconcileReport:
     orphans_quarantined: int = 0
     dead_rows_removed: int = 0
     deletions_finished: int = 0
+    unkept_removed: int = 0  # staged photos nobody kept (a crash before the guest's "keep")
 
     @property
     def clean(self) -> bool:
-        return not (self.temp_removed or self.orphans_quarantined or self.dead_rows_removed or self.deletions_finished)
+        return not (self.temp_removed or self.orphans_quarantined or self.dead_rows_removed
+                    or self.deletions_finished or self.unkept_removed)
+
+
+@dataclass(frozen=True)
+class StagedPhoto:
+    """A developed photo the guest has not kept yet: files in ``staging/``, no row, served by nothing."""
+
+    token: str = field(repr=False)  # never in logs
+    created: float
+    look: str
+    crop: str
+    retouch: str
+    scores_json: str = field(repr=False)
 
 
 def _jsonable(value: Any) -> Any:
@@ -181,13 +202,17 @@ class Gallery:
         self.data_dir = Path(data_dir)
         self.photos_dir = self.data_dir / "photos"
         self.quarantine_dir = self.data_dir / "quarantine"
+        self.staging_dir = self.data_dir / "staging"
         self.expiry_s = float(expiry_days) * 86400.0
         try:
-            for d in (self.data_dir, self.photos_dir, self.quarantine_dir):
+            for d in (self.data_dir, self.photos_dir, self.quarantine_dir, self.staging_dir):
                 d.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise GalleryError(f"{self.data_dir}: cannot create the photo folders: {exc.strerror}") from None
         self._lock_path = self.data_dir / "gallery.lock"
+        self._staging_lock_path = self.data_dir / "staging.lock"
+        self._staging_fd: int | None = None  # held from the first stage() until close()
+        self._staging_guard = threading.Lock()  # this process's own stage() and reconcile() take turns
         self._db_lock = threading.Lock()
         self._db = self._open_db(self.data_dir / "gallery.sqlite3")
         if reconcile:
@@ -242,11 +267,80 @@ class Gallery:
     def _file(self, token: str, kind: str) -> Path:
         return self.photos_dir / f"{token}.{kind}.jpg"
 
+    def _staged_file(self, token: str, kind: str) -> Path:
+        return self.staging_dir / f"{token}.{kind}.jpg"
+
+    def _hold_staging(self) -> None:
+        """Mark staging/ as in use by this process for its lifetime (the kernel drops it on any death)."""
+        with self._staging_guard:
+            if self._staging_fd is not None:
+                return
+            fd = os.open(self._staging_lock_path, os.O_RDWR | os.O_CREAT, 0o640)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                raise GalleryError(f"{self.data_dir}: another booth process is developing photos here") from None
+            self._staging_fd = fd
+
+    def _remove_unkept(self) -> int:
+        """Staged photos left by a process that is gone: nobody kept them, so they go.
+
+        Skipped while a live booth process holds ``staging.lock`` (this one
+        included): its staged photo may be on the review screen right now.
+        """
+        with self._staging_guard:
+            if self._staging_fd is not None:
+                return 0
+            fd = os.open(self._staging_lock_path, os.O_RDWR | os.O_CREAT, 0o640)
+            try:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    return 0
+                tokens = {p.name.split(".")[0] for p in self.staging_dir.iterdir() if not p.name.startswith(_TMP_PREFIX)}
+                for p in self.staging_dir.iterdir():
+                    p.unlink(missing_ok=True)
+                return len(tokens)
+            finally:
+                os.close(fd)  # also releases the lock
+
     # -- the API ----------------------------------------------------------
 
     def add(self, *, original_jpeg: bytes, retouched_jpeg: bytes, look: str, crop: str, retouch: str,
             scores: Mapping[str, Any], now: float | None = None) -> PhotoRecord:
-        """Publish a photo: both files durable on disk first, then the row."""
+        """Stage and publish at once (tests, benchmarks; the booth stages, then the guest keeps)."""
+        staged, files = self._prepare(original_jpeg, retouched_jpeg, look, crop, retouch, scores, now)
+        with self._files_lock():  # the staged files are never out of this lock: no reconcile takes them
+            try:
+                self._write_staged(staged, files)
+                return self._publish_locked(staged, None)
+            finally:
+                self.unstage(staged.token)  # nothing left staged if publishing failed
+
+    def stage(self, *, original_jpeg: bytes, retouched_jpeg: bytes, look: str, crop: str, retouch: str,
+              scores: Mapping[str, Any], now: float | None = None) -> StagedPhoto:
+        """Put a developed photo on disk, durable, but published nowhere until :meth:`publish`."""
+        staged, files = self._prepare(original_jpeg, retouched_jpeg, look, crop, retouch, scores, now)
+        self._hold_staging()
+        self._write_staged(staged, files)
+        return staged
+
+    def publish(self, staged: StagedPhoto, *, retouched_jpeg: bytes | None = None,
+                retouch: str | None = None) -> PhotoRecord:
+        """The guest kept it: the staged files move into photos/, then the row commits (the one publishing step).
+
+        ``retouched_jpeg`` and ``retouch`` replace the staged retouched file
+        first (the guest picked another level on the review screen).
+        """
+        new = None
+        if retouched_jpeg is not None:
+            new = (_check_jpeg("retouched_jpeg", retouched_jpeg), _check_choice("retouch", retouch, RETOUCHES))
+        with self._files_lock():
+            return self._publish_locked(staged, new)
+
+    def _prepare(self, original_jpeg: object, retouched_jpeg: object, look: object, crop: object,
+                 retouch: object, scores: Mapping[str, Any], now: float | None) -> tuple[StagedPhoto, tuple[bytes, bytes]]:
         original = _check_jpeg("original_jpeg", original_jpeg)
         retouched = _check_jpeg("retouched_jpeg", retouched_jpeg)
         look = _check_choice("look", look, LOOKS)
@@ -257,30 +351,63 @@ class Gallery:
         except (TypeError, ValueError) as exc:
             raise GalleryError(f"scores cannot be stored: {exc}") from None
         created = time.time() if now is None else float(now)
-        record = PhotoRecord(new_token(), created, created + self.expiry_s, look, crop, retouch,
-                             json.loads(scores_json))
-        with self._files_lock():
-            temps: list[Path] = []
-            finals: list[Path] = []
-            try:
-                for data in (original, retouched):
-                    temps.append(_write_temp(self.photos_dir, data))
-                for kind, tmp in zip(KINDS, temps):
-                    final = self._file(record.token, kind)
-                    os.rename(tmp, final)
-                    finals.append(final)
-                _fsync_dir(self.photos_dir)
-                self._publish_row(record, scores_json)
-            except BaseException as exc:
-                for p in temps + finals:
-                    with contextlib.suppress(OSError):
-                        p.unlink()
-                if isinstance(exc, OSError):
-                    raise GalleryError(f"{self.photos_dir}: cannot save the photo: {exc.strerror}") from None
-                if isinstance(exc, sqlite3.Error):
-                    raise GalleryError(f"cannot record the photo in the index: {exc}") from None
-                raise
+        return StagedPhoto(new_token(), created, look, crop, retouch, scores_json), (original, retouched)
+
+    def _write_staged(self, staged: StagedPhoto, files: tuple[bytes, bytes]) -> None:
+        """Both files whole and fsynced under their staged names (a temp file renamed, as everywhere)."""
+        written: list[Path] = []
+        try:
+            for kind, data in zip(KINDS, files):
+                written.append(_write_temp(self.staging_dir, data))
+                os.rename(written[-1], self._staged_file(staged.token, kind))
+                written[-1] = self._staged_file(staged.token, kind)
+        except BaseException as exc:
+            for p in written:
+                with contextlib.suppress(OSError):
+                    p.unlink()
+            if isinstance(exc, OSError):
+                raise GalleryError(f"{self.staging_dir}: cannot save the photo: {exc.strerror}") from None
+            raise
+
+    def _publish_locked(self, staged: StagedPhoto, new: tuple[bytes, str] | None) -> PhotoRecord:
+        record = PhotoRecord(staged.token, staged.created, staged.created + self.expiry_s, staged.look,
+                             staged.crop, staged.retouch if new is None else new[1], json.loads(staged.scores_json))
+        moved: list[Path] = []
+        tmp: Path | None = None
+        try:
+            if new is not None:
+                tmp = _write_temp(self.staging_dir, new[0])
+                os.replace(tmp, self._staged_file(staged.token, "retouched"))
+                tmp = None
+            for kind in KINDS:
+                final = self._file(staged.token, kind)
+                os.rename(self._staged_file(staged.token, kind), final)
+                moved.append(final)
+            _fsync_dir(self.photos_dir)
+            self._publish_row(record, staged.scores_json)
+        except BaseException as exc:
+            for p in moved + ([tmp] if tmp is not None else []):
+                with contextlib.suppress(OSError):
+                    p.unlink()
+            if isinstance(exc, FileNotFoundError) and not moved:
+                raise GalleryError("the photo is no longer staged (discarded, or removed at a restart)") from None
+            if isinstance(exc, OSError):
+                raise GalleryError(f"{self.photos_dir}: cannot save the photo: {exc.strerror}") from None
+            if isinstance(exc, sqlite3.Error):
+                raise GalleryError(f"cannot record the photo in the index: {exc}") from None
+            raise
         return record
+
+    def unstage(self, token: str) -> bool:
+        """Forget a photo the guest did not keep; False if nothing of it was staged."""
+        if not valid_token(token):
+            return False
+        removed = False
+        for kind in KINDS:
+            with contextlib.suppress(FileNotFoundError):
+                self._staged_file(token, kind).unlink()
+                removed = True
+        return removed
 
     def _publish_row(self, record: PhotoRecord, scores_json: str) -> None:
         """The commit that makes a photo exist (a separate step so tests can crash right before it)."""
@@ -288,25 +415,6 @@ class Gallery:
             f"INSERT INTO photos ({_COLUMNS}, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
             (record.token, record.created, record.expires, record.look, record.crop, record.retouch, scores_json),
         )
-
-    def set_retouched(self, token: str, retouched_jpeg: bytes, retouch: str) -> None:
-        """Swap in a new retouched file atomically (the review screen changed the level)."""
-        data = _check_jpeg("retouched_jpeg", retouched_jpeg)
-        retouch = _check_choice("retouch", retouch, RETOUCHES)
-        with self._files_lock():  # checked under the lock: a delete cannot slip in between
-            if self.get(token) is None:
-                raise GalleryError("no such photo (unknown or deleted)")
-            tmp = None
-            try:
-                tmp = _write_temp(self.photos_dir, data)
-                os.replace(tmp, self._file(token, "retouched"))
-                tmp = None
-                _fsync_dir(self.photos_dir)
-            except OSError as exc:
-                if tmp is not None:
-                    tmp.unlink(missing_ok=True)
-                raise GalleryError(f"{self.photos_dir}: cannot save the photo: {exc.strerror}") from None
-            self._execute("UPDATE photos SET retouch = ? WHERE token = ? AND deleted IS NULL", (retouch, token))
 
     def get(self, token: str) -> PhotoRecord | None:
         """The record, expired or not; None when unknown, deleted or malformed."""
@@ -348,6 +456,7 @@ class Gallery:
         """Make disk and index agree after whatever stopped us last time."""
         temp = orphans = dead = finished = 0
         with self._files_lock():
+            unkept = self._remove_unkept()
             for (token,) in self._query("SELECT token FROM photos WHERE deleted IS NOT NULL"):
                 self._finish_delete(token)
                 finished += 1
@@ -376,7 +485,7 @@ class Gallery:
                     dead += 1
             if temp or orphans or dead:
                 _fsync_dir(self.photos_dir)
-        return ReconcileReport(temp, orphans, dead, finished)
+        return ReconcileReport(temp, orphans, dead, finished, unkept)
 
     def path(self, record: PhotoRecord, kind: str) -> Path:
         """Where a photo's file lives; kind is "original" or "retouched"."""
@@ -415,6 +524,9 @@ class Gallery:
     def close(self) -> None:
         with self._db_lock:
             self._db.close()
+        if self._staging_fd is not None:
+            os.close(self._staging_fd)
+            self._staging_fd = None
 
     def __enter__(self) -> Gallery:
         return self

@@ -15,6 +15,11 @@ Every phase but ATTRACT has a deadline; GOODBYE is the short polite moment
 ("Thanks — see you next time") that ends a session, whether it was finished,
 abandoned or walked away from. Jobs handed to workers carry a job number, so a
 late answer for an abandoned capture is recognised and discarded.
+
+Only what the guest keeps is published: the developed photo waits, staged,
+through REVIEW, and only "keep" (``Publish``) makes it public. A review that
+runs out of time means the guest walked away or never chose: the photo is
+not kept (``Discard``), and the session says goodbye.
 """
 
 from __future__ import annotations
@@ -122,6 +127,12 @@ class Published:
 
 
 @dataclass(frozen=True)
+class PublishFailed:
+    token: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class CameraLost:
     message: str = CAMERA_RETRYING
 
@@ -155,7 +166,7 @@ class Tick:
 
 Event = (
     Input | Analysed | CaptureDone | CaptureFailed | ProcessingDone | ProcessingFailed
-    | Published | CameraLost | CameraBack | DiskLow | DiskOk | Notice | Tick
+    | Published | PublishFailed | CameraLost | CameraBack | DiskLow | DiskOk | Notice | Tick
 )
 
 
@@ -468,7 +479,9 @@ def _apply(state: State, event: Event, now: float, settings: Settings, fx: list[
         state = replace(state, face=event.face, last_face=now if event.face else state.last_face)
         if p in (Phase.COACH, Phase.COUNTDOWN) and event.guidance is not None:
             state = replace(state, guidance=event.guidance)
-            if p is Phase.COACH and settings.auto_trigger and event.guidance.fire and state.can_start:
+            # Both must agree: the coach's verdict and a face in this very frame.
+            if (p is Phase.COACH and settings.auto_trigger and event.face and event.guidance.fire
+                    and state.can_start):
                 state = _fire(state, now, settings, fx, "auto")
         return state
 
@@ -493,6 +506,10 @@ def _apply(state: State, event: Event, now: float, settings: Settings, fx: list[
     if isinstance(event, Published):
         if p is Phase.REVIEW and state.publishing and event.token == state.token:
             return _to_share(replace(state, url=event.url), now, settings, fx)
+        return state
+    if isinstance(event, PublishFailed):
+        if p is Phase.REVIEW and state.publishing and event.token == state.token:
+            return _goodbye(state, now, settings, fx, SORRY_PHOTO)
         return state
 
     if isinstance(event, Input):
@@ -591,9 +608,11 @@ def _timeouts(state: State, now: float, settings: Settings, fx: list[Effect]) ->
     if p is Phase.PROCESSING:
         return _goodbye(state, now, settings, fx, SORRY_PHOTO)
     if p is Phase.REVIEW:
-        if state.publishing:  # the photo is saved already; show its link anyway
-            return _to_share(state, now, settings, fx)
-        return _keep(state, now, settings, fx)  # a timeout keeps the photo
+        assert state.token is not None
+        # Not kept: a walk-away (or no answer from saving) publishes nothing. A
+        # keep still under way is undone by this Discard, queued behind it.
+        fx.append(Discard(state.token))
+        return _goodbye(state, now, settings, fx, SORRY_PHOTO if state.publishing else THANKS)
     if p is Phase.SHARE_WIFI:
         return _enter(state, Phase.SHARE, now, settings, fx)
     if p is Phase.SHARE:

@@ -14,8 +14,8 @@ from booth.config import Config, ScriptedConfig
 from booth.gallery import Gallery
 from booth.photo.pipeline import PhotoPipeline
 from booth.session import (
-    CaptureDone, CaptureFailed, Discard, ProcessingDone, ProcessingFailed, Publish, Published, StartCapture,
-    StartProcessing,
+    CaptureDone, CaptureFailed, Discard, ProcessingDone, ProcessingFailed, Publish, Published, PublishFailed,
+    StartCapture, StartProcessing,
 )
 
 BASE = "http://127.0.0.1:8080"
@@ -63,11 +63,15 @@ def test_burst_is_full_resolution_and_timed(parts):
     assert len(worker.trigger_to_still) == 1 and 0 <= worker.trigger_to_still[0] < 2.0
 
 
-def test_photo_is_saved_before_the_review_and_previews_follow(parts):
+def staged_files(gallery) -> list[str]:
+    return sorted(p.name for p in gallery.staging_dir.iterdir())
+
+
+def test_photo_is_staged_for_the_review_not_published_and_previews_follow(parts):
     config, _, gallery, worker, events = parts
     done = _shoot(worker, events, 1)
-    record = gallery.get(done.token)
-    assert record is not None and record.look == "smile" and record.retouch == config.photo.retouch
+    assert gallery.get(done.token) is None and gallery.records() == []  # nobody kept it yet
+    assert staged_files(gallery) == [f"{done.token}.original.jpg", f"{done.token}.retouched.jpg"]
     assert done.url == f"{BASE}/p/{done.token}"
     review = done.photo
     assert isinstance(review, ReviewPhoto) and review.saved_level == "natural"
@@ -78,39 +82,53 @@ def test_photo_is_saved_before_the_review_and_previews_follow(parts):
         import time
         time.sleep(0.05)
     assert set(review.previews) == {"none", "natural", "polished"}
-    assert worker.saved == 1
+    assert worker.saved == 0
 
 
-def test_keep_with_another_level_replaces_the_retouched_file(parts):
+def test_keep_publishes_at_the_saved_level(parts):
+    config, _, gallery, worker, events = parts
+    done = _shoot(worker, events, 1)
+    staged = (gallery.staging_dir / f"{done.token}.retouched.jpg").read_bytes()
+    worker.submit(Publish(done.token, "natural"))
+    assert _next(events) == Published(done.token, done.url)
+    record = gallery.get(done.token)
+    assert record is not None and record.look == "smile" and record.retouch == config.photo.retouch
+    assert gallery.path(record, "retouched").read_bytes() == staged  # the very file reviewed
+    assert staged_files(gallery) == [] and worker.saved == 1
+
+
+def test_keep_with_another_level_publishes_that_level(parts):
     _, _, gallery, worker, events = parts
     done = _shoot(worker, events, 1)
-    before = gallery.path(gallery.get(done.token), "retouched").read_bytes()
+    staged = (gallery.staging_dir / f"{done.token}.retouched.jpg").read_bytes()
     worker.submit(Publish(done.token, "polished"))
-    published = _next(events)
-    assert published == Published(done.token, done.url)
+    assert _next(events) == Published(done.token, done.url)
     record = gallery.get(done.token)
     assert record.retouch == "polished"
-    assert gallery.path(record, "retouched").read_bytes() != before
+    assert gallery.path(record, "retouched").read_bytes() != staged
+    assert staged_files(gallery) == []
 
 
-def test_keep_at_the_saved_level_changes_nothing(parts):
+def test_retake_deletes_the_photo_never_published(parts):
     _, _, gallery, worker, events = parts
     done = _shoot(worker, events, 1)
-    path = gallery.path(gallery.get(done.token), "retouched")
-    before = path.read_bytes()
-    worker.submit(Publish(done.token, "natural"))
-    assert isinstance(_next(events), Published)
-    assert path.read_bytes() == before
-
-
-def test_retake_deletes_the_photo(parts):
-    _, _, gallery, worker, events = parts
-    done = _shoot(worker, events, 1)
-    files = [gallery.path(gallery.get(done.token), k) for k in ("original", "retouched")]
     worker.submit(Discard(done.token))
     worker.submit(StartCapture(2))  # the queue keeps order: the delete is done by then
     assert isinstance(_next(events), CaptureDone)
-    assert gallery.get(done.token) is None and not any(f.exists() for f in files)
+    assert gallery.get(done.token) is None and staged_files(gallery) == [] and gallery.records() == []
+
+
+def test_a_keep_too_late_is_undone_by_the_discard_behind_it(parts):
+    """The session gave up waiting for the save: its Discard, queued behind the Publish, deletes it again."""
+    _, _, gallery, worker, events = parts
+    done = _shoot(worker, events, 1)
+    worker.submit(Publish(done.token, "natural"))
+    worker.submit(Discard(done.token))
+    assert isinstance(_next(events), Published)
+    worker.submit(StartCapture(2))
+    assert isinstance(_next(events), CaptureDone)
+    assert gallery.get(done.token) is None and gallery.records() == [] and staged_files(gallery) == []
+    assert list(gallery.photos_dir.iterdir()) == []
 
 
 def test_capture_fails_cleanly_when_the_camera_is_gone(parts):
@@ -131,10 +149,23 @@ def test_processing_failure_is_reported_not_raised(parts):
     assert isinstance(_next(events), CaptureDone)
 
 
-def test_publish_of_a_photo_no_longer_in_hand_still_answers(parts):
-    _, _, _, worker, events = parts
+def test_keep_of_a_photo_no_longer_in_hand_fails_and_publishes_nothing(parts):
+    _, _, gallery, worker, events = parts
     worker.submit(Publish("A" * 24, "polished"))
-    assert _next(events) == Published("A" * 24, f"{BASE}/p/{'A' * 24}")
+    failed = _next(events)
+    assert isinstance(failed, PublishFailed) and failed.token == "A" * 24
+    assert gallery.records() == []
+
+
+def test_keep_fails_cleanly_when_the_staged_files_are_gone(parts):
+    _, _, gallery, worker, events = parts
+    done = _shoot(worker, events, 1)
+    for p in gallery.staging_dir.iterdir():
+        p.unlink()
+    worker.submit(Publish(done.token, "natural"))
+    failed = _next(events)
+    assert isinstance(failed, PublishFailed) and "no longer staged" in failed.reason
+    assert gallery.records() == [] and list(gallery.photos_dir.iterdir()) == []
 
 
 def test_shrink_keeps_the_aspect():

@@ -1,6 +1,7 @@
 """Fault: the process is SIGKILLed at any point of saving a photo.
 
-A real child process saves (or re-retouches, or deletes) a photo through
+A real child process saves (or publishes a staged photo the guest kept, at
+another retouch level, or deletes) a photo through
 :class:`booth.gallery.Gallery`. A first "probe" run records every file
 system call the save makes (open, write, fsync, rename, replace, unlink,
 close); then, for every position in that sequence (and before the first
@@ -14,6 +15,7 @@ process starts on the gallery (start-up reconciles it, as ``booth run`` and
   byte-identical to what was saved, and no temporary file is left;
 - nothing already published is lost or changed;
 - the interrupted photo is either fully there or not there at all;
+- nothing is left staged: a photo not published by the kill is not kept;
 - the SQLite index passes ``PRAGMA integrity_check``.
 
 The app-level variant (killing ``booth run`` during real sessions) is in
@@ -62,17 +64,19 @@ CHILD = textwrap.dedent(
         return wrapper
 
     gallery = Gallery(data_dir)  # start-up reconcile happens before hooking
+    data = {k: bytes.fromhex(v) for k, v in job.get("bytes", {}).items()}
+    if job["op"] == "publish":  # developed and on the review screen: staged before the hooks
+        staged = gallery.stage(original_jpeg=data["original"], retouched_jpeg=data["retouched"],
+                               look="smile", crop="4:5", retouch="natural", scores={"smile": 0.9})
     for name in ("open", "write", "fsync", "rename", "replace", "unlink", "close"):
         setattr(os, name, hook(name, getattr(os, name)))
-    data = {k: bytes.fromhex(v) for k, v in job.get("bytes", {}).items()}
     hook("begin", lambda: None)()  # position 0: before the operation starts
     if job["op"] == "add":
         record = gallery.add(original_jpeg=data["original"], retouched_jpeg=data["retouched"],
                              look="smile", crop="4:5", retouch="natural", scores={"smile": 0.9})
         token = record.token
-    elif job["op"] == "retouch":
-        token = job["token"]
-        gallery.set_retouched(token, data["retouched"], "polished")
+    elif job["op"] == "publish":  # the guest keeps it, at another level
+        token = gallery.publish(staged, retouched_jpeg=data["kept"], retouch="polished").token
     else:
         token = job["token"]
         gallery.delete(token)
@@ -158,6 +162,7 @@ def _check(data: Path) -> dict[str, tuple[bytes, bytes]]:
     on_disk = {p.name for p in photos.iterdir()}
     expected = {f"{t}.{k}.jpg" for t in tokens for k in ("original", "retouched")}
     assert on_disk == expected  # every row has both files, every file has a row
+    assert list((data / "staging").iterdir()) == []  # what was not published by the kill is not kept
     now = {t: ((photos / f"{t}.original.jpg").read_bytes(), (photos / f"{t}.retouched.jpg").read_bytes())
            for t in tokens}
     with Gallery(data) as g:  # a second start-up finds nothing to repair
@@ -198,18 +203,18 @@ def test_kill_at_every_step_of_saving_a_photo(child: Path, base, tmp_path: Path)
     assert outcomes == {False, True}  # early kills lose the unsaved photo, late ones keep it whole
 
 
-def test_kill_at_every_step_of_changing_the_retouch(child: Path, base, tmp_path: Path) -> None:
+def test_kill_at_every_step_of_keeping_a_staged_photo(child: Path, base, tmp_path: Path) -> None:
+    """The guest pressed keep (another level than the staged one): published whole at that level, or not at all."""
     data, published = base
-    token = next(iter(published))
-    new_ret = _jpeg(40)
-    job = {"op": "retouch", "token": token, "bytes": {"retouched": new_ret.hex()}}
+    orig, ret, kept = _jpeg(40), _jpeg(41), _jpeg(42)
+    job = {"op": "publish", "bytes": {"original": orig.hex(), "retouched": ret.hex(), "kept": kept.hex()}}
     seen = set()
     for where, now in _sweep(child, data, tmp_path, job):
-        assert now.keys() == published.keys(), where
-        orig, ret = now[token]
-        assert orig == published[token][0], where
-        assert ret in (published[token][1], new_ret), f"a mixed retouched file after a kill at {where}"
-        seen.add(ret == new_ret)
+        for token, files in published.items():
+            assert now.get(token) == files, f"published photo lost or changed after a kill at {where}"
+        new = {t: f for t, f in now.items() if t not in published}
+        assert new in ({}, {next(iter(new), ""): (orig, kept)}), f"half a photo, or the wrong level, at {where}"
+        seen.add(bool(new))
     assert seen == {False, True}
 
 

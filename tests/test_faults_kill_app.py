@@ -4,10 +4,15 @@
 watches what the process itself shows (its log lines on stderr, the screen
 PNGs of --screenshots, the photo URLs it prints once a photo is handed
 over) and SIGKILLs it at: coaching, mid-burst capture, just after the photo
-was saved, on the review screen, and just after a URL was handed out. The
-booth is started again on the same data folder after every kill. Then:
+was developed, on the review screen (before the hand presses "keep"), and
+just after a URL was handed out. After every kill a real ``booth prune``
+starts on the data folder (start-up reconciles it, as ``booth run`` does)
+before the booth is started again. Then:
 
 - the gallery has no half-written photo and passes its integrity check;
+- what is published is exactly what was handed out: a photo killed before
+  its guest kept it is not published, and after the restart it is gone
+  from disk too (not kept aside in quarantine);
 - every photo whose URL was handed out is still there, whole, and served
   by a real ``booth web``;
 - a last run completes a session normally.
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import re
 import signal
+import sqlite3
 import subprocess
 import threading
 from collections.abc import Callable
@@ -29,7 +35,7 @@ import cv2
 import httpx
 import numpy as np
 
-from booth_process import booth_env, fast_config, start_booth, start_web, wait_until
+from booth_process import booth_env, fast_config, run_booth, start_booth, start_web, wait_until
 from faults import check_gallery
 
 URL_RE = re.compile(r"/p/([A-Za-z0-9_-]{24})")
@@ -74,10 +80,29 @@ class Booth:
         assert self.proc.returncode == -signal.SIGKILL
 
 
-def _check(data: Path, handed_out: set[str]) -> None:
+def _indexed(data: Path) -> set[str]:
+    """The published tokens as the index has them, read without opening (and so repairing) the gallery."""
+    db = sqlite3.connect(f"file:{data / 'gallery.sqlite3'}?mode=ro", uri=True)
+    try:
+        return {token for (token,) in db.execute("SELECT token FROM photos")}
+    finally:
+        db.close()
+
+
+def _staged(data: Path) -> set[str]:
+    return {p.name.split(".")[0] for p in (data / "staging").iterdir()} if (data / "staging").exists() else set()
+
+
+def _check(data: Path, handed_out: set[str], env: dict[str, str], unkept: set[str]) -> None:
+    """After a kill: a real process starts on the folder, then exactly the handed-out photos are published."""
+    result = run_booth("prune", env=env, timeout=120)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert _staged(data) == set(), "a photo nobody kept is still on disk after a restart"
     live = {r.token for r in check_gallery(data)}
     assert handed_out <= live, "a photo whose QR code was shown is gone"
+    assert live == handed_out, "a photo was published that its guest never kept"
     assert {p.name.split(".")[0] for p in (data / "photos").iterdir()} == live
+    assert not [p for p in data.rglob("*") if p.name.split(".")[0] in unkept], "an unkept photo was kept aside"
 
 
 def test_kills_during_sessions_lose_nothing_handed_out(tmp_path: Path, model_path: Path) -> None:
@@ -90,10 +115,11 @@ def test_kills_during_sessions_lose_nothing_handed_out(tmp_path: Path, model_pat
     points: list[tuple[str, Callable[[Booth], Callable[[], bool]]]] = [
         ("coaching", lambda b: b.screen("coach")),
         ("capturing", lambda b: b.screen("capture")),
-        ("just saved", lambda b: b.logged("photo saved")),
+        ("just developed", lambda b: b.logged("photo developed")),
         ("reviewing", lambda b: b.screen("review")),
         ("just handed out", lambda b: lambda: bool(b.tokens())),
     ]
+    unkept: set[str] = set()
     for i, (name, point) in enumerate(points):
         booth = Booth(env, tmp_path / f"shots-{i}", log)
         try:
@@ -101,15 +127,21 @@ def test_kills_during_sessions_lose_nothing_handed_out(tmp_path: Path, model_pat
         finally:
             booth.kill()
         handed_out |= set(booth.tokens())
-        _check(data, handed_out)
-    assert handed_out  # the last point guarantees at least one
+        left = _staged(data) - handed_out
+        if name in ("just developed", "reviewing"):
+            # killed with a developed photo the guest had not kept: on disk, published nowhere
+            assert len(left) == 1, (name, left)
+            assert not left & _indexed(data) and not left & {p.name.split('.')[0] for p in (data / 'photos').iterdir()}
+        unkept |= left
+        _check(data, handed_out, env, unkept)
+    assert handed_out and len(unkept) >= 2  # the points guarantee both
 
     # after all that, the booth still works
     final = Booth(env, tmp_path / "shots-final", log, sessions=1)
     assert final.proc.wait(300) == 0, log.read_text()
     final._reader.join(10)
     handed_out |= set(final.tokens())
-    _check(data, handed_out)
+    _check(data, handed_out, env, unkept)
     assert "Traceback" not in log.read_text()
 
     # and every photo handed out is served to the phone

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sqlite3
@@ -140,19 +139,102 @@ def test_expiry_must_be_positive(tmp_path: Path) -> None:
             Gallery(tmp_path, expiry_days=bad)
 
 
-def test_set_retouched_replaces_atomically(tmp_path: Path, jpegs) -> None:
+def stage(g: Gallery, jpegs: tuple[bytes, bytes], **kw) -> object:
+    args = dict(original_jpeg=jpegs[0], retouched_jpeg=jpegs[1], look="serious", crop="1:1", retouch="natural",
+                scores={"smile": 0.1})
+    args.update(kw)
+    return g.stage(**args)
+
+
+def test_a_staged_photo_is_published_nowhere_until_kept(tmp_path: Path, jpegs) -> None:
+    """Developed but not kept: not in the index, the export, the stats or prune; not in photos/ at all."""
     with Gallery(tmp_path) as g:
-        r = add(g, jpegs)
-        inode = g.path(r, "retouched").stat().st_ino
-        g.set_retouched(r.token, jpegs[0], "polished")
-        assert g.path(r, "retouched").read_bytes() == jpegs[0]
-        assert g.path(r, "retouched").stat().st_ino != inode  # a new file renamed over, never rewritten
-        assert g.get(r.token).retouch == "polished"
+        staged = stage(g, jpegs, now=time.time() - 30 * DAY)  # even long expired, prune leaves it to its owner
+        assert staged.token not in repr(staged)
+        assert g.get(staged.token) is None and g.records(include_expired=True) == []
+        assert g.stats().total == 0 and g.stats().expired_waiting == 0
+        assert g.prune() == 0 and photo_files(tmp_path) == []
+        assert sorted(p.name for p in (tmp_path / "staging").iterdir()) == sorted(
+            [f"{staged.token}.original.jpg", f"{staged.token}.retouched.jpg"])
+        # another process starting meanwhile (booth web, booth prune) leaves the photo under review alone
+        config = tmp_path / "booth.toml"
+        config.write_text("[storage]\nexpiry_days = 7\n")
+        done = subprocess.run([sys.executable, "-m", "booth", "prune", "--config", str(config)], cwd=REPO,
+                              env={**os.environ, "BOOTH_DATA_DIR": str(tmp_path)}, capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert len(list((tmp_path / "staging").iterdir())) == 2
+        assert g.reconcile().clean
+
+        record = g.publish(staged)  # the guest keeps it
+        assert g.get(staged.token) == record and record.retouch == "natural"
+        assert g.path(record, "original").read_bytes() == jpegs[0]
+        assert g.path(record, "retouched").read_bytes() == jpegs[1]
+        assert list((tmp_path / "staging").iterdir()) == []
+        assert rows(tmp_path) == [(staged.token, None)]
+
+
+def test_keeping_another_level_publishes_that_level(tmp_path: Path, jpegs) -> None:
+    with Gallery(tmp_path) as g:
+        staged = stage(g, jpegs)
         with pytest.raises(GalleryError, match="not a JPEG"):
-            g.set_retouched(r.token, b"nope", "none")
-        with pytest.raises(GalleryError, match="no such photo"):
-            g.set_retouched(new_token(), jpegs[0], "none")
-    assert len(photo_files(tmp_path)) == 2  # no temp files left
+            g.publish(staged, retouched_jpeg=b"nope", retouch="polished")
+        assert g.get(staged.token) is None
+        record = g.publish(staged, retouched_jpeg=jpegs[0], retouch="polished")
+        assert g.get(staged.token).retouch == "polished" == record.retouch
+        assert g.path(record, "retouched").read_bytes() == jpegs[0]
+        assert g.path(record, "original").read_bytes() == jpegs[0]
+    assert len(photo_files(tmp_path)) == 2 and list((tmp_path / "staging").iterdir()) == []
+
+
+def test_a_photo_not_kept_is_gone_and_cannot_be_published_after(tmp_path: Path, jpegs) -> None:
+    with Gallery(tmp_path) as g:
+        staged = stage(g, jpegs)
+        assert g.unstage(staged.token) is True
+        assert g.unstage(staged.token) is False and g.unstage("../gallery.lock") is False
+        with pytest.raises(GalleryError, match="no longer staged"):
+            g.publish(staged)
+        assert g.get(staged.token) is None
+    assert photo_files(tmp_path) == [] and rows(tmp_path) == []
+    assert list((tmp_path / "staging").iterdir()) == []
+
+
+def test_photos_left_staged_by_a_dead_process_are_removed_at_start(tmp_path: Path, jpegs) -> None:
+    """A booth SIGKILLed on the review screen: its staged photo was never kept, so the next start removes it."""
+    jpeg = tmp_path / "p.jpg"
+    jpeg.write_bytes(jpegs[0])
+    script = textwrap.dedent("""
+        import os, signal, sys
+        from pathlib import Path
+        from booth.gallery import Gallery
+        g = Gallery(Path(sys.argv[1]))
+        data = Path(sys.argv[2]).read_bytes()
+        g.stage(original_jpeg=data, retouched_jpeg=data, look="smile", crop="4:5", retouch="none", scores={})
+        print("staged", flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    with Gallery(tmp_path / "data") as g:
+        kept = add(g, jpegs)
+    child = subprocess.run([sys.executable, "-c", script, str(tmp_path / "data"), str(jpeg)],
+                           capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert child.returncode == -signal.SIGKILL and child.stdout == "staged\n", child.stderr
+    assert len(list((tmp_path / "data" / "staging").iterdir())) == 2
+    with Gallery(tmp_path / "data", reconcile=False) as g:
+        report = g.reconcile()
+        assert report.unkept_removed == 1 and not report.clean
+        assert g.reconcile().clean
+        assert [r.token for r in g.records()] == [kept.token]
+    assert list((tmp_path / "data" / "staging").iterdir()) == []
+    assert list((tmp_path / "data" / "quarantine").iterdir()) == []  # not kept means gone, not kept aside
+
+
+def test_one_booth_process_develops_into_a_folder_at_a_time(tmp_path: Path, jpegs) -> None:
+    with Gallery(tmp_path) as first, Gallery(tmp_path) as second:
+        stage(first, jpegs)
+        with pytest.raises(GalleryError, match="another booth process"):
+            stage(second, jpegs)
+        add(second, jpegs)  # stage-and-publish in one step needs no staging of its own
+        assert len(second.records()) == 1
 
 
 def test_reconcile_repairs_every_kind_of_leftover(tmp_path: Path, jpegs) -> None:
@@ -217,6 +299,7 @@ def test_crash_between_file_and_row_leaves_a_consistent_gallery(tmp_path: Path, 
     data_dir = tmp_path / "data"
     with Gallery(data_dir) as g:
         published = add(g, jpegs)
+    photo_files_before = photo_files(data_dir)
     jpeg = tmp_path / "photo.jpg"
     jpeg.write_bytes(jpegs[1])
     child = subprocess.run([sys.executable, "-c", CHILD, str(data_dir), step, str(jpeg)],
@@ -226,14 +309,16 @@ def test_crash_between_file_and_row_leaves_a_consistent_gallery(tmp_path: Path, 
     left = photo_files(data_dir)
     if step == "before-row":
         assert len(left) == 4  # the crash really happened after the renames
-    else:
-        assert any(name.startswith(".tmp-") for name in left)
+    else:  # a photo is written into staging/, never straight into photos/
+        assert left == photo_files_before
+        assert any(p.name.startswith(".tmp-") for p in (data_dir / "staging").iterdir())
 
     with Gallery(data_dir) as g:  # restart
         assert [r.token for r in g.records()] == [published.token]
         assert g.path(published, "retouched").read_bytes() == jpegs[1]  # nothing published is lost
     assert photo_files(data_dir) == sorted([f"{published.token}.original.jpg", f"{published.token}.retouched.jpg"])
     assert rows(data_dir) == [(published.token, None)]
+    assert list((data_dir / "staging").iterdir()) == []
     quarantined = list((data_dir / "quarantine").iterdir())
     assert len(quarantined) == (2 if step == "before-row" else 0)
     assert all(p.read_bytes() == jpegs[1] for p in quarantined)  # whole files only
@@ -330,5 +415,6 @@ def test_unreadable_index_is_a_clear_error_and_loses_nothing(tmp_path: Path, jpe
     (tmp_path / "gallery.sqlite3").write_bytes(b"this is not a database" * 100)
     with pytest.raises(GalleryError, match="unreadable"):
         Gallery(tmp_path)
-    assert (tmp_path / "photos" / f"{r.token}.retouched.jpg").exists()
-    assert json.loads(json.dumps(photo_files(tmp_path)))  # untouched
+    assert (tmp_path / "photos" / f"{r.token}.original.jpg").read_bytes() == jpegs[0]  # untouched, byte for byte
+    assert (tmp_path / "photos" / f"{r.token}.retouched.jpg").read_bytes() == jpegs[1]
+    assert photo_files(tmp_path) == sorted([f"{r.token}.original.jpg", f"{r.token}.retouched.jpg"])

@@ -305,8 +305,11 @@ def test_no_auto_trigger_when_disabled():
 
 
 def test_fire_without_a_face_in_the_event_still_needs_the_face_flag():
-    d = Drive().to_coach().send(s.Analysed(False, G(face=False, fire=False)), 0.1)
-    assert d.phase is Phase.COACH and not d.state.face
+    """The coach says fire, but this frame has no face: no shot (a stale verdict must not fire at nobody)."""
+    d = Drive().to_coach().send(s.Analysed(False, G(fire=True)), 0.1)
+    assert d.phase is Phase.COACH and not d.state.face and not d.of(s.StartCapture)
+    d.send(s.Analysed(True, G(fire=True)), 0.1)  # the same verdict with a face in the frame fires
+    assert d.phase is Phase.CAPTURE and d.of(s.StartCapture)
 
 
 def test_button_in_coach_starts_the_countdown():
@@ -473,16 +476,32 @@ def test_keep_publishes_the_chosen_level_then_shares():
     assert d.phase is Phase.SHARE and d.state.kept and d.state.url == "http://b/p/t9"
 
 
-def test_review_timeout_keeps_the_photo():
-    d = Drive(review_timeout_s=30.0).to_review("k").tick(29.9)
+def test_review_timeout_is_a_walk_away_and_keeps_nothing():
+    d = Drive(review_timeout_s=30.0, goodbye_s=3.0).to_review("k").tick(29.9)
     assert d.phase is Phase.REVIEW and not d.state.publishing
     d.tick(0.1)
-    assert s.Publish("k", "natural") in d.last and d.state.publishing
+    assert d.phase is Phase.GOODBYE and d.state.message == s.THANKS
+    assert s.Discard("k") in d.last and not any(isinstance(e, s.Publish) for e in d.effects)
+    d.tick(3.0)
+    assert d.phase is Phase.ATTRACT and s.SessionEnded(1, False) in d.last
 
 
-def test_publish_that_never_answers_still_shows_the_link():
-    d = Drive(publish_timeout_s=20.0).to_review("k").press().tick(20.0)
-    assert d.phase is Phase.SHARE and d.state.url == "http://b/p/k"
+def test_publish_that_never_answers_apologises_and_undoes_the_keep():
+    d = Drive(publish_timeout_s=20.0).to_review("k").press().tick(19.9)
+    assert d.phase is Phase.REVIEW and d.state.publishing
+    d.tick(0.1)
+    assert d.phase is Phase.GOODBYE and d.state.message == s.SORRY_PHOTO
+    assert s.Discard("k") in d.last  # queued behind the Publish: a late save is deleted again
+    d.send(s.Published("k", "http://b/p/k"))  # too late: no link shown for it
+    assert d.phase is Phase.GOODBYE and not d.state.kept
+
+
+def test_publish_failure_apologises():
+    d = Drive().to_review("k").press()
+    d.send(s.PublishFailed("other", "no"))
+    assert d.phase is Phase.REVIEW and d.state.publishing
+    d.send(s.PublishFailed("k", "disk full"))
+    assert d.phase is Phase.GOODBYE and d.state.message == s.SORRY_PHOTO and not d.state.kept
 
 
 def test_retake_discards_the_photo_and_coaches_again():

@@ -278,7 +278,7 @@ def test_review_shows_the_chosen_level(fonts, level):
     colour = _previews().previews[level][0, 0]
     assert close_to(pixels(surf)[d.photo.centery, d.photo.centerx], colour, 2)
     assert d.photo.height <= Layout(1280, 720).review_photo().height
-    for t in ("Keep this one?", "None", "Natural", "Polished", "Keep it", "Retake — hold (2 left)", "Keeping it in 29 s"):
+    for t in ("Keep this one?", "None", "Natural", "Polished", "Keep it", "Retake — hold (2 left)", "Deleted in 29 s unless you keep it"):
         assert_text_drawn(surf, d, t)
     pill = Layout(1280, 720).retouch_pills()[RETOUCH_LEVELS.index(level)]
     assert close_to(pixels(surf)[pill.centery, pill.left + pill.width // 10], theme.ACCENT, 5)
@@ -287,7 +287,7 @@ def test_review_shows_the_chosen_level(fonts, level):
 def test_review_no_retakes_left_and_saving(fonts):
     st = State(phase=Phase.REVIEW, photo=_previews(), publishing=True)
     _, d = draw(fonts, st, retakes_left=0)
-    assert "No retakes left" in d.text() and "Saving" in d.text() and "Keeping it in" not in d.text()
+    assert "No retakes left" in d.text() and "Saving" in d.text() and "Deleted in" not in d.text()
 
 
 def test_review_level_not_rendered_yet(fonts):

@@ -515,7 +515,7 @@ class Renderer:
         if not st.publishing:
             secs = math.ceil(st.remaining(scene.now))
             panel = L.review_panel()
-            self.text(surf, d, f"Keeping it in {secs} s",
+            self.text(surf, d, f"Deleted in {secs} s unless you keep it",
                       Rect(panel.left, retake.bottom + L.margin // 2, panel.width,
                            max(L.px(theme.SMALL) * 2, panel.bottom - retake.bottom - L.margin // 2)),
                       theme.SMALL, theme.DIM)
