@@ -96,6 +96,7 @@ def check_gallery(data: Path) -> list[PhotoRecord]:
     photo's files whole JPEGs.
     """
     assert not list((data / "photos").glob(".tmp-*"))
+    assert not (data / "staging").exists() or not list((data / "staging").glob(".tmp-*"))
     db = sqlite3.connect(data / "gallery.sqlite3")
     try:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -175,8 +175,9 @@ def test_disk_really_full_mid_run_corrupts_nothing(small_disk: Path, tmp_path: P
         listener.wait("READY=1", 120)
         ballast = _fill(small_disk, leave_mb=0)
         assert _free_mb(small_disk) < 0.05
-        wait_for_log(log, "photo not saved", 150, booth)
-        assert not list((data / "photos").glob(".tmp-*"))  # the failed save cleaned up after itself
+        wait_for_log(log, "photo not developed", 150, booth)
+        # the failed save cleaned up after itself, and nothing half-made reached photos/
+        assert not list((data / "staging").iterdir()) and not list((data / "photos").iterdir())
         ballast.unlink()
         out, _ = booth.communicate(timeout=300)
         assert booth.returncode == 0, log.read_text()
