@@ -463,6 +463,7 @@ def build(config: Config, *, camera_spec: str | None, options: Options, windowed
     except BaseException:
         display.close()  # the start-error screen opens its own
         raise
+    camera.frame_to(*display.size)  # the screen shows all of the preview; the photo holds no more
     if camera.name.startswith("scripted"):
         log.info("camera: %s — no real camera in use", camera.describe())
     elif options.autopilot and options.autopilot_scripted_only:
@@ -476,6 +477,7 @@ def build(config: Config, *, camera_spec: str | None, options: Options, windowed
             app_ref[0].post(event)
 
         analysis = AnalysisWorker(camera, FaceAnalyzer(model, mode="video"), config.coach, post)
+        camera.follow_face(lambda: analysis.face_box)  # focus on the face before the trigger
         capture = CaptureWorker(
             camera, gallery, config, post, base_url=base_url(config.web, public_url),
             pipeline_factory=lambda: _pipeline(config, model),

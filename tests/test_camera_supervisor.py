@@ -140,35 +140,31 @@ def test_retries_with_backoff_and_resumes(photos) -> None:
     assert supervised.status.health is Health.STOPPED
 
 
-def test_unplugged_pi_camera_comes_back_without_a_restart(monkeypatch) -> None:
-    """The watcher thread in real time: unplug the (stand-in) Pi camera, plug it back."""
-    sensor = standin.Sensor(size=(1152, 648), fps=60)
+def test_a_pi_camera_whose_ribbon_came_loose_is_reported_and_retried(monkeypatch) -> None:
+    """The watcher thread in real time: the (stand-in) Pi camera stops sending mid-run. The booth says
+    so and keeps re-opening it (a driver hang can clear that way); a loose ribbon never does, so it
+    stays down rather than pretend (a Pi camera is not hot-pluggable)."""
+    sensor = standin.Sensor(standin.small(standin.IMX708, 4))
     standin.install(monkeypatch, sensor)
     config = _camera_config()
     supervised = SupervisedCamera(lambda: PiCamera(config), min_backoff_s=0.05, max_backoff_s=0.2,
                                   poll_s=0.02, first_frame_timeout=1.0, log=Log())
     supervised.start()  # no initial camera: the supervisor opens the first one itself
     try:
-        frame = supervised.wait_frame(-1, 2.0)
+        frame = supervised.wait_frame(-1, 3.0)
         assert frame is not None
-        sensor.unplug()
+        sensor.loosen_ribbon()
         wait_until(lambda: supervised.retry is not None, 5.0, "a retry", every=0.02)
         assert supervised.status.message == RETRYING
         # silent longer than stall_timeout_s before the 1 s frame timeout fails it
         assert supervised.status.health in (Health.STALLED, Health.FAILED)
-        wait_until(lambda: supervised.retry is not None and supervised.retry.attempts >= 2, 5.0, "two attempts",
+        wait_until(lambda: supervised.retry is not None and supervised.retry.attempts >= 2, 10.0, "two attempts",
                    every=0.02)
-        assert supervised.retry.reason.startswith("no Pi camera: none connected")
+        assert supervised.retry.reason.startswith("Pi camera imx708: no frame within")
         with pytest.raises(CameraError):
             supervised.capture_burst(1)
-        sensor.plug_in()
-        wait_until(lambda: supervised.retry is None, 5.0, "the camera back", every=0.02)
-        resumed = supervised.wait_frame(frame.index, 2.0)
-        assert resumed is not None and resumed.index > frame.index
-        assert resumed.image[60, 20].tolist() == [255, 0, 0]  # still RGB, from a new camera object
-        assert len(standin.Picamera2.instances) >= 2
-        assert supervised.capture_burst(1)[0].size == (1152, 648)
-        assert supervised.status.health is Health.OK
+        assert supervised.wait_frame(frame.index, 0.5) is None
+        assert len(standin.Picamera2.instances) >= 2  # re-opened, each time released again
     finally:
         supervised.stop()
     assert not sensor.in_use
@@ -303,36 +299,42 @@ def test_stop_while_down_is_prompt(photos) -> None:
     assert supervised.status.health is Health.STOPPED
 
 
-def test_started_retrying_counts_the_first_attempt_and_keeps_the_schedule(monkeypatch) -> None:
-    """A camera missing at start (the caller's open failed): down from the outset, named and sized
-    after the source, the next attempt after backoff(1), and in use once it is plugged in."""
-    sensor = standin.Sensor(size=(1152, 648), connected=False)
-    standin.install(monkeypatch, sensor)
+def test_started_retrying_counts_the_first_attempt_and_keeps_the_schedule(photos) -> None:
+    """A device missing at start (the caller's open failed): down from the outset, named and sized
+    after the source, the next attempt after backoff(1), and in use once it is there."""
+    folder, spares = photos
+    for f in folder.iterdir():
+        f.unlink()
     config = _camera_config()
     clock, log = Clock(), Log()
-    supervised = SupervisedCamera(lambda: PiCamera(config), clock=clock, watch=False, log=log)
-    supervised.start_retrying("no Pi camera: none connected", like=PiCamera(config))
+    made: list[Replay] = []
+
+    def factory() -> Replay:
+        made.append(Replay(config, folder))
+        return made[-1]
+
+    supervised = SupervisedCamera(factory, clock=clock, watch=False, log=log)
+    supervised.start_retrying("replay: no images", like=Replay(config, folder))
     try:
         assert supervised.status.health is Health.FAILED and supervised.status.message == RETRYING
         assert supervised.retry.attempts == 1 and _next_retry_in(supervised, clock) == 1.0
-        assert supervised.name == "Pi camera" and supervised.preview_size == (160, 120)
-        assert supervised.describe() == f"Pi camera: {RETRYING} (attempt 1; no Pi camera: none connected)"
+        assert supervised.name == f"replay {folder}" and supervised.preview_size == (160, 120)
+        assert supervised.describe() == f"replay {folder}: {RETRYING} (attempt 1; replay: no images)"
         assert supervised.wait_frame(-1, 0.1) is None
         clock.t = 0.99
         supervised.check()  # not due: nothing was tried
-        assert supervised.retry.attempts == 1 and standin.Picamera2.instances == []
+        assert supervised.retry.attempts == 1 and made == []
         clock.t = 1.0
-        supervised.check()  # due, and the camera is still not there
+        supervised.check()  # due, and the images are still not there
         assert supervised.retry.attempts == 2 and _next_retry_in(supervised, clock) == 2.0
-        assert supervised.retry.reason.startswith("no Pi camera: none connected (check the ribbon cable")
-        sensor.plug_in()
+        assert supervised.retry.reason.startswith(f"replay: no images in {folder}")
+        for f in spares:
+            shutil.copy(f, folder / f.name)
         clock.t = 3.0
         supervised.check()
         assert supervised.retry is None and supervised.status.health is Health.OK
         frame = supervised.wait_frame(-1, 2.0)
         assert frame is not None and frame.index == 0  # the first frame the booth ever sees
-        assert supervised.name == "Pi camera imx708"
         assert any("back after 3 attempt(s)" in line for line in log.lines)
     finally:
         supervised.stop()
-    assert not sensor.in_use

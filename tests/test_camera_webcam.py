@@ -45,10 +45,10 @@ def test_frames_arrive_as_rgb(tmp_path: Path) -> None:
         frame = camera.wait_frame(-1, 2.0)
         assert frame is not None
         assert camera.status.health is Health.OK
-        assert camera.describe() == f"webcam {device}: preview 320x240, stills 320x240"
-    # A file has one size whatever is asked; a device answers the size request.
-    assert frame.size == SIZE and camera.preview_size == SIZE
-    left, right = frame.image[120, 40].astype(int), frame.image[120, 280].astype(int)
+        assert camera.describe() == f"webcam {device}: preview 160x120, stills 320x240"
+    # One stream (a file has one size whatever is asked); the preview is it, shrunk: the same area.
+    assert frame.size == (160, 120) == camera.preview_size
+    left, right = frame.image[60, 20].astype(int), frame.image[60, 140].astype(int)
     assert left[0] > 200 and left[2] < 60  # red in RGB order
     assert right[2] > 200 and right[0] < 60  # blue
 

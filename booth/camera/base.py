@@ -15,6 +15,7 @@ import enum
 import threading
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,15 @@ from booth.observation import Box
 
 class CameraError(Exception):
     """A camera could not be opened, or failed; the message says which and why."""
+
+
+class NotDetected(CameraError):
+    """A camera that is only found when the computer starts (a Pi camera on its ribbon) is not there.
+
+    Retrying cannot bring it back; ``advice`` says what staff should do.
+    """
+
+    advice = "Switch the Pi off, check both ends of the camera's ribbon cable, switch it on again"
 
 
 @dataclass(frozen=True, eq=False)
@@ -138,6 +148,18 @@ class Camera(ABC):
     @abstractmethod
     def still_size(self) -> tuple[int, int]:
         """(width, height) of full-resolution stills."""
+
+    def frame_to(self, width: int, height: int) -> None:
+        """Deliver only the centred area of this aspect ratio (the screen's), in previews and stills alike.
+
+        The screen fills itself with the preview; cropping both here means it
+        shows all of the preview and the photo holds nothing it did not show
+        (:mod:`booth.camera.view`). Every source honours it.
+        """
+
+    def follow_face(self, where: Callable[[], Box | None]) -> None:
+        """Where the face is now, in preview pixels: a camera with autofocus keeps it sharp before the
+        trigger, so the shot needs no focus cycle. Others ignore it."""
 
     def cue(self, state: str, look: str | None = None) -> None:
         """What the screen now asks of the subject (session state, chosen look).

@@ -83,7 +83,10 @@ class ScriptedCamera(ThreadedCamera):
         cam = config.camera
         pw, ph = cam.preview_width, cam.preview_height
         self._raw_preview = (pw, ph)
-        self._raw_still = (cam.still_width, cam.still_height) if cam.still_width and cam.still_height else (2 * pw, 2 * ph)
+        # Stills of the preview's aspect ratio: the scene is laid out by frame size, so
+        # another shape would show another area (booth.camera.view).
+        sw = cam.still_width if cam.still_width and cam.still_height else 2 * pw
+        self._raw_still = (sw, max(1, round(sw * ph / pw)))
 
     def _open(self) -> None:
         if self.scene is None:  # the photos do not change between restarts

@@ -7,10 +7,13 @@ can tell at a glance why the booth shows a stranger instead of them.
 
 When ``booth run`` starts, a source that cannot be opened is one of two things:
 
-- a device that is not there *yet* — the named Pi camera or webcam is not
-  connected, cannot be opened or shows no frame (ribbon loose at boot, USB
-  camera plugged in later): the booth starts anyway, says "Camera
+- a device that is not there *yet* — the named webcam is not plugged in, or
+  a camera is busy or shows no frame: the booth starts anyway, says "Camera
   unavailable — retrying" and opens it when it appears (:func:`open_supervised`);
+- a Pi camera that was not found: the Pi finds its camera when it starts and
+  never later (no hot-plugging), so after a short wait (the driver may still
+  be loading at boot) the screen and systemd's status say to check the ribbon
+  cable and restart the Pi (:data:`REBOOT`);
 - a configuration it cannot work with — a spec that does not parse (``usb``),
   a ``replay:`` file or folder that is missing or unreadable (a path staff
   typed, not a device that comes and goes), an unknown scripted person,
@@ -26,7 +29,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from booth.camera.base import Camera, CameraError, start_checked
+from booth.camera.base import Camera, CameraError, NotDetected, start_checked
 from booth.camera.supervisor import RETRYING, SupervisedCamera
 from booth.config import Config
 
@@ -35,7 +38,8 @@ _log = logging.getLogger("booth.camera")
 KINDS = ("auto", "picamera", "webcam", "replay", "scripted")
 ALLOWED = "auto, picamera, webcam[:N or :/dev/videoN], replay:PATH or scripted[:PERSON]"
 AUTO_ORDER = ("picamera", "webcam:0", "scripted")
-DEVICES = ("picamera", "webcam")  # hardware that may be plugged in after the booth has started
+DEVICES = ("picamera", "webcam")  # hardware that may be busy, or slow to give a first frame
+REBOOT = "Pi camera not found: check its ribbon cable, then restart the Pi (it only looks for the camera when it starts)"
 
 
 def parse_source(spec: str) -> tuple[str, str | None]:
@@ -133,7 +137,22 @@ def waits_for(kind: str, error: CameraError) -> bool:
     setup fault no retry can cure; anything else about a device (not
     connected, busy, no frame yet) may clear by itself.
     """
-    return kind in DEVICES and not isinstance(error.__cause__, ImportError)
+    return kind in DEVICES and not isinstance(error.__cause__, ImportError) and not isinstance(error, NotDetected)
+
+
+def look_again(spec: str, config: Config, log: Any, first: NotDetected) -> Camera:
+    """A Pi camera not found at start: look again for a short while (its driver may still be loading
+    at boot), then give up with :data:`REBOOT`, since no later retry can find it."""
+    wait = first_frame_timeout(config)
+    deadline = time.monotonic() + wait
+    log.warning("camera: %s; looking again for %.0f s", first, wait)
+    while time.monotonic() < deadline:
+        time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+        try:
+            return open_camera(spec, config, log)
+        except NotDetected:
+            continue
+    raise NotDetected(REBOOT) from first
 
 
 def open_supervised(spec: str | None, config: Config, log: Any = _log) -> Camera:
@@ -141,14 +160,20 @@ def open_supervised(spec: str | None, config: Config, log: Any = _log) -> Camera
 
     The supervisor re-opens the source ``auto`` chose, not ``auto`` again: a
     booth whose Pi camera was unplugged should say so and wait for it, not
-    quietly start photographing the scripted subject. A named device that is
-    missing at start is waited for in the same way (see the module docstring);
-    a configuration error raises CameraError.
+    quietly start photographing the scripted subject. A named webcam that is
+    missing at start is waited for in the same way; a Pi camera that is not
+    found raises :class:`NotDetected` (see the module docstring); a
+    configuration error raises CameraError.
     """
     spec = spec or config.camera.source
     kind, _ = parse_source(spec)
     try:
-        first = open_camera(spec, config, log)
+        try:
+            first = open_camera(spec, config, log)
+        except NotDetected as missing:
+            if kind != "picamera":
+                raise
+            first = look_again(spec, config, log, missing)
     except CameraError as exc:
         if not waits_for(kind, exc):
             raise

@@ -83,6 +83,8 @@ class SupervisedCamera(Camera):
         self._high = -1  # highest index handed out
         self._generation = 0
         self._last_cue: tuple[str, str | None] | None = None
+        self._aspect: tuple[int, int] | None = None  # frame_to, passed on to every camera opened
+        self._face: Callable[[], Box | None] | None = None  # follow_face, likewise
         self._sizes = ((0, 0), (0, 0))
         self._name = "camera"
         self._started = False
@@ -166,6 +168,10 @@ class SupervisedCamera(Camera):
             # meanwhile (see :meth:`cue`) waits for it, so the newest one wins.
             if self._last_cue is not None:
                 camera.cue(*self._last_cue)
+            if self._aspect is not None:
+                camera.frame_to(*self._aspect)
+            if self._face is not None:
+                camera.follow_face(self._face)
             self._inner = camera
             self._base = self._high + 1
             self._generation += 1
@@ -318,6 +324,19 @@ class SupervisedCamera(Camera):
         if any(f is None for f in mapped):
             raise CameraError(RETRYING)
         return [f for f in mapped if f is not None]
+
+    def frame_to(self, width: int, height: int) -> None:
+        """Remember the screen's shape for any camera opened later, and pass it on."""
+        with self._lock:
+            self._aspect = (width, height)
+            if self._inner is not None:
+                self._inner.frame_to(width, height)
+
+    def follow_face(self, where: Callable[[], Box | None]) -> None:
+        with self._lock:
+            self._face = where
+            if self._inner is not None:
+                self._inner.follow_face(where)
 
     def cue(self, state: str, look: str | None = None) -> None:
         """Remember the cue for any camera opened later, and pass it on (in order, under the lock)."""

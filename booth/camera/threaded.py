@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from booth.camera.base import Camera, CameraError, CameraStatus, Frame, FrameSlot, Health
+from booth.camera.view import crop_to, shown_area
 from booth.config import CameraConfig
 from booth.observation import Box
 
@@ -90,6 +91,9 @@ class ThreadedCamera(Camera):
         self._ok_since = 0.0
         self._capturing_since: float | None = None
         self._capture_waiting = 0
+        self._aspect: tuple[int, int] | None = None  # the screen's, once told (frame_to)
+        self._trigger_ns: int | None = None  # time.monotonic_ns() of the burst asked for, while it runs
+        self._exposed: list[float] | None = None  # a source that knows when each still was exposed sets this
         self._raw_preview = (config.preview_width, config.preview_height)
         self._raw_still = (config.still_width or config.preview_width, config.still_height or config.preview_height)
         # How long a burst may take before the source counts as stalled, and
@@ -206,12 +210,25 @@ class ThreadedCamera(Camera):
             log.error("%s", message)
             self._fail(message)
 
-    def _make_frame(self, image: np.ndarray) -> Frame:
-        image = as_rgb_frame_image(rotate_image(image, self.config.rotate))
+    def _make_frame(self, image: np.ndarray, timestamp: float | None = None) -> Frame:
+        image = as_rgb_frame_image(crop_to(rotate_image(image, self.config.rotate), self._aspect))
         with self._state_lock:
             index = self._next_index
             self._next_index += 1
-        return Frame(image, time.monotonic(), index)
+        return Frame(image, time.monotonic() if timestamp is None else timestamp, index)
+
+    def frame_to(self, width: int, height: int) -> None:
+        self._aspect = (width, height)
+
+    def _shown(self, raw: tuple[int, int]) -> tuple[int, int, int, int]:
+        """The shown area of an unrotated image of size ``raw``, in rotated pixels."""
+        return shown_area(rotated_size(raw, self.config.rotate), self._aspect)
+
+    def _raw_box(self, box: Box) -> Box:
+        """A box in delivered preview pixels (rotated, cropped) as a box in the source's own preview pixels."""
+        x, y, _, _ = self._shown(self._raw_preview)
+        rotated = rotated_size(self._raw_preview, self.config.rotate)
+        return unrotate_box(Box(box.x + x, box.y + y, box.w, box.h), self.config.rotate, rotated)
 
     def _deliver(self, image: np.ndarray) -> None:
         frame = self._make_frame(image)
@@ -253,11 +270,11 @@ class ThreadedCamera(Camera):
 
     @property
     def preview_size(self) -> tuple[int, int]:
-        return rotated_size(self._raw_preview, self.config.rotate)
+        return self._shown(self._raw_preview)[2:]
 
     @property
     def still_size(self) -> tuple[int, int]:
-        return rotated_size(self._raw_still, self.config.rotate)
+        return self._shown(self._raw_still)[2:]
 
     def capture_burst(self, count: int, focus: Box | None = None) -> list[Frame]:
         if count < 1:
@@ -265,12 +282,14 @@ class ThreadedCamera(Camera):
         with self._state_lock:
             health, message = self._health, self._message
             self._capture_waiting += 1
+            self._trigger_ns = time.monotonic_ns()  # the moment: stills exposed from here on
+            self._exposed = None
         try:
             if health is Health.FAILED:
                 raise CameraError(message)
             if self._thread is None:
                 raise CameraError(f"{self.name}: not started")
-            raw_focus = None if focus is None else unrotate_box(focus, self.config.rotate, self.preview_size)
+            raw_focus = None if focus is None else self._raw_box(focus)
             if not self._device.acquire(timeout=self.capture_timeout_s):
                 raise CameraError(f"{self.name}: not responding (preview held the device for {self.capture_timeout_s:.0f} s)")
             try:
@@ -290,6 +309,8 @@ class ThreadedCamera(Camera):
         finally:
             with self._state_lock:
                 self._capture_waiting -= 1
+                self._trigger_ns = None
         if len(images) != count:
             raise CameraError(f"{self.name}: asked for {count} stills, got {len(images)}")
-        return [self._make_frame(image) for image in images]
+        exposed = self._exposed if self._exposed is not None and len(self._exposed) == count else [None] * count
+        return [self._make_frame(image, when) for image, when in zip(images, exposed)]

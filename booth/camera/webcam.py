@@ -1,8 +1,12 @@
-"""A USB webcam through OpenCV: small preview, the device's largest size for stills.
+"""A USB webcam through OpenCV: one stream at the still size; the preview is it, shrunk.
 
-The largest size is found the way V4L2 expects: ask for something huge and
-read back what the driver settled on. Stills switch to it and back, since a
-webcam streams one size at a time.
+A webcam streams one size at a time, and its small sizes are often a crop of
+its big ones (or of another aspect ratio), so a preview at one size and
+stills at another would show different areas. The booth streams at the still
+size all the time and shrinks each frame for the preview: the screen and the
+photo see the same area, and the shot needs no size switch (which costs
+frames). The size is the configured still size, else :data:`STREAM`, read
+back from the driver the way V4L2 expects (ask, then read what it settled on).
 """
 
 from __future__ import annotations
@@ -17,13 +21,15 @@ import numpy as np
 from booth.camera.base import CameraError
 from booth.camera.threaded import ThreadedCamera
 from booth.config import CameraConfig
+from booth.imaging import fit_size
 from booth.observation import Box
 
 log = logging.getLogger(__name__)
 
-HUGE = 10000  # larger than any webcam; the driver answers with its largest mode
+# 1080p: the largest size common USB webcams stream at 30 fps (MJPEG); a bigger
+# one would slow the preview that is made from it.
+STREAM = (1920, 1080)
 MISSES_ALLOWED = 3  # a USB camera drops the odd frame; this many in a row means it is gone
-SETTLE_FRAMES = 2  # frames thrown away after a size change (old-size buffers, exposure catching up)
 
 
 def device_arg(arg: str | None) -> int | str:
@@ -60,18 +66,13 @@ class Webcam(ThreadedCamera):
         cfg = self.config
         cap.set(cv2.CAP_PROP_FPS, cfg.fps)
         cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # the newest frame, not a queue of old ones (where supported)
-        if cfg.still_width and cfg.still_height:
-            still = self._set_size(cfg.still_width, cfg.still_height)
-        else:
-            still = self._set_size(HUGE, HUGE)
-        self._set_size(cfg.preview_width, cfg.preview_height)
+        self._set_size(*((cfg.still_width, cfg.still_height) if cfg.still_width and cfg.still_height else STREAM))
         ok, image = cap.read()
         if not ok or image is None:
             self._close()
             raise CameraError(f"no webcam: {path} opened but delivered no frame")
-        preview = (image.shape[1], image.shape[0])  # what actually arrives beats what the driver claims
-        self._raw_preview = preview
-        self._raw_still = still if still[0] * still[1] >= preview[0] * preview[1] else preview
+        self._raw_still = (image.shape[1], image.shape[0])  # what actually arrives beats what the driver claims
+        self._raw_preview = fit_size(self._raw_still, (cfg.preview_width, cfg.preview_height))
         self._misses = 0
 
     def _set_size(self, width: int, height: int) -> tuple[int, int]:
@@ -93,24 +94,18 @@ class Webcam(ThreadedCamera):
         return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
     def _grab(self) -> np.ndarray | None:
-        return self._read()
+        image = self._read()
+        if image is None or (image.shape[1], image.shape[0]) == self._raw_preview:
+            return image
+        return cv2.resize(image, self._raw_preview, interpolation=cv2.INTER_AREA)
 
     def _grab_stills(self, count: int, focus: Box | None) -> list[np.ndarray]:
-        switch = self._raw_still != self._raw_preview
-        if switch:
-            self._set_size(*self._raw_still)
-            for _ in range(SETTLE_FRAMES):
-                self._read()
-        try:
-            images: list[np.ndarray] = []
-            while len(images) < count:
-                image = self._read()
-                if image is not None:
-                    images.append(image)
-            return images
-        finally:
-            if switch:
-                self._set_size(*self._raw_preview)
+        images: list[np.ndarray] = []
+        while len(images) < count:  # the next frames, as they come: no size switch
+            image = self._read()
+            if image is not None:
+                images.append(image)
+        return images
 
     def _close(self) -> None:
         if self._cap is not None:

@@ -87,6 +87,8 @@ def describe(exc: Exception, config_path: Path, config: Config | None, *, restar
     elif isinstance(exc, GalleryError) and config is not None:
         watch += [config.data_dir, config.data_dir.parent]
         advice = f"Make {config.data_dir} a folder the booth user can write to"
+    elif getattr(exc, "advice", ""):  # a fault no config can fix (a Pi camera not found: restart the Pi)
+        advice, then = exc.advice, ""  # type: ignore[attr-defined]
     else:
         advice = f"Fix {config_path}"
     return StartError(" ".join(str(exc).split()), advice + then, tuple(watch), JOURNAL if restarts else "")
