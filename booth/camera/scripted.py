@@ -21,6 +21,7 @@ from booth.camera.base import CameraError
 from booth.camera.scene import Scene
 from booth.camera.subject import SubjectPose, SubjectScript
 from booth.camera.threaded import ThreadedCamera
+from booth.camera.view import same_aspect
 from booth.config import Config
 from booth.observation import Box
 
@@ -87,6 +88,16 @@ class ScriptedCamera(ThreadedCamera):
         # another shape would show another area (booth.camera.view).
         sw = cam.still_width if cam.still_width and cam.still_height else 2 * pw
         self._raw_still = (sw, max(1, round(sw * ph / pw)))
+
+    def frame_to(self, width: int, height: int) -> None:
+        """A drawn scene has no sensor of its own shape: it is drawn at the screen's, so the screen's
+        crop (booth.camera.view) takes nothing and the subject stands where the script puts them."""
+        super().frame_to(width, height)
+        cam = self.config
+        aspect = (height, width) if cam.rotate % 180 == 90 else (width, height)
+        pw, ph = same_aspect((cam.preview_width, cam.preview_height), aspect)
+        sw = cam.still_width if cam.still_width and cam.still_height else 2 * pw
+        self._raw_preview, self._raw_still = (pw, ph), (sw, max(1, round(sw * ph / pw)))
 
     def _open(self) -> None:
         if self.scene is None:  # the photos do not change between restarts
