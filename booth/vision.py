@@ -49,6 +49,7 @@ import numpy as np
 
 from booth.imaging import fit_image
 from booth.observation import Box, Observation, Pose
+from booth.quiet import native_chatter_hidden
 
 IRIS_CENTRES = (468, 473)  # mediapipe's two iris centre landmarks
 MODES = ("video", "image")
@@ -98,7 +99,8 @@ class FaceAnalyzer:
             output_face_blendshapes=True,
             output_facial_transformation_matrixes=True,
         )
-        self._landmarker = vision.FaceLandmarker.create_from_options(options)
+        with native_chatter_hidden():  # mediapipe's C++ start-up lines are not ours to show
+            self._landmarker = vision.FaceLandmarker.create_from_options(options)
 
     # -- lifecycle -----------------------------------------------------------
     def close(self) -> None:
