@@ -12,7 +12,9 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
+from booth import __version__
 from booth.config import ConfigError, dump_config, load_config, Config
 from booth.models import ModelError, fetch_model
 
@@ -21,55 +23,72 @@ from booth.models import ModelError, fetch_model
 USER_ERRORS: tuple[type[Exception], ...] = (ConfigError, ModelError)
 
 
-def _add_config(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", metavar="FILE", help="config file (default: $BOOTH_CONFIG, /etc/booth/booth.toml)")
+def _global_options() -> argparse.ArgumentParser:
+    """-v and --config, accepted before and after any subcommand.
+
+    Every parser level gets them; SUPPRESS as the default keeps a level
+    where they are absent from overwriting what an earlier level read.
+    """
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="debug logging")
+    common.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
+                        help="config file (default: $BOOTH_CONFIG, /etc/booth/booth.toml)")
+    return common
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="booth", description="A photo booth that coaches you into a great headshot.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = _global_options()
+    parser = argparse.ArgumentParser(prog="booth", parents=[common],
+                                     description="A photo booth that coaches you into a great headshot.")
+    parser.add_argument("--version", action="version", version=f"booth {__version__}")
+    sub = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
 
-    run = sub.add_parser("run", help="run the booth (camera + display)")
-    _add_config(run)
+    def command(parent: Any, name: str, help: str) -> argparse.ArgumentParser:
+        return parent.add_parser(name, help=help, description=help[:1].upper() + help[1:] + ".", parents=[common])
+
+    run = command(sub, "run", "run the booth (camera + display)")
     run.add_argument("--camera", metavar="SOURCE", help="auto|picamera|webcam[:N]|replay:PATH|scripted[:PERSON]")
     run.add_argument("--headless", action="store_true", help="no display: run sessions unattended")
     run.add_argument("--sessions", type=int, metavar="N", help="stop after N sessions (headless)")
     run.add_argument("--screenshots", metavar="DIR", help="save a PNG of every screen shown")
     run.add_argument("--public-url", metavar="URL", help="base URL for photo links (overrides [web] public_url)")
     run.add_argument("--windowed", action="store_true", help="a window instead of fullscreen")
+    # From `booth up`, whose own terminal is watched while the booth's output is a pipe.
+    run.add_argument("--attended", action="store_true", help=argparse.SUPPRESS)
 
-    web = sub.add_parser("web", help="serve the photo pages")
-    _add_config(web)
+    up = command(sub, "up", "the booth and its photo server together, stopped by one Ctrl+C (make run)")
+    up.add_argument("--camera", metavar="SOURCE", help="as for `booth run`")
+    up.add_argument("--port", type=int, help="the photo server's port (default from [web] port; the next free one if taken)")
+    up.add_argument("--public-url", metavar="URL", help="base URL for photo links (overrides [web] public_url)")
+    up.add_argument("--headless", action="store_true", help="no display: run sessions unattended")
+    up.add_argument("--windowed", action="store_true", help="a window instead of fullscreen")
+
+    web = command(sub, "web", "serve the photo pages")
     web.add_argument("--host", help="listen address (default from [web] host)")
     web.add_argument("--port", type=int, help="listen port (default from [web] port)")
 
-    doctor = sub.add_parser("doctor", help="check camera, model, display, GPIO, disk and network")
-    _add_config(doctor)
+    command(sub, "doctor", "check camera, model, display, GPIO, disk and network")
 
-    analyze = sub.add_parser("analyze", help="score still images as the booth would (JSON lines)")
-    _add_config(analyze)
+    analyze = command(sub, "analyze", "score still images as the booth would")
     analyze.add_argument("images", nargs="+", metavar="IMAGE")
     analyze.add_argument("--baseline", metavar="IMAGE", help="a neutral photo of the same person")
-    analyze.add_argument("--json", action="store_true", help="JSON lines (the only output format)")
+    analyze.add_argument("--json", action="store_true", help="one JSON object per image (default: readable text)")
 
-    models = sub.add_parser("models", help="the face model")
-    models_sub = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
-    fetch = models_sub.add_parser("fetch", help="download and verify the face model")
-    _add_config(fetch)
+    models = command(sub, "models", "the face model")
+    models_sub = models.add_subparsers(title="actions", dest="models_command", metavar="ACTION")
+    fetch = command(models_sub, "fetch", "download and verify the face model")
     fetch.add_argument("--quiet", action="store_true", help="say nothing when the model is already there")
 
-    config = sub.add_parser("config", help="show or explain the configuration")
-    config_sub = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
-    show = config_sub.add_parser("show", help="print the effective configuration")
-    _add_config(show)
-    config_sub.add_parser("example", help="print a commented example config file")
+    config = command(sub, "config", "show or explain the configuration")
+    config_sub = config.add_subparsers(title="actions", dest="config_command", metavar="ACTION")
+    command(config_sub, "show", "print the effective configuration")
+    command(config_sub, "example", "print a commented example config file")
 
-    prune = sub.add_parser("prune", help="delete expired photos")
-    _add_config(prune)
+    command(sub, "prune", "delete expired photos")
 
-    staff = sub.add_parser("staff-password", help="hash a staff password for [web] staff_password_hash")
-    staff.add_argument("--password", help="the password (default: ask)")
+    command(sub, "staff-password", "hash a staff password for [web] staff_password_hash")
+    for group in (models, config):  # `booth models` alone: that group's help, with its actions
+        group.set_defaults(group_help=group.format_help)
     return parser
 
 
@@ -80,11 +99,40 @@ def _dispatch(module: str, function: str, args: argparse.Namespace, config: Conf
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one command. A closed pipe (`booth config example | head`) ends it quietly."""
+    try:
+        try:
+            code = _main(argv)
+        finally:  # also after argparse's --help and --version, which exit by SystemExit
+            sys.stdout.flush()  # inside the try: a reader gone before the last write is caught here too
+    except BrokenPipeError:
+        # As the Python docs recommend (library/signal.html, "Note on SIGPIPE"):
+        # point stdout at /dev/null so the interpreter's own flush at exit
+        # cannot raise again, and exit 1.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        print(parser.format_help(), end="")
+        return 0
+    group_help = getattr(args, "group_help", None)
+    if group_help is not None and getattr(args, f"{args.command}_command", None) is None:
+        print(group_help(), end="")
+        return 0
+    verbose = getattr(args, "verbose", False)
+    args.verbose = verbose
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
+        level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # mediapipe imports matplotlib, which logs its one-off font cache build at INFO.
+    logging.getLogger("matplotlib").setLevel(logging.DEBUG if verbose else logging.WARNING)
     config: Config | None = None
     try:
         if args.command == "config" and args.config_command == "example":
@@ -103,6 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         targets = {
             "run": ("booth.app", "cli_run"),
+            "up": ("booth.launcher", "cli_up"),
             "web": ("booth.web.server", "cli_web"),
             "doctor": ("booth.doctor", "cli_doctor"),
             "analyze": ("booth.analyze", "cli_analyze"),

@@ -13,7 +13,7 @@ import pytest
 
 from booth.status import BoothStatus, write_status
 from booth.web.auth import GLOBAL, PER_CLIENT, hash_password, verify_password
-from booth_process import run_booth
+from booth_process import booth_command, run_booth
 from test_web_support import STAFF_PASSWORD, add_photo, running_web, stored
 
 DAY = 86400.0
@@ -186,13 +186,18 @@ def test_bad_password_hash_is_a_clear_error(tmp_path) -> None:
 
 
 def test_staff_password_command(tmp_path) -> None:
-    out = run_booth("staff-password", "--password", "event-2024!", env=None, timeout=60)
+    """The password comes from a pipe (scripts); never from an option, which would sit in shell history."""
+    def staff_password(typed: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(booth_command("staff-password"), input=typed, capture_output=True, text=True,
+                              timeout=60)
+
+    out = staff_password("event-2024!\n")
     assert out.returncode == 0, out.stderr
     line = [x for x in out.stdout.splitlines() if x.startswith("staff_password_hash = ")][0]
     stored_hash = line.split('"')[1]
     assert verify_password("event-2024!", stored_hash) and not verify_password("event-2025!", stored_hash)
     assert "event-2024!" not in out.stdout
-    short = run_booth("staff-password", "--password", "abc", env=None, timeout=60)
+    short = staff_password("abc\n")
     assert short.returncode == 2 and "at least 8" in short.stderr
 
 

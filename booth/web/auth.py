@@ -37,6 +37,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from starlette.concurrency import run_in_threadpool
 
@@ -267,14 +268,36 @@ class PasswordChecker:
             return await run_in_threadpool(verify_password, password, self.password_hash)
 
 
+def read_password(stdin: TextIO = sys.stdin) -> str | None:
+    """The new password: asked twice at a terminal, or one line from a pipe (scripts).
+
+    There is deliberately no command-line option for it: an argument lands
+    in shell history and in every other user's `ps`. None when nothing
+    usable came (EOF, or two different answers); the caller says why.
+    """
+    if not stdin.isatty():
+        line = stdin.readline()
+        if not line:
+            print("booth staff-password: no password on standard input", file=sys.stderr)
+            return None
+        return line.rstrip("\r\n")
+    try:
+        password = getpass.getpass("Staff password: ")
+        again = getpass.getpass("Again: ")
+    except EOFError:
+        print("\nbooth staff-password: no password given", file=sys.stderr)
+        return None
+    if again != password:
+        print("booth staff-password: the two passwords differ", file=sys.stderr)
+        return None
+    return password
+
+
 def cli_hash_password(args: argparse.Namespace) -> int:
     """`booth staff-password`: print the hash line to paste into the config."""
-    password = args.password
+    password = read_password()
     if password is None:
-        password = getpass.getpass("Staff password: ")
-        if getpass.getpass("Again: ") != password:
-            print("booth staff-password: the two passwords differ", file=sys.stderr)
-            return 2
+        return 2
     if len(password) < 8:
         print("booth staff-password: use at least 8 characters", file=sys.stderr)
         return 2
