@@ -1,4 +1,4 @@
-"""`booth analyze`: score still images as the booth would, one JSON line per image.
+"""`booth analyze`: score still images as the booth would, one result per image.
 
 Each image is judged on its own (mediapipe IMAGE mode), optionally against a
 neutral photo of the same person (``--baseline``), exactly as the booth judges
@@ -6,7 +6,12 @@ live frames against the breathing screen's baseline. Stills are judged on
 expression, eyes and head pose, not on framing (see :mod:`booth.coach.looks`).
 A file that cannot be read gets ``{"file", "face": false, "error"}``; a photo
 without a face gets ``"face": false``; the run always goes on to the next
-file and exits 0.
+file, and exits 1 if any file could not be read. A baseline that cannot be
+read or shows no face is an error (exit 2, nothing judged): judging without
+it would quietly give other answers than the ones asked for.
+
+``--json`` prints the objects as JSON lines (the contract in DESIGN.md);
+without it, the same result as short text for a person at a terminal.
 """
 
 from __future__ import annotations
@@ -108,6 +113,28 @@ def describe(file: str, obs: Observation | None, settings: CoachConfig, baseline
     }
 
 
+def describe_text(d: dict[str, Any]) -> str:
+    """The readable form of one :func:`describe` result (what `booth analyze` prints without --json)."""
+    if "error" in d:
+        return f"{d['file']}: cannot read: {d['error']}"
+    if not d["face"]:
+        return f"{d['file']}: no face found"
+    p = d["pose"]
+    lines = [
+        f"{d['file']}: smile {d['smile']:.2f} (genuine {d['genuine']:.2f}), eyes open {d['eyes_open']:.2f}, "
+        f"eye contact {d['eye_contact']:.2f}, yaw {p['yaw']:+.1f}° pitch {p['pitch']:+.1f}° roll {p['roll']:+.1f}°"
+    ]
+    for look, res in d["looks"].items():
+        verdict = "ready" if res["ready"] else "not ready"
+        advice = f": {'; '.join(res['advice'])}" if res["advice"] else ""
+        lines.append(f"  {look:<14} {res['score']:.2f}  {verdict}{advice}")
+    return "\n".join(lines)
+
+
+class BaselineError(Exception):
+    """The --baseline photo cannot be used; the message says why."""
+
+
 def analyze(
     files: list[str],
     model_path: Path,
@@ -115,21 +142,21 @@ def analyze(
     baseline_file: str | None = None,
     out: TextIO = sys.stdout,
     err: TextIO = sys.stderr,
+    as_json: bool = True,
 ) -> int:
-    """Write one JSON line per file to ``out``; problems with the baseline go to ``err``."""
+    """Write one result per file to ``out``: 0 if every file was read, 1 if any could not be.
+
+    A baseline that cannot be used is reported on ``err`` and returns 2 before any image is judged.
+    """
     with FaceAnalyzer(model_path, mode="image", max_side=MAX_SIDE) as analyzer:
         baseline = None
         if baseline_file:
             try:
-                base_obs = analyzer.detect(read_rgb(Path(baseline_file)))
-            except ImageError as exc:
-                print(f"booth analyze: baseline {baseline_file}: {exc}; judging without a baseline", file=err)
-            else:
-                if base_obs is None:
-                    print(f"booth analyze: baseline {baseline_file}: no face found; judging without a baseline",
-                          file=err)
-                else:
-                    baseline = Baseline.from_observation(base_obs)
+                baseline = _baseline(analyzer, baseline_file)
+            except BaselineError as exc:
+                print(f"booth analyze: baseline {baseline_file}: {exc}", file=err)
+                return 2
+        unreadable = 0
         for file in files:
             try:
                 obs = analyzer.detect(read_rgb(Path(file)))
@@ -138,12 +165,26 @@ def analyze(
                 line = {"file": file, "face": False, "error": str(exc)}
             except Exception as exc:  # noqa: BLE001 (one bad image must not end the run)
                 line = {"file": file, "face": False, "error": f"{type(exc).__name__}: {exc}"}
-            out.write(json.dumps(line) + "\n")
+            unreadable += "error" in line
+            out.write((json.dumps(line) if as_json else describe_text(line)) + "\n")
             out.flush()
+    if unreadable:
+        print(f"booth analyze: {unreadable} of {len(files)} file(s) could not be read", file=err)
+        return 1
     return 0
 
 
+def _baseline(analyzer: FaceAnalyzer, file: str) -> Baseline:
+    try:
+        obs = analyzer.detect(read_rgb(Path(file)))
+    except ImageError as exc:
+        raise BaselineError(str(exc)) from None
+    if obs is None:
+        raise BaselineError("no face found; give a neutral photo of the same person")
+    return Baseline.from_observation(obs)
+
+
 def cli_analyze(args: argparse.Namespace, config: Config) -> int:
-    """Entry point for `booth analyze` (JSON lines is the only format, --json or not)."""
+    """Entry point for `booth analyze` (JSON lines with --json, readable text without)."""
     model = require_model(config.models_dir)
-    return analyze(list(args.images), model, config.coach, args.baseline)
+    return analyze(list(args.images), model, config.coach, args.baseline, as_json=bool(args.json))

@@ -1,4 +1,5 @@
-"""`booth analyze`: the JSON-lines contract, through the real command and in process."""
+"""`booth analyze`: the JSON-lines contract (--json), the readable default and the exit status,
+through the real command and in process."""
 
 from __future__ import annotations
 
@@ -37,7 +38,9 @@ def test_cli_prints_one_line_per_file_in_order_and_goes_on_after_bad_ones(faces_
     files = [faces_dir / "london/smiling/004.jpg", odd_files["text"], odd_files["missing"], odd_files["grey"],
              odd_files["empty"], odd_files["dir"], faces_dir / "london/neutral/004.jpg"]
     proc = run_cli("--json", *map(str, files))
-    assert proc.returncode == 0, proc.stderr
+    # every file answered, and the exit status says some could not be read
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == "booth analyze: 4 of 7 file(s) could not be read"
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [d["file"] for d in lines] == [str(f) for f in files]
     smile, text, missing, grey, empty, folder, neutral = lines
@@ -65,23 +68,41 @@ def test_cli_prints_one_line_per_file_in_order_and_goes_on_after_bad_ones(faces_
 
 def test_cli_baseline_reveals_a_subtle_smile(faces_dir):
     subtle, rest = faces_dir / "london/smiling/140.jpg", faces_dir / "london/neutral/140.jpg"
-    alone = json.loads(run_cli(str(subtle)).stdout)
-    proc = run_cli("--baseline", str(rest), str(subtle), str(rest))
-    assert proc.returncode == 0
+    alone = json.loads(run_cli("--json", str(subtle)).stdout)
+    proc = run_cli("--json", "--baseline", str(rest), str(subtle), str(rest))
+    assert proc.returncode == 0, proc.stderr
     judged, itself = (json.loads(line) for line in proc.stdout.splitlines())
     assert not alone["looks"]["smile"]["ready"] and alone["smile"] < 0.5
     assert judged["looks"]["smile"]["ready"] and judged["smile"] >= 0.5
     assert not itself["looks"]["smile"]["ready"] and itself["smile"] < 0.5
 
 
-def test_unusable_baseline_is_reported_and_the_images_still_judged(model_path, faces_dir, odd_files):
+def test_unusable_baseline_is_an_error_and_nothing_is_judged(model_path, faces_dir, odd_files):
+    """Judging without the baseline asked for would quietly give other answers: stop instead."""
     out, err = io.StringIO(), io.StringIO()
     code = analyze([str(faces_dir / "london/smiling/004.jpg")], model_path, CoachConfig(),
                    baseline_file=str(odd_files["grey"]), out=out, err=err)
-    assert code == 0
-    assert "no face" in err.getvalue()
-    line = json.loads(out.getvalue())
-    assert line["face"] is True and line["looks"]["smile"]["ready"]
+    assert code == 2 and out.getvalue() == ""
+    assert err.getvalue() == f"booth analyze: baseline {odd_files['grey']}: no face found; " \
+                             "give a neutral photo of the same person\n"
+    proc = run_cli("--json", "--baseline", str(odd_files["missing"]), str(faces_dir / "london/smiling/004.jpg"))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.strip().splitlines()[-1] == f"booth analyze: baseline {odd_files['missing']}: file not found"
+
+
+def test_without_json_the_answer_is_readable_text(faces_dir, odd_files):
+    smile = faces_dir / "london/smiling/004.jpg"
+    proc = run_cli(str(smile), str(odd_files["grey"]), str(odd_files["text"]))
+    assert proc.returncode == 1
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith(f"{smile}: smile 0.9") and "eye contact" in lines[0]
+    assert [line.split()[:3] for line in lines[1:4]] == [["smile", lines[1].split()[1], "ready"],
+                                                         ["serious", lines[2].split()[1], "not"],
+                                                         ["contemplative", lines[3].split()[1], "not"]]
+    assert lines[4:] == [f"{odd_files['grey']}: no face found",
+                         f"{odd_files['text']}: cannot read: not an image (or an unsupported format)"]
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(lines[0])
 
 
 def test_big_photos_are_downscaled_but_answer_in_their_own_pixels(model_path, faces_dir, tmp_path):
