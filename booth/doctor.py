@@ -44,7 +44,8 @@ PACKAGES = [
     ("pygame-ce", "pygame"),
     ("gpiozero", "gpiozero"),
     ("qrcode", "qrcode"),
-    ("fastapi", "fastapi"),
+    ("starlette", "starlette"),
+    ("jinja2", "jinja2"),
     ("uvicorn", "uvicorn"),
 ]
 
