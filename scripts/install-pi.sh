@@ -229,6 +229,21 @@ case "$codename:$arch" in
   bookworm:aarch64|trixie:aarch64) note "Raspberry Pi OS / Debian $codename, $arch" ;;
   *) warn "expected Raspberry Pi OS Bookworm or Trixie, 64-bit; found '${codename:-unknown}' on $arch: continuing" ;;
 esac
+# Debian's package "booth" is Pacemaker's cluster ticket manager, a different
+# program with the same names: /usr/sbin/booth, /etc/booth/, booth.service
+# (whose booth@<site>.service daemons are PartOf= it, so our `systemctl
+# restart booth` would restart them) and booth@.service. Files from the
+# package as Debian 12 ships it (dpkg -c booth_1.0-283-g9d4029a-2+deb12u1).
+# Installing over it would take those names from a cluster node, so refuse.
+for f in /usr/sbin/boothd /lib/systemd/system/booth@.service /usr/lib/systemd/system/booth@.service; do
+  if [ -e "$ROOT$f" ]; then
+    echo "install-pi.sh: Debian's package \"booth\" (Pacemaker's cluster ticket manager, $f) is installed." >&2
+    echo "  It uses the same names as this photo booth: the booth command, /etc/booth/ and booth.service." >&2
+    echo "  If this machine is not a cluster node, remove it (sudo apt-get remove booth) and run this again;" >&2
+    echo "  otherwise install the photo booth on another machine. Nothing was changed." >&2
+    exit 1
+  fi
+done
 
 step "Debian packages"
 note "wanted: ${PACKAGES[*]}"

@@ -326,3 +326,31 @@ def test_camera_option_writes_a_new_config_and_never_edits_one(installed) -> Non
         assert 'its [camera] source is "webcam:1", not "picamera" (--camera); edit it to change that' in again.stdout
     finally:
         conf.write_bytes(original)
+
+
+# Where Debian's package "booth" (Pacemaker's cluster ticket manager) puts the files
+# that clash with ours: `dpkg -c booth_1.0-283-g9d4029a-2+deb12u1_amd64.deb` (Debian 12).
+PACEMAKER_BOOTH = {
+    "usr/sbin/boothd": "",
+    "lib/systemd/system/booth.service": "[Unit]\nDescription=Booth Ticketmanager\n",
+    "lib/systemd/system/booth@.service": "[Unit]\nDescription=Booth - Ticket Manager for Pacemaker Clusters\n"
+                                         "PartOf=booth.service\n",
+    "etc/booth/booth.conf": "transport = UDP\nport = 9929\n",
+}
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_refuses_a_machine_with_debians_pacemaker_booth(tmp_path: Path, dry_run: bool) -> None:
+    """Both would own the booth command, /etc/booth and booth.service: say so and change nothing."""
+    root = tmp_path / "root"
+    for rel, text in PACEMAKER_BOOTH.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    (root / "usr/sbin/booth").symlink_to("boothd")
+    before = _snapshot(root)
+    result = _run(["--root", str(root), *(["--dry-run"] if dry_run else [])])
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Debian's package \"booth\" (Pacemaker's cluster ticket manager" in result.stderr
+    assert "sudo apt-get remove booth" in result.stderr and "Nothing was changed" in result.stderr
+    assert _snapshot(root) == before
+    assert "==> Debian packages" not in result.stdout
