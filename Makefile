@@ -10,13 +10,18 @@ BOOTH  := $(VENV)/bin/booth
 # see the system site-packages there. Elsewhere keep the venv sealed.
 VENV_FLAGS := $(shell test -e /usr/lib/python3/dist-packages/picamera2 && echo --system-site-packages)
 OPENCV := $(shell sed -n 's/^opencv-python-headless==//p' constraints.txt)
-
-export BOOTH_MODELS_DIR ?= $(CURDIR)/.models
+# setuptools' "Editable installation" banner is for packagers, not for someone
+# typing `make run` (the warning is raised in pip's build subprocess, which
+# reads this variable).
+PIP_QUIET := PYTHONWARNINGS="ignore:Editable installation"
 
 .PHONY: run test setup setup-test model system-test-deps bench clean
 
+# `booth up`: the booth and its photo server together; one Ctrl+C stops both
+# and ends with no make error line. The face model lives in .models/, where
+# every `booth` command run from this checkout looks for it (booth/config.py).
 run: setup model
-	$(BOOTH) run $(ARGS)
+	@$(BOOTH) up $(ARGS)
 
 test: setup-test model system-test-deps
 	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(PY) -m pytest $(PYTEST_ARGS)
@@ -25,22 +30,23 @@ setup: $(VENV)/.stamp-run
 setup-test: $(VENV)/.stamp-test
 
 $(VENV)/bin/python:
-	$(PYTHON) -m venv $(VENV_FLAGS) $(VENV)
+	@echo "Setting up $(VENV) and the face model (first time only; a few minutes)"
+	@$(PYTHON) -m venv $(VENV_FLAGS) $(VENV)
 
 # mediapipe drags in opencv-contrib-python; reinstalling the headless build
 # of the same version last makes cv2 the headless one (no libGL needed).
 $(VENV)/.stamp-run: pyproject.toml constraints.txt | $(VENV)/bin/python
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c constraints.txt -e .
-	$(PY) -m pip install -q --force-reinstall --no-deps opencv-python-headless==$(OPENCV)
-	touch $@
+	@$(PY) -m pip install -q --upgrade pip
+	@$(PIP_QUIET) $(PY) -m pip install -q -c constraints.txt -e .
+	@$(PY) -m pip install -q --force-reinstall --no-deps opencv-python-headless==$(OPENCV)
+	@touch $@
 
 $(VENV)/.stamp-test: $(VENV)/.stamp-run
-	$(PY) -m pip install -q -c constraints.txt -e '.[test]'
+	$(PIP_QUIET) $(PY) -m pip install -q -c constraints.txt -e '.[test]'
 	touch $@
 
 model: setup
-	$(BOOTH) models fetch --quiet
+	@$(BOOTH) models fetch --quiet
 
 system-test-deps:
 	@scripts/system-deps.sh test

@@ -521,10 +521,12 @@ def cli_run(args: Any, config: Config) -> int:
     autopilot, scripted_only = headless, False
     if choice.driver is None:
         # Without a screen the booth runs headless. It presses its own button only
-        # for someone who asked for sessions or watches at a terminal (`make run`),
+        # for someone who asked for sessions or watches at a terminal (`make run`,
+        # whose `booth up` says so with --attended),
         # and only with the scripted subject: as a service with a real camera it
         # never photographs anyone by itself.
-        asked = args.sessions is not None or args.screenshots is not None or sys.stdout.isatty()
+        asked = (args.sessions is not None or args.screenshots is not None or sys.stdout.isatty()
+                 or getattr(args, "attended", False))
         if asked:
             log.warning("%s: running headless — unattended sessions with the scripted subject, "
                         "nothing shown on a screen", choice.reason)

@@ -42,6 +42,24 @@ def _xdg(var: str, fallback: str, *parts: str) -> str:
     return str(Path(base, *parts))
 
 
+# A source checkout: this package's folder sits beside the project's pyproject.toml and Makefile.
+CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+def default_models_dir() -> str:
+    """Where the face model is when neither the config nor $BOOTH_MODELS_DIR says.
+
+    Run from a source checkout (`make run`'s editable install, tests), the
+    checkout's ``.models/``, where `make run` fetched it; installed as a
+    package, the user's cache. Either way every `booth` command finds the
+    model `booth models fetch` put there, however it was started. The Pi's
+    installer names /var/lib/booth/models in booth.toml.
+    """
+    if (CHECKOUT / "pyproject.toml").is_file() and (CHECKOUT / "Makefile").is_file():
+        return str(CHECKOUT / ".models")
+    return _xdg("XDG_CACHE_HOME", ".cache", "booth", "models")
+
+
 @dataclass
 class CameraConfig:
     source: str = _opt(
@@ -159,8 +177,9 @@ class StorageConfig:
         "photos and the gallery index ($BOOTH_DATA_DIR overrides)",
     )
     models_dir: str = _opt(
-        _xdg("XDG_CACHE_HOME", ".cache", "booth", "models"),
-        "the face model, apart from the photos ($BOOTH_MODELS_DIR overrides)",
+        default_models_dir(),
+        "the face model, apart from the photos; default: a checkout's .models/, else ~/.cache/booth/models "
+        "($BOOTH_MODELS_DIR overrides)",
     )
     expiry_days: float = _opt(7.0, "photos are deleted this many days after they are taken", min=0.01, max=3650.0)
     min_free_mb: int = _opt(500, "stop offering captures below this much free disk space", min=0, max=10_000_000)
