@@ -40,6 +40,7 @@ class Check:
 PACKAGES = [
     ("numpy", "numpy"),
     ("opencv-python-headless", "cv2"),
+    ("pillow", "PIL"),
     ("mediapipe", "mediapipe"),
     ("pygame-ce", "pygame"),
     ("gpiozero", "gpiozero"),
