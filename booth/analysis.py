@@ -46,6 +46,7 @@ class AnalysisWorker:
         self._baseline: Any = None
         self._coach: Coach | None = None
         self._last_box: Box | None = None
+        self._latest_face: Any = None  # the newest frame's Observation, None when it had no face
         self.frames = 0  # analysed so far
         self.busy_s = 0.0  # time spent in detect()
 
@@ -79,6 +80,11 @@ class AnalysisWorker:
     def face_box(self) -> Box | None:
         """The last face box in preview pixels (for the autofocus before the burst)."""
         return self._last_box
+
+    @property
+    def latest_face(self) -> Any:
+        """The newest analysed frame's face (None if it had none): the coach screen's guide follows it."""
+        return self._latest_face
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="analysis", daemon=True)
@@ -120,6 +126,7 @@ class AnalysisWorker:
             self.frames += 1
             if obs is not None:
                 self._last_box = obs.box
+            self._latest_face = obs
             with self._lock:
                 if generation != self._generation:
                     continue  # the session moved on while this frame was analysed

@@ -218,11 +218,12 @@ class App:
     def __init__(self, config: Config, camera: Any, display: Any, *, analysis: Any, capture: Any,
                  options: Options, gpio: Gpio | None = None, disk: Any = None,
                  sounds: Any = None, notices: list[str] | None = None, owned: list[Any] | None = None) -> None:
-        from booth.coach import FRAMING_TARGET, LOOK_INFO
+        from booth.coach import LOOK_INFO
         from booth.net import wifi_payload
         from booth.ui.fonts import Fonts
         from booth.ui.layout import Layout
         from booth.ui.screens import Renderer
+        from booth.ui.words import words_for
 
         self.config = config
         self.camera = camera
@@ -246,15 +247,13 @@ class App:
         self.screenshots = Screenshots(options.screenshots) if options.screenshots else None
         self.housekeeper = Housekeeper(self, disk, config.data_dir)
         self.look_info = LOOK_INFO
-        f = FRAMING_TARGET
-        self.framing = (f.x, f.y, f.w, f.h)
         self.wifi = wifi_payload(config.wifi.ssid, config.wifi.password) if config.wifi.ssid else ""
-        if self.gpio.button is not None or options.headless:
-            self.start_hint = "Press the button"
-        elif config.controls.touch:
-            self.start_hint = "Tap the screen to start"
-        else:
-            self.start_hint = "Press space to start"
+        # The controls that really work: a configured button that failed to open does not count;
+        # headless, the unattended hand "presses the button".
+        self.words = words_for(button=self.gpio.button is not None or options.headless,
+                               touch=config.controls.touch, keyboard=config.controls.keyboard)
+        self._guide_key: tuple[Any, ...] | None = None
+        self._guide: Any = None
         self.quit = False
         self.started = self.completed = 0
         self.urls: list[str] = []
@@ -374,13 +373,30 @@ class App:
         from booth.ui.screens import Scene
 
         st = self.session.state
+        frame = self.camera.latest()
         return Scene(
-            state=st, now=now, frame=self.camera.latest(), mirror=self.config.camera.mirror_preview,
-            expiry_days=self.config.storage.expiry_days, start_hint=self.start_hint,
+            state=st, now=now, frame=frame, mirror=self.config.camera.mirror_preview,
+            expiry_days=self.config.storage.expiry_days, words=self.words,
             touch=self.config.controls.touch and not self.options.headless,
+            auto_trigger=self.config.coach.auto_trigger,
             retakes_left=st.retakes_left(self.settings), wifi_ssid=self.config.wifi.ssid,
-            wifi_payload=self.wifi, look_info=self.look_info, framing=self.framing,
+            wifi_payload=self.wifi, look_info=self.look_info,
+            guide=self._coach_guide(frame) if st.phase is Phase.COACH else None,
         )
+
+    def _coach_guide(self, frame: Any) -> Any:
+        """The framing guide from the crop the photo would get now (made once per analysed face)."""
+        from booth.ui.guide import guide
+
+        face = self.analysis.latest_face
+        if frame is None or face is None:
+            return None  # nobody to frame yet: the coach says "Step into the frame"
+        h, w = frame.image.shape[:2]
+        key = (face, w, h)  # holds the face itself: an id() could be reused by the next one
+        if self._guide_key is None or self._guide_key[0] is not face or self._guide_key[1:] != (w, h):
+            self._guide = guide((w, h), self.config.photo.crop, face)
+            self._guide_key = key
+        return self._guide
 
     def _frame(self, now: float) -> None:
         self.last_drawn = self.renderer.draw(self.display.surface, self.scene(now))

@@ -46,6 +46,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from booth.codes import short_code
+
 log = logging.getLogger(__name__)
 
 TOKEN_BYTES = 18  # 144 bits; token_urlsafe gives exactly 24 characters
@@ -71,7 +73,9 @@ CREATE TABLE IF NOT EXISTS photos (
 CREATE INDEX IF NOT EXISTS photos_created ON photos(created);
 CREATE INDEX IF NOT EXISTS photos_expires ON photos(expires);
 """
-_COLUMNS = "token, created, expires, look, crop, retouch, scores"
+# Added later (the short code, booth/codes.py): an index made before gets it by _migrate.
+_CODE_INDEX = "CREATE UNIQUE INDEX IF NOT EXISTS photos_code ON photos(code) WHERE code IS NOT NULL"
+_COLUMNS = "token, created, expires, look, crop, retouch, scores, code"
 
 
 class GalleryError(Exception):
@@ -99,6 +103,7 @@ class PhotoRecord:
     crop: str
     retouch: str
     scores: Mapping[str, Any] = field(default_factory=dict)
+    code: str | None = field(default=None, repr=False)  # the short code (None: it clashed with another's)
 
     def expired(self, now: float | None = None) -> bool:
         return (time.time() if now is None else now) >= self.expires
@@ -232,10 +237,38 @@ class Gallery:
             # FULL: a committed row is a published photo and must survive power loss.
             db.execute("PRAGMA synchronous = FULL")
             db.executescript(_SCHEMA)
+            self._migrate(db)
         except sqlite3.DatabaseError as exc:
             raise GalleryError(f"{path}: the gallery index is unreadable ({exc}); "
                                "move it aside and restart to rebuild an empty one") from None
         return db
+
+    @staticmethod
+    def _migrate(db: sqlite3.Connection) -> None:
+        """Bring an index made by an older booth up to date: the short-code column, filled in.
+
+        In one write transaction, so the booth and the web server opening the
+        same index at once cannot both add the column.
+        """
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            columns = {row[1] for row in db.execute("PRAGMA table_info(photos)")}
+            if "code" not in columns:
+                db.execute("ALTER TABLE photos ADD COLUMN code TEXT")
+            db.execute(_CODE_INDEX)
+            taken = {c for (c,) in db.execute("SELECT code FROM photos WHERE code IS NOT NULL")}
+            missing = db.execute("SELECT token FROM photos WHERE code IS NULL ORDER BY created").fetchall()
+            for (token,) in missing:
+                code = short_code(token)
+                if code not in taken:  # a clash (about 1 in 10^8 per pair) leaves the later photo without one
+                    db.execute("UPDATE photos SET code = ? WHERE token = ?", (code, token))
+                    taken.add(code)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        if missing:
+            log.info("gallery: short codes given to %d photo(s) from before codes existed", len(missing))
 
     @contextlib.contextmanager
     def _files_lock(self) -> Iterator[None]:
@@ -256,13 +289,13 @@ class Gallery:
             return self._db.execute(sql, params).rowcount
 
     def _record(self, row: tuple[Any, ...]) -> PhotoRecord:
-        token, created, expires, look, crop, retouch, scores = row
+        token, created, expires, look, crop, retouch, scores, code = row
         try:
             parsed = json.loads(scores)
         except ValueError:
             parsed = {}
         return PhotoRecord(token, created, min(expires, created + self.expiry_s), look, crop, retouch,
-                           parsed if isinstance(parsed, dict) else {})
+                           parsed if isinstance(parsed, dict) else {}, code)
 
     def _file(self, token: str, kind: str) -> Path:
         return self.photos_dir / f"{token}.{kind}.jpg"
@@ -351,7 +384,7 @@ class Gallery:
         except (TypeError, ValueError) as exc:
             raise GalleryError(f"scores cannot be stored: {exc}") from None
         created = time.time() if now is None else float(now)
-        return StagedPhoto(new_token(), created, look, crop, retouch, scores_json), (original, retouched)
+        return StagedPhoto(self._fresh_token(), created, look, crop, retouch, scores_json), (original, retouched)
 
     def _write_staged(self, staged: StagedPhoto, files: tuple[bytes, bytes]) -> None:
         """Both files whole and fsynced under their staged names (a temp file renamed, as everywhere)."""
@@ -371,7 +404,8 @@ class Gallery:
 
     def _publish_locked(self, staged: StagedPhoto, new: tuple[bytes, str] | None) -> PhotoRecord:
         record = PhotoRecord(staged.token, staged.created, staged.created + self.expiry_s, staged.look,
-                             staged.crop, staged.retouch if new is None else new[1], json.loads(staged.scores_json))
+                             staged.crop, staged.retouch if new is None else new[1], json.loads(staged.scores_json),
+                             short_code(staged.token))
         moved: list[Path] = []
         tmp: Path | None = None
         try:
@@ -409,11 +443,26 @@ class Gallery:
                 removed = True
         return removed
 
+    def _fresh_token(self) -> str:
+        """A new token whose short code no photo has, published or staged.
+
+        A clash would send one guest's typed code to another guest's photo.
+        (At 24**8 codes it takes about 10**8 photos to expect one.)
+        """
+        while True:
+            token = new_token()
+            code = short_code(token)
+            staged = {short_code(p.name.split(".")[0]) for p in self.staging_dir.iterdir()
+                      if not p.name.startswith(_TMP_PREFIX)}
+            if code not in staged and not self._query("SELECT 1 FROM photos WHERE code = ?", (code,)):
+                return token
+
     def _publish_row(self, record: PhotoRecord, scores_json: str) -> None:
         """The commit that makes a photo exist (a separate step so tests can crash right before it)."""
         self._execute(
-            f"INSERT INTO photos ({_COLUMNS}, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
-            (record.token, record.created, record.expires, record.look, record.crop, record.retouch, scores_json),
+            f"INSERT INTO photos ({_COLUMNS}, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            (record.token, record.created, record.expires, record.look, record.crop, record.retouch, scores_json,
+             record.code),
         )
 
     def get(self, token: str) -> PhotoRecord | None:
@@ -421,6 +470,11 @@ class Gallery:
         if not valid_token(token):
             return None
         rows = self._query(f"SELECT {_COLUMNS} FROM photos WHERE token = ? AND deleted IS NULL", (token,))
+        return self._record(rows[0]) if rows else None
+
+    def by_code(self, code: str) -> PhotoRecord | None:
+        """The record with this short code (already normalised), expired or not; None when unknown."""
+        rows = self._query(f"SELECT {_COLUMNS} FROM photos WHERE code = ? AND deleted IS NULL", (code,))
         return self._record(rows[0]) if rows else None
 
     def delete(self, token: str) -> bool:

@@ -36,7 +36,8 @@ SORRY_CAMERA = "Sorry — the camera missed that. Please try again."
 SORRY_PHOTO = "Sorry — that photo didn't work out. Please try again."
 SORRY_PAUSED = "Sorry — the booth is paused for a moment."
 CAMERA_RETRYING = "Camera unavailable — retrying"
-DISK_FULL = "Photos are paused: the booth's storage is full. Please tell a member of staff."
+TELL_STAFF = "Please tell a member of staff."
+DISK_FULL = f"Photos are paused: the booth's storage is full. {TELL_STAFF}"
 
 
 class Phase(enum.Enum):

@@ -187,3 +187,28 @@ def test_gpio_configured_but_missing_is_said_on_screen_and_in_the_log(tmp_path, 
     finally:
         app.close()
         app.camera.stop()
+
+
+def test_a_keyboard_only_booth_names_the_keys(tmp_path, model_path, monkeypatch):
+    """No button and touch switched off: every hint names the key, none says "press the button" or "tap"."""
+    from booth.app import Options, build
+    from booth.config import load_config
+    from booth.ui.display import choose_display
+    from booth.ui.words import KEYBOARD
+
+    monkeypatch.setenv("BOOTH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BOOTH_MODELS_DIR", str(model_path.parent))
+    monkeypatch.delenv("BOOTH_CONFIG", raising=False)
+    config = load_config(None)
+    config.controls.touch = False
+    app = build(config, camera_spec="scripted", options=Options(headless=False),
+                display_choice=choose_display(config.display, headless=True))
+    try:
+        app.start()
+        _run_for(app, 0.5)
+        assert app.words is KEYBOARD
+        assert "Press space to start" in app.last_drawn.text()
+        assert "Tap" not in app.last_drawn.text() and "Press the button" not in app.last_drawn.text()
+    finally:
+        app.close()
+        app.camera.stop()

@@ -418,3 +418,59 @@ def test_unreadable_index_is_a_clear_error_and_loses_nothing(tmp_path: Path, jpe
     assert (tmp_path / "photos" / f"{r.token}.original.jpg").read_bytes() == jpegs[0]  # untouched, byte for byte
     assert (tmp_path / "photos" / f"{r.token}.retouched.jpg").read_bytes() == jpegs[1]
     assert photo_files(tmp_path) == sorted([f"{r.token}.original.jpg", f"{r.token}.retouched.jpg"])
+
+
+# The index as booths before the short code made it (booth 3710081): no code column.
+_OLD_SCHEMA = """
+CREATE TABLE photos (token TEXT PRIMARY KEY, created REAL NOT NULL, expires REAL NOT NULL, look TEXT NOT NULL,
+                     crop TEXT NOT NULL, retouch TEXT NOT NULL, scores TEXT NOT NULL, deleted REAL);
+CREATE INDEX photos_created ON photos(created);
+CREATE INDEX photos_expires ON photos(expires);
+"""
+
+
+def test_every_photo_has_its_short_code_and_is_found_by_it(tmp_path: Path, jpegs) -> None:
+    from booth.codes import short_code
+
+    with Gallery(tmp_path) as g:
+        records = [add(g, jpegs) for _ in range(3)]
+        for r in records:
+            assert r.code == short_code(r.token)
+            assert g.by_code(r.code) == r and g.get(r.token).code == r.code
+        g.delete(records[0].token)
+        assert g.by_code(records[0].code) is None and g.by_code("CCCCCCCC") is None
+
+
+def test_an_index_from_before_short_codes_is_migrated(tmp_path: Path, jpegs) -> None:
+    from booth.codes import short_code
+
+    with Gallery(tmp_path) as g:
+        tokens = [add(g, jpegs).token for _ in range(3)]
+    # Rebuild the index in the old shape, with the same photos in it.
+    db_path = tmp_path / "gallery.sqlite3"
+    with sqlite3.connect(db_path) as db:
+        old = db.execute("SELECT token, created, expires, look, crop, retouch, scores FROM photos").fetchall()
+    for p in tmp_path.glob("gallery.sqlite3*"):
+        p.unlink()
+    with sqlite3.connect(db_path) as db:
+        db.executescript(_OLD_SCHEMA)
+        db.executemany("INSERT INTO photos VALUES (?, ?, ?, ?, ?, ?, ?, NULL)", old)
+    # Both processes (booth and web) open it at once: the column is added once, every photo gets its code.
+    script = textwrap.dedent(f"""
+        from pathlib import Path
+        from booth.gallery import Gallery
+        with Gallery(Path({str(tmp_path)!r}), reconcile=False) as g:
+            print(sorted(r.code for r in g.records()))
+    """)
+    procs = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, env={**os.environ, "PYTHONPATH": str(REPO)}) for _ in range(2)]
+    outs = [p.communicate(timeout=60) for p in procs]
+    want = sorted(short_code(t) for t in tokens)
+    for (out, err), p in zip(outs, procs):
+        assert p.returncode == 0, err
+        assert out.strip() == str(want)
+    with Gallery(tmp_path) as g:
+        for t in tokens:
+            assert g.by_code(short_code(t)).token == t
+    with sqlite3.connect(db_path) as db:
+        assert ("photos_code",) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()

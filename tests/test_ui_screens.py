@@ -15,15 +15,18 @@ import numpy as np
 import pygame
 import pytest
 
+from booth.codes import short_code
 from booth.session import RETOUCH_LEVELS, Phase, State
 from booth.ui import theme
 from booth.ui.fonts import Fonts
 from booth.ui.layout import Layout
-from booth.ui.screens import TIP_S, TIPS, Renderer, Scene
+from booth.ui.guide import guide
+from booth.ui.screens import HOLD_IT, TIP_S, TIPS, Renderer, Scene
+from booth.ui.words import BUTTON, KEYBOARD, TOUCH, words_for
 
 URL = "http://192.168.4.1:8080/p/Xk3v9QpL2mZt7RbN4wYc1A_-"
 WIFI = "WIFI:T:WPA;S:booth;P:s3cret\\;pass;;"
-FRAMING = (0.375, 0.20, 0.25, 0.42)
+GUIDE = guide((640, 480), "4:5")  # the centred crop: no face seen
 
 
 @dataclass
@@ -120,7 +123,7 @@ def test_attract_privacy_line_follows_the_expiry(fonts):
 
 
 def test_attract_says_tap_when_that_is_the_way(fonts):
-    surf, d = draw(fonts, State(), start_hint="Tap the screen to start")
+    surf, d = draw(fonts, State(), words=TOUCH)
     assert_text_drawn(surf, d, "Tap the screen to start")
 
 
@@ -129,6 +132,9 @@ def test_attract_camera_down_says_so_instead_of_the_start_hint(fonts, face_frame
     surf, d = draw(fonts, st, frame=face_frame)
     assert_text_drawn(surf, d, "Camera unavailable — retrying")
     assert "Press the button" not in d.text() and d.preview is None
+    # Like the disk-full screen: staff are asked for, and no posing tip while nobody can pose.
+    assert_text_drawn(surf, d, "Please tell a member of staff")
+    assert not any(tip in d.text() for tip in TIPS)
     r = d.find("Camera unavailable")
     around = pixels(surf, Layout(1280, 720).inner()).reshape(-1, 3).astype(int)
     assert (np.abs(around - theme.FAULT).max(axis=1) <= 2).sum() > 500  # the red frame of the fault panel
@@ -137,7 +143,9 @@ def test_attract_camera_down_says_so_instead_of_the_start_hint(fonts, face_frame
 def test_attract_disk_full_pauses_captures_on_screen(fonts, face_frame):
     surf, d = draw(fonts, State(disk_ok=False), frame=face_frame)
     assert_text_drawn(surf, d, "storage is full")
+    assert_text_drawn(surf, d, "Please tell a member of staff")
     assert "Press the button" not in d.text()
+    assert not any(tip in d.text() for tip in TIPS)
 
 
 def test_attract_staff_notice_strip(fonts):
@@ -166,10 +174,52 @@ def test_choose_shows_three_looks_with_the_highlight(fonts):
 
 
 def test_choose_hint_when_steering_by_hand(fonts):
-    _, d = draw(fonts, State(phase=Phase.CHOOSE, scanning=False))
-    assert "Tap a look" in d.text() and "‹ Back" in d.text()
+    _, d = draw(fonts, State(phase=Phase.CHOOSE, scanning=False), words=KEYBOARD)
+    assert "Pick a look with the arrows, then press space" in d.text() and "‹ Back" in d.text()
     _, d = draw(fonts, State(phase=Phase.CHOOSE), touch=False)
     assert "‹ Back" not in d.text()
+
+
+def _words_only(d, allowed: set[str]) -> set[str]:
+    """The action words a screen used, beside those of its own controls."""
+    vocabulary = {"press", "hold", "tap", "space", "esc", "arrows", "button"}
+    used = {w.strip(".,—()").lower() for t, _ in d.texts for w in t.split()}
+    return (used & vocabulary) - allowed
+
+
+@pytest.mark.parametrize("scanning", [True, False])
+def test_choose_and_review_speak_the_touch_booths_language(fonts, scanning):
+    _, d = draw(fonts, State(phase=Phase.CHOOSE, scanning=scanning), words=TOUCH)
+    assert "Tap the look you want" in d.text()
+    assert _words_only(d, {"tap"}) == set(), d.text()  # no "press", no "hold" on a touch screen
+    st = State(phase=Phase.REVIEW, photo=_previews(), since=0.0, deadline=30.0)
+    surf, d = draw(fonts, st, retakes_left=2, words=TOUCH)
+    assert_text_drawn(surf, d, "Keep it")
+    assert_text_drawn(surf, d, "Retake (2 left)")
+    assert _words_only(d, {"tap"}) == set(), d.text()
+
+
+def test_choose_and_review_speak_the_keyboard_booths_language(fonts):
+    _, d = draw(fonts, State(phase=Phase.CHOOSE), words=KEYBOARD)
+    assert "Press space when your look lights up" in d.text()
+    assert _words_only(d, {"press", "space", "arrows"}) == set(), d.text()
+    st = State(phase=Phase.REVIEW, photo=_previews(), since=0.0, deadline=30.0)
+    surf, d = draw(fonts, st, retakes_left=1, words=KEYBOARD)
+    assert_text_drawn(surf, d, "Keep it — space")
+    assert_text_drawn(surf, d, "Retake — Esc (1 left)")
+    assert _words_only(d, {"press", "space", "esc"}) == set(), d.text()
+
+
+def test_share_wifi_step_speaks_each_booths_language(fonts):
+    for words, needle in ((BUTTON, "press the button"), (TOUCH, "tap the screen"), (KEYBOARD, "press space")):
+        _, d = draw(fonts, State(phase=Phase.SHARE_WIFI), words=words, wifi_payload=WIFI, wifi_ssid="booth")
+        assert f"Then {needle} for 2. Download" in d.text()
+
+
+def test_words_follow_the_controls_that_work():
+    assert words_for(button=True, touch=True, keyboard=True) is BUTTON
+    assert words_for(button=False, touch=True, keyboard=True) is TOUCH
+    assert words_for(button=False, touch=False, keyboard=True) is KEYBOARD
 
 
 # ---------------------------------------------------------------- breathe
@@ -194,26 +244,26 @@ def test_breathe_animates_and_says_in_then_out(fonts):
 
 def test_coach_preview_guide_prompts_and_meter(fonts, face_frame):
     st = State(phase=Phase.COACH, look="smile", guidance=G(readiness=0.4))
-    surf, d = draw(fonts, st, frame=face_frame, framing=FRAMING,
+    surf, d = draw(fonts, st, frame=face_frame, guide=GUIDE,
                    look_info={"smile": ("Smile", "")})
     assert d.preview is not None
     assert_text_drawn(surf, d, "Chin down a touch")
-    assert_text_drawn(surf, d, "Relax your shoulders")
-    assert "A third prompt" not in d.text()  # one or two prompts, never a list
+    assert "Relax your shoulders" not in d.text()  # the one thing to do now, never a list
     assert_text_drawn(surf, d, "Smile")
     track, fill = d.meter
     assert fill.width / track.width == pytest.approx(0.4, abs=0.01)
     row = pixels(surf)[track.centery, track.left + 10:track.right - 10]
     lit = np.all(np.abs(row.astype(int) - theme.ACCENT) <= 8, axis=1).mean()
     assert lit == pytest.approx(0.4, abs=0.05)
-    # The framing guide: the target box, mirrored into the cropped preview.
+    # The framing guide: the head's place in the crop, mirrored into the cropped preview.
     g = d.guide
     img_w, img_h = 640, 480
     x0, y0, cw, ch = 0, 60, 640, 360
-    want_x = (FRAMING[0] * img_w - x0) / cw * 1280
-    want_w = FRAMING[2] * img_w / cw * 1280
+    head = GUIDE.head
+    want_x = (head[0] * img_w - x0) / cw * 1280
+    want_w = head[2] * img_w / cw * 1280
     assert g.left == pytest.approx(1280 - want_x - want_w, abs=2)
-    assert g.top == pytest.approx((FRAMING[1] * img_h - y0) / ch * 720, abs=2)
+    assert g.top == pytest.approx((head[1] * img_h - y0) / ch * 720, abs=2)
     assert close_to(pixels(surf)[g.centery, g.left + 2], theme.ACCENT, 40)
 
 
@@ -226,15 +276,95 @@ def test_meter_fill_is_proportional(fonts, readiness):
 
 def test_coach_ready_turns_green(fonts, face_frame):
     surf, d = draw(fonts, State(phase=Phase.COACH, look="smile", guidance=G(readiness=0.9, ready=True)),
-                   frame=face_frame, framing=FRAMING)
+                   frame=face_frame, guide=GUIDE)
     track, fill = d.meter
     assert close_to(pixels(surf)[track.centery, track.left + fill.width // 2], theme.READY, 8)
     assert "Hold it" in d.text()
 
 
+def _top_line(d) -> str:
+    top = Layout(1280, 720).top_band()
+    lines = [t for t, r in d.texts if top.contains(r) and t != "‹ Back"]
+    assert len(lines) == 1, lines  # one voice at the top
+    return lines[0]
+
+
+def test_coach_says_one_thing_at_a_time(fonts, face_frame):
+    # Ready, with the automatic trigger: the top line says hold it, and nothing contradicts it.
+    _, d = draw(fonts, State(phase=Phase.COACH, look="smile", guidance=G(readiness=0.9, ready=True, prompts=())),
+                frame=face_frame, guide=GUIDE)
+    assert _top_line(d) == HOLD_IT
+    assert "Look into the lens" not in d.text()
+    # Ready without the automatic trigger: nothing will happen by itself, so no "hold it".
+    for words in (BUTTON, TOUCH, KEYBOARD):
+        _, d = draw(fonts, State(phase=Phase.COACH, look="smile", guidance=G(readiness=0.9, ready=True, prompts=())),
+                    frame=face_frame, guide=GUIDE, auto_trigger=False, words=words)
+        assert _top_line(d) == words.take_now and "Hold it" not in d.text()
+    # Not ready: the most important prompt, alone.
+    _, d = draw(fonts, State(phase=Phase.COACH, look="smile", guidance=G()), frame=face_frame, guide=GUIDE)
+    assert _top_line(d) == "Chin down a touch"
+    # A face and nothing to fix, not ready yet: no "Look into the lens" filler.
+    _, d = draw(fonts, State(phase=Phase.COACH, look="smile", guidance=G(prompts=())), frame=face_frame, guide=GUIDE)
+    assert "Look into the lens" not in d.text() and "Hold it" not in d.text()
+
+
 def test_coach_before_the_first_guidance(fonts):
     _, d = draw(fonts, State(phase=Phase.COACH, look="smile"))
-    assert "Step into the oval" in d.text() and d.meter[1].width == 0
+    assert "Step into the frame" in d.text() and d.meter[1].width == 0
+
+
+def _framed(face_frame, faces_dir):
+    """The same person further from the camera: the head a third of the frame's height."""
+    rgb = cv2.cvtColor(cv2.imread(str(faces_dir / "london/smiling/004.jpg")), cv2.COLOR_BGR2RGB)
+    small = cv2.resize(rgb, (320, 320), interpolation=cv2.INTER_AREA)
+    img = cv2.copyMakeBorder(small, 100, 60, 160, 160, cv2.BORDER_REPLICATE)
+    return SimpleNamespace(image=np.ascontiguousarray(img), index=8)
+
+
+def _observe(model_path, frame):
+    from booth.photo.face import FaceGeometry
+    from booth.vision import FaceAnalyzer
+
+    with FaceAnalyzer(model_path, mode="image") as analyzer:
+        obs = analyzer.detect(frame.image)
+    assert obs is not None
+    return obs, FaceGeometry.from_landmarks(obs.landmarks, (640, 480))
+
+
+def _inside(oval, x, y) -> float:
+    """(x, y) in image pixels against the oval on screen: <= 1 inside (16:9 crop of 640x480, mirrored)."""
+    sx, sy = 1280 - x / 640 * 1280, (y - 60) / 360 * 720
+    return ((sx - oval.centerx) / (oval.width / 2)) ** 2 + ((sy - oval.centery) / (oval.height / 2)) ** 2
+
+
+def test_coach_guide_is_the_photos_crop_and_holds_the_whole_head(fonts, face_frame, faces_dir, model_path):
+    """The oval is where the headshot crop puts the head: the real face's chin and crown are inside it."""
+    from booth.photo.crop import headshot_crop
+
+    frame = _framed(face_frame, faces_dir)
+    obs, face = _observe(model_path, frame)
+    g = guide((640, 480), "4:5", obs)
+    crop = headshot_crop((640, 480), face, "4:5")
+    assert crop.rules_kept and g.face and g.fits
+    assert g.crop == pytest.approx((crop.x / 640, crop.y / 480, crop.w / 640, crop.h / 480))
+    surf, d = draw(fonts, State(phase=Phase.COACH, look="smile", guidance=G(ready=True)), frame=frame, guide=g)
+    assert d.crop.width / d.crop.height == pytest.approx(4 / 5, abs=0.02)  # the photo's own shape
+    oval = d.guide
+    for point in (face.chin, face.crown):
+        assert _inside(oval, *point) <= 1.05, (point, oval)  # inside (the line is a few pixels wide)
+    chin_y = (face.chin[1] - 60) / 360 * 720
+    assert abs(chin_y - oval.bottom) < 0.08 * oval.height  # the oval ends at the chin, not at the mouth
+    assert close_to(pixels(surf)[oval.centery, oval.left + 2], theme.READY, 40)  # ready: green
+
+
+def test_coach_guide_never_green_around_half_a_head(fonts, face_frame, model_path):
+    """Too close for the crop's rules: the chin is outside the oval, and the oval stays amber even if ready."""
+    obs, face = _observe(model_path, face_frame)
+    g = guide((640, 480), "4:5", obs)
+    assert g.face and not g.fits
+    surf, d = draw(fonts, State(phase=Phase.COACH, look="smile", guidance=G(ready=True)), frame=face_frame, guide=g)
+    assert _inside(d.guide, *face.chin) > 1.2
+    assert close_to(pixels(surf)[d.guide.centery, d.guide.left + 2], theme.ACCENT, 40)
 
 
 # ---------------------------------------------------------------- countdown, capture, processing
@@ -316,7 +446,10 @@ def test_share_qr_decodes_to_the_photo_url_and_is_crisp(fonts, size):
     side = min(size)
     assert rect.width >= 0.55 * side  # as big as the screen allows: scanned from 1.5 m
     assert_text_drawn(surf, d, "Scan to download")
-    assert_text_drawn(surf, d, "192.168.4.1:8080/p/")
+    # No 24 look-alike characters to copy: the short code, at the address the phone can type.
+    code = short_code("Xk3v9QpL2mZt7RbN4wYc1A_-")
+    assert_text_drawn(surf, d, f"192.168.4.1:8080/{code[:4]}-{code[4:]}")
+    assert "/p/" not in d.text() and "Xk3v9QpL" not in d.text()
     assert "Kept for 7 days" in d.text()
 
 
@@ -346,7 +479,7 @@ def test_goodbye_message(fonts):
 def test_every_screen_fits_any_screen(fonts, face_frame, size, phase):
     st = State(phase=phase, look="smile", url=URL, guidance=G(), photo=_previews(),
                message="Thanks — see you next time", since=0.0, deadline=3.0)
-    surf, d = draw(fonts, st, size=size, frame=face_frame, framing=FRAMING, wifi_payload=WIFI,
+    surf, d = draw(fonts, st, size=size, frame=face_frame, guide=GUIDE, wifi_payload=WIFI,
                    wifi_ssid="booth", retakes_left=1)
     bounds = surf.get_rect()
     for text, rect in d.texts:

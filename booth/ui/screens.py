@@ -21,11 +21,16 @@ import pygame
 from pygame import Rect
 
 from booth import qr
+from booth.codes import display as display_code
+from booth.codes import short_code
+from booth.coach.coach import NO_FACE_PROMPT
 from booth.durations import days_text
-from booth.session import CAMERA_RETRYING, DISK_FULL, LOOKS, RETOUCH_LEVELS, THANKS, Phase, State
+from booth.session import CAMERA_RETRYING, DISK_FULL, LOOKS, RETOUCH_LEVELS, TELL_STAFF, THANKS, Phase, State
 from booth.ui import theme
 from booth.ui.fonts import Fonts
+from booth.ui.guide import Guide
 from booth.ui.layout import Layout
+from booth.ui.words import BUTTON, Words
 
 TIPS = (
     "Wear solid colours: they keep the eye on your face",
@@ -46,8 +51,43 @@ DEFAULT_LOOK_INFO = {
 }
 
 
+HOLD_IT = "Hold it …"
+STEP_IN = NO_FACE_PROMPT  # what the coach says when it sees nobody
+STAY = "Good — stay like that"
+
+
+def coach_lines(guidance: Any, auto_trigger: bool, words: Words) -> tuple[str, str]:
+    """The coach screen's top line (the one thing to do now) and its quieter hint.
+
+    Never two voices: when the look holds, the top line says what happens next
+    (the booth takes it: "Hold it"; or, without the automatic trigger, the
+    guest does); otherwise the coach's most important prompt.
+    """
+    face = guidance is not None and bool(getattr(guidance, "face", False))
+    ready = guidance is not None and bool(getattr(guidance, "ready", False))
+    prompts = tuple(getattr(guidance, "prompts", ()) or ()) if guidance is not None else ()
+    if ready:
+        return (HOLD_IT, words.take_it) if auto_trigger else (words.take_now, "")
+    if prompts:
+        line = prompts[0]
+    else:
+        line = STAY if face else STEP_IN
+    return line, words.take_it
+
+
 def short_url(url: str) -> str:
     return url.split("://", 1)[-1]
+
+
+def typeable_url(url: str) -> str:
+    """The photo's address with its short code in place of the token: "192.168.4.1:8080/XK4M-7PQR".
+
+    The web server answers ``/<code>`` (booth/web/codes.py) with the photo's page.
+    """
+    base, sep, token = url.rpartition("/p/")
+    if not sep or not token:
+        return short_url(url)
+    return f"{short_url(base)}/{display_code(short_code(token))}"
 
 
 @dataclass
@@ -59,13 +99,14 @@ class Scene:
     frame: Any = None  # camera Frame (image RGB HxWx3, index) or None
     mirror: bool = True
     expiry_days: float = 7.0
-    start_hint: str = "Press the button"
+    words: Words = BUTTON  # how to act, in the words of the booth's controls
     touch: bool = True
+    auto_trigger: bool = True
     retakes_left: int = 0
     wifi_ssid: str = ""
     wifi_payload: str = ""
     look_info: Mapping[str, tuple[str, str]] = field(default_factory=lambda: DEFAULT_LOOK_INFO)
-    framing: tuple[float, float, float, float] | None = None  # normalised x, y, w, h in the camera image
+    guide: Guide | None = None  # the crop the photo will get, in fractions of the camera image
 
 
 @dataclass
@@ -75,7 +116,8 @@ class Drawn:
     screen: str
     texts: list[tuple[str, Rect]] = field(default_factory=list)
     preview: Rect | None = None
-    guide: Rect | None = None
+    guide: Rect | None = None  # the head's place in the photo's crop (the oval)
+    crop: Rect | None = None  # the photo's crop
     meter: tuple[Rect, Rect] | None = None  # (track, fill)
     qr: tuple[Rect, str] | None = None  # (where, encoded text)
     photo: Rect | None = None
@@ -309,7 +351,7 @@ class Renderer:
         self.text(surf, d, "Get your headshot", top.inflate(-2 * L.margin, -L.margin // 2), theme.TITLE, bold=True)
         fault = ""
         if not st.camera_ok:
-            fault = st.camera_message or CAMERA_RETRYING
+            fault = f"{st.camera_message or CAMERA_RETRYING}\n{TELL_STAFF}"
         elif not st.disk_ok:
             fault = DISK_FULL
         if fault:  # on a solid panel: red on a live picture would not read
@@ -319,8 +361,9 @@ class Renderer:
             pygame.draw.rect(surf, theme.FAULT, panel, width=max(2, round(0.6 * L.unit)),
                              border_radius=round(2 * L.unit))
             self.text(surf, d, fault, box, theme.BIG, theme.FG, bold=True)
-        hint = scene.start_hint if st.can_start else ""
-        tip = TIPS[int((scene.now - st.since) // TIP_S) % len(TIPS)]
+        hint = scene.words.start if st.can_start else ""
+        # Out of order, the guest needs staff (the panel says so), not a posing tip.
+        tip = "" if fault else TIPS[int((scene.now - st.since) // TIP_S) % len(TIPS)]
         privacy = (f"Photos are deleted after {days_text(scene.expiry_days)}. "
                    "Delete yours any time from its page.")
         items = [(hint, theme.BIG, True, theme.ACCENT), (tip, theme.BODY, False, theme.FG),
@@ -361,8 +404,7 @@ class Renderer:
             _face_glyph(surf, glyph.inflate(-glyph.width // 6, -glyph.height // 6), look, fg)
             self.text(surf, d, title, t, theme.BIG, fg, bold=True)
             self.text(surf, d, desc, s, theme.BODY, fg)
-        hint = ("Press the button when your look lights up" if st.scanning
-                else "Tap a look, or use the arrows and press the button")
+        hint = scene.words.choose_scanning if st.scanning else scene.words.choose
         self.text(surf, d, hint, Rect(area.left, area.bottom - round(10 * L.unit), area.width, round(10 * L.unit)),
                   theme.BODY, theme.DIM)
         self._back(surf, scene, d)
@@ -392,30 +434,27 @@ class Renderer:
             surf.fill(theme.BG)
         g = st.guidance
         ready = bool(g is not None and getattr(g, "ready", False))
-        if scene.framing is not None:
-            guide = self._image_to_screen(scene, L.screen, scene.framing)
-            if guide is not None:
-                pygame.draw.ellipse(surf, theme.READY if ready else theme.ACCENT, guide,
-                                    width=max(3, round(0.7 * L.unit)))
-                d.guide = guide
+        if scene.guide is not None:
+            crop = self._image_to_screen(scene, L.screen, scene.guide.crop)
+            head = self._image_to_screen(scene, L.screen, scene.guide.head)
+            if crop is not None and head is not None:
+                width = max(3, round(0.7 * L.unit))
+                _corners(surf, crop, theme.FG, max(2, width // 2))  # the photo's edges
+                # Green only when the head really fills it: never a green oval around half a face.
+                green = ready and scene.guide.fits
+                pygame.draw.ellipse(surf, theme.READY if green else theme.ACCENT, head, width=width)
+                d.guide, d.crop = head, crop
         top, bottom = L.top_band(), L.bottom_band()
         self._band(surf, top)
         self._band(surf, bottom)
-        prompts = tuple(getattr(g, "prompts", ()) or ())[:2] if g is not None else ()
-        if not prompts:
-            prompts = ("Look into the lens",) if g is not None and getattr(g, "face", False) else (
-                "Step into the oval",)
+        line, hint = coach_lines(g, scene.auto_trigger, scene.words)
         clear = L.title_box(top=top.top).left
         prompt_box = Rect(clear, top.top + L.margin // 3, L.width - 2 * clear, top.height - 2 * (L.margin // 3))
-        rows = _split(prompt_box, (1.0,) if len(prompts) == 1 else (0.55, 0.45))
-        for line, row, pct in zip(prompts, rows, (theme.BIG, theme.BODY)):
-            self.text(surf, d, line, row, pct, theme.FG, bold=pct == theme.BIG)
+        self.text(surf, d, line, prompt_box, theme.BIG, theme.READY if ready else theme.FG, bold=True)
         title = scene.look_info.get(st.look or "", ("", ""))[0]
         meter = L.meter()
         label = Rect(bottom.left + L.margin, bottom.top + L.margin // 2, bottom.width - 2 * L.margin,
                      meter.top - bottom.top - L.margin)
-        hint = "Hold it …" if ready else ("Press the button to take it yourself" if scene.start_hint.startswith(
-            "Press") else "Tap to take it yourself")
         left, right = _split_h(label, (0.4, 0.6))
         self.text(surf, d, title, left, theme.BIG, theme.ACCENT, bold=True, align="left")
         self.text(surf, d, hint, right, theme.SMALL, theme.FG, align="right")
@@ -505,10 +544,10 @@ class Renderer:
         if st.publishing:
             self._button(surf, d, keep, "Saving …", filled=False)
         else:
-            self._button(surf, d, keep, "Keep it — press", filled=True)
+            self._button(surf, d, keep, scene.words.keep, filled=True)
         retake = L.retake_button()
         if scene.retakes_left > 0 and st.can_start:
-            self._button(surf, d, retake, f"Retake — hold ({scene.retakes_left} left)", filled=False,
+            self._button(surf, d, retake, scene.words.retake.format(n=scene.retakes_left), filled=False,
                          colour=theme.FG, pct=theme.SMALL)
         else:
             self.text(surf, d, "No retakes left", retake, theme.SMALL, theme.DIM)
@@ -547,7 +586,7 @@ class Renderer:
             self.text(surf, d, step, rows[0], theme.BODY, theme.ACCENT, bold=True)
         self.text(surf, d, "Scan to download", rows[1], theme.TITLE, bold=True)
         if st.url:
-            self.text(surf, d, short_url(st.url), rows[2], theme.BODY, theme.FG, one_line=True)
+            self.text(surf, d, f"or type {typeable_url(st.url)}", rows[2], theme.BODY, theme.FG, one_line=True)
         self.text(surf, d, f"Kept for {days_text(scene.expiry_days)}. Delete it any time from the page.",
                   rows[3], theme.SMALL, theme.DIM)
         self._button(surf, d, done, "Done", filled=False, colour=theme.DIM, pct=theme.BODY)
@@ -562,7 +601,7 @@ class Renderer:
         self.text(surf, d, "1. Join the booth's Wi-Fi", rows[0], theme.TITLE, bold=True)
         self.text(surf, d, f"Network: {scene.wifi_ssid}", rows[1], theme.BODY, theme.FG)
         self.text(surf, d, "Scan with your phone's camera", rows[2], theme.SMALL, theme.DIM)
-        self.text(surf, d, "Then press the button for 2. Download", rows[3], theme.BODY, theme.ACCENT, bold=True)
+        self.text(surf, d, scene.words.wifi_next, rows[3], theme.BODY, theme.ACCENT, bold=True)
 
     def _goodbye(self, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
         surf.fill(theme.BG)
@@ -584,6 +623,17 @@ def _break_word(word: str, font: pygame.font.Font, width: int) -> list[str]:
             piece = ""
         piece += ch
     return pieces + [piece]
+
+
+def _corners(surf: pygame.Surface, rect: Rect, colour: tuple[int, int, int], width: int) -> None:
+    """The four corners of a frame, like a camera's viewfinder: the photo's edges without boxing the face in."""
+    arm = max(8, min(rect.width, rect.height) // 6)
+    for (x, y), (dx, dy) in (((rect.left, rect.top), (1, 1)), ((rect.right - 1, rect.top), (-1, 1)),
+                             ((rect.left, rect.bottom - 1), (1, -1)), ((rect.right - 1, rect.bottom - 1), (-1, -1))):
+        if not surf.get_rect().collidepoint(x, y):
+            continue  # a corner off the screen: no stray arm pointing in from the edge
+        pygame.draw.line(surf, colour, (x, y), (x + dx * arm, y), width)
+        pygame.draw.line(surf, colour, (x, y), (x, y + dy * arm), width)
 
 
 def _centre_box(L: Layout) -> Rect:

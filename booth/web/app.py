@@ -18,6 +18,7 @@ from starlette.routing import Match, Route
 
 from booth.gallery import Gallery
 from booth.web.auth import LoginLimiter, PasswordChecker, Sessions, check_hash_format
+from booth.web.codes import CodeLimiter, code_routes
 from booth.web.headers import SecurityHeaders, content_security_policy
 from booth.web.pages import CSS
 from booth.web.phone import gone, phone_routes
@@ -34,6 +35,7 @@ def create_app(settings: WebSettings, *, reconcile: bool = False) -> Starlette:
     sessions = Sessions(settings.state_path, settings.staff_password_hash)
     limiter = LoginLimiter(settings.state_path)
     checker = PasswordChecker(settings.staff_password_hash)
+    code_limiter = CodeLimiter(settings.state_path)  # beside the login limit
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -43,6 +45,7 @@ def create_app(settings: WebSettings, *, reconcile: bool = False) -> Starlette:
             gallery.close()
             limiter.close()
             sessions.close()
+            code_limiter.close()
 
     async def not_found(request: Request, exc: Exception) -> Response:
         # Any path we do not serve looks exactly like an unknown photo.
@@ -62,7 +65,8 @@ def create_app(settings: WebSettings, *, reconcile: bool = False) -> Starlette:
 
     app = Starlette(
         routes=[*probe_routes(), *phone_routes(gallery, settings),
-                *staff_routes(gallery, settings, sessions, limiter, checker)],
+                *staff_routes(gallery, settings, sessions, limiter, checker),
+                *code_routes(gallery, settings, code_limiter)],  # last: "/{code}" must not shadow a fixed path
         exception_handlers={404: not_found, 405: not_found},
         lifespan=lifespan,
     )
