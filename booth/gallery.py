@@ -488,6 +488,31 @@ class Gallery:
             self._finish_delete(token)
         return True
 
+    def count(self) -> int:
+        """Every photo stored, expired ones waiting for the clean-up included (what a wipe deletes)."""
+        return int(self._query("SELECT COUNT(*) FROM photos WHERE deleted IS NULL")[0][0])
+
+    def wipe(self) -> tuple[int, int]:
+        """Delete every photo (the event is over): ``(photos, quarantined files)`` deleted.
+
+        All rows are marked deleted in one statement first, so a crash part-way
+        leaves nothing servable and start-up's reconcile finishes the job.
+        """
+        with self._files_lock():
+            photos = self._execute("UPDATE photos SET deleted = ? WHERE deleted IS NULL", (time.time(),))
+            for (token,) in self._query("SELECT token FROM photos WHERE deleted IS NOT NULL"):
+                for kind in KINDS:
+                    self._file(token, kind).unlink(missing_ok=True)
+            _fsync_dir(self.photos_dir)
+            self._execute("DELETE FROM photos WHERE deleted IS NOT NULL")
+            quarantined = 0
+            for p in self.quarantine_dir.iterdir():
+                with contextlib.suppress(OSError):
+                    p.unlink()
+                    quarantined += 1
+            _fsync_dir(self.quarantine_dir)
+        return photos, quarantined
+
     def _finish_delete(self, token: str) -> None:
         for kind in KINDS:
             self._file(token, kind).unlink(missing_ok=True)

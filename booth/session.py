@@ -30,6 +30,7 @@ from typing import Any, Protocol
 
 LOOKS: tuple[str, ...] = ("smile", "serious", "contemplative")
 RETOUCH_LEVELS: tuple[str, ...] = ("none", "natural", "polished")
+RETOUCH_NAMES = {"none": "None", "natural": "Natural", "polished": "Polished"}  # as the guest reads them
 
 THANKS = "Thanks — see you next time"
 SORRY_CAMERA = "Sorry — the camera missed that. Please try again."

@@ -474,3 +474,17 @@ def test_an_index_from_before_short_codes_is_migrated(tmp_path: Path, jpegs) -> 
             assert g.by_code(short_code(t)).token == t
     with sqlite3.connect(db_path) as db:
         assert ("photos_code",) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()
+
+
+def test_wipe_deletes_every_photo_and_quarantined_file(tmp_path: Path, jpegs) -> None:
+    with Gallery(tmp_path) as g:
+        tokens = [add(g, jpegs).token for _ in range(3)]
+        add(g, jpegs, now=time.time() - 30 * DAY)  # expired, waiting for the clean-up: wiped too
+        (tmp_path / "quarantine" / "left-over.jpg").write_bytes(jpegs[0])
+        assert g.count() == 4
+        assert g.wipe() == (4, 1)
+        assert g.count() == 0 and all(g.get(t) is None for t in tokens)
+        assert photo_files(tmp_path) == [] and list((tmp_path / "quarantine").iterdir()) == []
+        assert rows(tmp_path) == []
+        after = add(g, jpegs)  # the booth carries on
+        assert g.count() == 1 and g.get(after.token) == after

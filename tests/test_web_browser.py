@@ -165,3 +165,44 @@ def test_staff_page_in_a_browser(server, browser, faces_dir) -> None:
         assert [p for p in relevant(problems) if "401" not in p] == []  # 401: the wrong password, on purpose
     finally:
         context.close()
+
+
+def test_staff_delete_wipe_and_chart_in_a_browser(tmp_path, browser, faces_dir) -> None:
+    """The real browser's own form posts (its Origin and Sec-Fetch-Site) pass the same-site check."""
+    data = tmp_path / "data"
+    made = [add_photo(data, faces_dir, index=i) for i in range(3)]
+    for server in running_web(data):
+        context = browser.new_context(viewport={"width": 1024, "height": 900})
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+        try:
+            page.goto(f"{server.base}/staff/login")
+            page.fill("#password", STAFF_PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url("**/staff")
+            chart = page.locator("svg#per-hour")
+            box = chart.bounding_box()
+            assert box["width"] > 300 and box["height"] > 50  # drawn, at a readable size
+            heights = [page.locator("svg#per-hour rect.bar").nth(h).bounding_box() for h in range(24)]
+            now_hour = time.localtime().tm_hour
+            assert heights[now_hour]["height"] > 40  # all three photos, this hour
+            page.click(f'a.delete[href$="{made[0].token}"]')
+            page.wait_for_url(f"**/staff/delete/{made[0].token}")
+            page.click("#confirm-delete")
+            page.wait_for_url("**/staff?done=deleted")
+            assert page.locator("#done").inner_text() == "The photo was deleted."
+            assert page.locator("#latest img").count() == 2
+            page.click("#wipe")
+            page.wait_for_url("**/staff/wipe")
+            assert page.locator("#count").inner_text() == "2"
+            page.fill("#confirm", "2")
+            page.click("#confirm-wipe")
+            page.wait_for_url("**/staff?done=wiped")
+            assert page.locator("#done").inner_text() == "All photos were deleted."
+            shot(page, "staff-after-wipe.png")
+            assert relevant(problems) == []
+        finally:
+            context.close()
+        assert sorted((data / "photos").iterdir()) == []
+        assert "staff wiped the event: 2 photo(s)" in server.log_text()

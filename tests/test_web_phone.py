@@ -47,6 +47,25 @@ def test_page_has_photo_downloads_delete_and_notice(server, photo) -> None:
     assert "<script" not in html and "http://" not in html and "https://" not in html  # nothing external
 
 
+def test_page_says_what_each_download_is_and_why_no_level_switch(server, faces_dir) -> None:
+    from test_web_support import face_jpegs
+
+    from booth.gallery import Gallery
+
+    original, retouched = face_jpegs(faces_dir)
+    with Gallery(server.data_dir, reconcile=False) as g:
+        record = g.add(original_jpeg=original, retouched_jpeg=retouched, look="smile", crop="1:1",
+                       retouch="polished", scores={})
+    with server.client() as c:
+        html = c.get(f"/p/{record.token}").text
+    assert "Download original (whole frame, uncropped, no retouch)" in html
+    versions = html[html.index('id="versions"'):]
+    versions = versions[:versions.index("</p>")]
+    assert "1:1 headshot" in versions and "(Polished)" in versions  # the level this photo really has
+    assert "whole frame" in versions and "not cropped" in versions
+    assert "cannot be switched here" in versions  # and why: only the chosen level is kept
+
+
 def test_downloads_are_the_stored_bytes(server, photo) -> None:
     with server.client() as c:
         for path, kind, disposition in (("download", "retouched", "attachment"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import time
 import zipfile
@@ -101,7 +102,103 @@ def test_counts_per_hour(server, faces_dir) -> None:
         return int(html.split('id="today"><b>')[1].split("<")[0])
 
     assert today(after) == today(before) + 1
-    assert f"<th>{hour}</th>" in after
+    assert f"<title>{hour} — " in after
+
+
+def _bars(html: str) -> dict[int, tuple[int, float]]:
+    """The chart's bars: hour -> (count, drawn height)."""
+    svg = html[html.index('<svg id="per-hour"'):html.index("</svg>")]
+    bars = re.findall(r'<rect class="bar" x="[\d.]+" y="[\d.]+" width="[\d.]+" height="([\d.]+)" '
+                      r'data-hour="(\d+)" data-count="(\d+)">', svg)
+    return {int(h): (int(n), float(height)) for height, h, n in bars}
+
+
+def test_photos_per_hour_is_an_inline_svg_bar_chart(tmp_path, faces_dir) -> None:
+    now = time.time()
+    lt = time.localtime(now)
+    midnight = time.mktime((lt.tm_year, lt.tm_mon, lt.tm_mday, 0, 0, 0, 0, 0, -1))
+    for minutes in (5, 20, 40):  # three in the first hour of the day
+        add_photo(tmp_path / "data", faces_dir, now=midnight + 60 * minutes)
+    add_photo(tmp_path / "data", faces_dir, now=now)  # and one now
+    for server in running_web(tmp_path / "data"):
+        with server.client("127.0.0.16") as c:
+            assert login(c).status_code == 303
+            html = c.get("/staff").text
+    assert "<script" not in html and "<table" not in html
+    bars = _bars(html)
+    assert sorted(bars) == list(range(24))
+    want = [0] * 24
+    want[0] += 3
+    want[lt.tm_hour] += 1
+    assert [bars[h][0] for h in range(24)] == want
+    top = max(height for _, height in bars.values())
+    for h, (count, height) in bars.items():
+        assert height == pytest.approx(top * count / max(want), abs=0.02)  # heights to scale, zero for none
+    assert 'role="img"' in html and "Photos per hour today: 00:00 " in html  # and in words, for screen readers
+
+
+def _photos_on_disk(data_dir) -> list[str]:
+    return sorted(p.name for p in (data_dir / "photos").iterdir())
+
+
+def test_staff_delete_one_photo(tmp_path, faces_dir) -> None:
+    data = tmp_path / "data"
+    keep, gone_ = add_photo(data, faces_dir, index=0), add_photo(data, faces_dir, index=1)
+    for server in running_web(data):
+        url = f"/staff/delete/{gone_.token}"
+        with server.client("127.0.0.17") as c:
+            # Not logged in: the form and the action both go to the login page, nothing is deleted.
+            assert c.get(url).status_code == 303 and c.post(url).status_code == 303
+            assert login(c).status_code == 303
+            assert f'href="../staff/delete/{gone_.token}"' in c.get("/staff").text
+            page = c.get(url)
+            assert page.status_code == 200 and "Delete this photo?" in page.text
+            assert 'method="post"' in page.text
+            # Another site's page cannot make the logged-in browser do it.
+            for headers in ({"sec-fetch-site": "cross-site", "origin": "http://evil.example"},
+                            {"sec-fetch-site": "same-site"}, {"origin": "http://evil.example"}):
+                assert c.post(url, headers=headers).status_code == 403, headers
+            assert len(_photos_on_disk(data)) == 4
+            r = c.post(url, headers={"sec-fetch-site": "same-origin", "origin": "null"})
+            assert r.status_code == 303 and r.headers["location"] == "/staff?done=deleted"
+            assert "The photo was deleted." in c.get("/staff?done=deleted").text
+            assert c.post(url, headers={"sec-fetch-site": "same-origin"}).status_code == 404  # already gone
+            assert c.get(f"/p/{gone_.token}").status_code == 404 and c.get(f"/p/{keep.token}").status_code == 200
+        assert _photos_on_disk(data) == sorted(f"{keep.token}.{k}.jpg" for k in ("original", "retouched"))
+        log = server.log_text()
+        assert "staff deleted one photo taken" in log and "delete refused: sent from another site" in log
+        assert gone_.token not in log and keep.token not in log and "/p/" not in log
+
+
+def test_staff_wipe_the_event_after_confirming_the_count(tmp_path, faces_dir) -> None:
+    data = tmp_path / "data"
+    made = [add_photo(data, faces_dir, index=i) for i in range(3)]
+    (data / "quarantine" / "left-over.jpg").write_bytes(b"\xff\xd8\xff")
+    for server in running_web(data):
+        with server.client("127.0.0.18") as c:
+            assert c.post("/staff/wipe", data={"count": "3"}).status_code == 303  # to the login page
+            assert login(c).status_code == 303
+            page = c.get("/staff/wipe")
+            assert page.status_code == 200 and '<b id="count">3</b>' in page.text and "Type 3 to confirm" in page.text
+            assert c.post("/staff/wipe", data={"count": "3"},
+                          headers={"sec-fetch-site": "cross-site"}).status_code == 403
+            # A photo taken while the page was open: the old count no longer confirms anything.
+            made.append(add_photo(data, faces_dir, index=3))
+            r = c.post("/staff/wipe", data={"count": "3"}, headers={"sec-fetch-site": "same-origin"})
+            assert r.status_code == 409 and '<b id="count">4</b>' in r.text
+            assert c.post("/staff/wipe", data={}, headers={"sec-fetch-site": "same-origin"}).status_code == 409
+            assert len(_photos_on_disk(data)) == 8
+            r = c.post("/staff/wipe", data={"count": "4"}, headers={"sec-fetch-site": "same-origin"})
+            assert r.status_code == 303 and r.headers["location"] == "/staff?done=wiped"
+            html = c.get("/staff?done=wiped").text
+            assert "All photos were deleted." in html and '<div class="figure" id="total"><b>0</b>' in html
+            for record in made:
+                assert c.get(f"/p/{record.token}").status_code == 404
+            assert "There are no photos on the booth" in c.get("/staff/wipe").text
+        assert _photos_on_disk(data) == [] and list((data / "quarantine").iterdir()) == []
+        log = server.log_text()
+        assert "staff wiped the event: 4 photo(s) and 1 quarantined file(s) deleted" in log
+        assert not any(r.token in log for r in made)
 
 
 def test_export_streams_every_photo(server, faces_dir, tmp_path) -> None:

@@ -3,12 +3,13 @@
 The guide is not drawn from constants of its own: it is the crop
 :mod:`booth.photo.crop` would cut from this very preview frame (the
 headshot crop around the face seen now, or the centred crop when there is
-none, as the photo pipeline does), and, inside it, the place that crop
-gives the head: eye line on :data:`~booth.photo.crop.EYE_LINE`, head
-:data:`~booth.photo.crop.HEAD_FRACTION` of the crop's height, centred. When
-the crop can keep its rules the guest's head fills the oval from crown to
-chin; when it cannot (too close, at an edge) the head visibly spills out,
-and the oval does not turn green even if the coach is otherwise ready.
+none, as the photo pipeline does), and, inside it, the place that crop's
+rules give the head: eye line on :data:`~booth.photo.crop.EYE_LINE`,
+centred, as tall as the head is in that crop (crown to chin). When the crop
+keeps its rules the guest's head fills the oval from crown to chin; when it
+cannot (the head too big for the frame, or at an edge) the head visibly
+spills out, and the oval does not turn green even if the coach is otherwise
+ready.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from booth.photo.crop import EYE_LINE, HEAD_FRACTION, HEAD_RANGE, PRESETS, Crop, centred_crop, headshot_crop
+from booth.photo.face import CROWN_RATIO, FaceGeometry
+from booth.photo.crop import EYE_LINE, HEAD_FRACTION, PRESETS, Crop, centred_crop, headshot_crop
 
 Fractions = tuple[float, float, float, float]  # x, y, w, h as fractions of the camera image
 
@@ -28,7 +30,7 @@ class Guide:
     crop: Fractions
     head: Fractions
     face: bool  # derived from a face seen now (else: the centred crop)
-    fits: bool  # the head fills the oval: the crop kept its rules with the head in HEAD_RANGE
+    fits: bool  # the head fills the oval: the crop kept its rules (eye line and centring)
 
 
 def _fractions(box: tuple[float, float, float, float], size: tuple[int, int]) -> Fractions:
@@ -38,13 +40,12 @@ def _fractions(box: tuple[float, float, float, float], size: tuple[int, int]) ->
 
 def guide_for_crop(crop: Crop, size: tuple[int, int], head_aspect: float) -> Guide:
     """The head's place in ``crop`` (the crop's own rules), ``head_aspect`` = head width / height."""
-    head_h = HEAD_FRACTION * crop.h
+    head_h = (crop.head_fraction or HEAD_FRACTION) * crop.h  # no face: the size the crop aims for
     head_w = head_aspect * head_h
     eye_y = crop.y + EYE_LINE * crop.h
-    # The crown is as far above the eyes as the chin is below (booth.photo.face.CROWN_RATIO = 1).
-    head = (crop.x + (crop.w - head_w) / 2, eye_y - head_h / 2, head_w, head_h)
-    fits = crop.rules_kept and crop.head_fraction is not None and HEAD_RANGE[0] <= crop.head_fraction <= HEAD_RANGE[1]
-    return Guide(_fractions(crop.box, size), _fractions(head, size), crop.eye_fraction is not None, fits)
+    above = head_h * CROWN_RATIO / (1 + CROWN_RATIO)  # eyes to crown, as the crop estimates the crown
+    head = (crop.x + (crop.w - head_w) / 2, eye_y - above, head_w, head_h)
+    return Guide(_fractions(crop.box, size), _fractions(head, size), crop.eye_fraction is not None, crop.rules_kept)
 
 
 def guide(size: tuple[int, int], preset: str, observation: Any = None) -> Guide:
@@ -52,8 +53,6 @@ def guide(size: tuple[int, int], preset: str, observation: Any = None) -> Guide:
     if observation is None:
         p, q = PRESETS[preset]
         return guide_for_crop(centred_crop(size, preset), size, p / q)  # a head as wide as the photo's shape
-    from booth.photo.face import FaceGeometry
-
     face = FaceGeometry.from_landmarks(observation.landmarks, size)  # normalised landmarks, this frame's pixels
     crop = headshot_crop(size, face, preset)
     return guide_for_crop(crop, size, face.width / max(face.head_height, 1.0))

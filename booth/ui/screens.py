@@ -23,9 +23,10 @@ from pygame import Rect
 from booth import qr
 from booth.codes import display as display_code
 from booth.codes import short_code
-from booth.coach.coach import NO_FACE_PROMPT
+from booth.coach.words import STEP_INTO_FRAME
 from booth.durations import days_text
-from booth.session import CAMERA_RETRYING, DISK_FULL, LOOKS, RETOUCH_LEVELS, TELL_STAFF, THANKS, Phase, State
+from booth.session import (CAMERA_RETRYING, DISK_FULL, LOOKS, RETOUCH_LEVELS, RETOUCH_NAMES, TELL_STAFF, THANKS, Phase,
+                           State)
 from booth.ui import theme
 from booth.ui.fonts import Fonts
 from booth.ui.guide import Guide
@@ -43,7 +44,6 @@ TIPS = (
 )
 TIP_S = 6.0
 PROCESSING_LINES = ("Finding your best frame", "Framing your headshot", "A light retouch")
-RETOUCH_NAMES = {"none": "None", "natural": "Natural", "polished": "Polished"}
 DEFAULT_LOOK_INFO = {
     "smile": ("Smile", "Warm and friendly"),
     "serious": ("Confident", "Calm, steady and sure"),
@@ -52,7 +52,7 @@ DEFAULT_LOOK_INFO = {
 
 
 HOLD_IT = "Hold it …"
-STEP_IN = NO_FACE_PROMPT  # what the coach says when it sees nobody
+STEP_IN = STEP_INTO_FRAME  # what the coach says when it sees nobody
 STAY = "Good — stay like that"
 
 

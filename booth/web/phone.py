@@ -21,6 +21,7 @@ from starlette.routing import Route
 
 from booth.durations import days_text
 from booth.gallery import Gallery, PhotoRecord
+from booth.session import RETOUCH_NAMES
 from booth.web.files import photo_response
 from booth.web.pages import date_text, render, render_text
 from booth.web.settings import WebSettings
@@ -75,11 +76,12 @@ def phone_routes(gallery: Gallery, settings: WebSettings) -> list[Route]:
         return record
 
     @functools.lru_cache(maxsize=256)
-    def page_html(token: str, crop: str, created: float, expires: float) -> str:
+    def page_html(token: str, crop: str, retouch: str, created: float, expires: float) -> str:
         # The page depends on these fields alone, which never change: render it once.
         width, height = _ASPECT.get(crop, (800, 1000))
         return render_text("photo.html", title="Your headshot", root="../", token=token,
-                           width=width, height=height, filename=_filename(created),
+                           width=width, height=height, crop=crop, retouch=RETOUCH_NAMES.get(retouch, retouch),
+                           filename=_filename(created),
                            original_filename=_filename(created, "-original"),
                            expiry_text=days_text(settings.expiry_days), until=date_text(expires))
 
@@ -87,7 +89,7 @@ def phone_routes(gallery: Gallery, settings: WebSettings) -> list[Route]:
         record = lookup(request, "../")
         if isinstance(record, Response):
             return record
-        return HTMLResponse(page_html(record.token, record.crop, record.created, record.expires))
+        return HTMLResponse(page_html(record.token, record.crop, record.retouch, record.created, record.expires))
 
     def file_route(kind: str, attachment: bool, suffix: str | None) -> Callable[[Request], Awaitable[Response]]:
         async def serve(request: Request) -> Response:

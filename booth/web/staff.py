@@ -1,16 +1,19 @@
-"""The staff pages: login, the day's figures, the booth's health, the ZIP export.
+"""The staff pages: login, the day's figures, the booth's health, the ZIP export, deleting.
 
 Everything under /staff needs a valid session cookie except the login form
 itself; without one, pages redirect to the login form (303) and nothing
 about photos is revealed. With no password hash configured, staff pages are
-off and say how to switch them on.
+off and say how to switch them on. Deleting (one photo, or every photo once
+the event is over) asks for confirmation on a page of its own, and the POST
+that does it must come from this site (see :func:`same_origin`); both are
+logged, without any photo's token or link.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -22,6 +25,7 @@ from booth.gallery import Gallery
 from booth.status import read_status
 from booth.web.auth import (COOKIE, SESSION_S, LoginLimiter, PasswordChecker, Sessions, StateUnavailable,
                              client_key)
+from booth.web.chart import hour_chart
 from booth.web.export import export_zip
 from booth.web.pages import render
 from booth.web.settings import WebSettings
@@ -31,6 +35,7 @@ log = logging.getLogger(__name__)
 
 MAX_FORM = 4096
 NO_STORE = {"cache-control": "no-store"}
+DONE = {"deleted": "The photo was deleted.", "wiped": "All photos were deleted."}  # ?done= after a delete
 
 
 def _client(request: Request) -> str:
@@ -51,6 +56,25 @@ def _ago(seconds: float) -> str:
     if seconds < 5400:
         return f"{seconds / 60:.0f} min ago"
     return f"{seconds / 3600:.1f} h ago"
+
+
+def same_origin(request: Request) -> bool:
+    """False for a POST another site's page made a logged-in browser send.
+
+    ``Sec-Fetch-Site`` (every current browser sends it) must say the form was
+    on this site. Without it, an ``Origin`` naming another host is refused.
+    ``Origin: null`` is allowed: our pages send ``Referrer-Policy:
+    no-referrer``, under which browsers send ``null`` for their own POSTs.
+    (The cookie's SameSite=Strict already keeps it off other sites' requests;
+    this is the second lock.)
+    """
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return True
+    return urlsplit(origin).netloc.lower() == request.headers.get("host", "").lower()
 
 
 async def _form(request: Request) -> dict[str, str] | None:
@@ -133,7 +157,7 @@ def staff_routes(gallery: Gallery, settings: WebSettings, sessions: Sessions, li
         response.delete_cookie(COOKIE, path="/staff", httponly=True, samesite="strict")
         return response
 
-    def dashboard_sync() -> Response:
+    def dashboard_sync(done: str = "") -> Response:
         now = time.time()
         stats = gallery.stats(now)
         free = gallery.free_bytes()
@@ -152,17 +176,69 @@ def staff_routes(gallery: Gallery, settings: WebSettings, sessions: Sessions, li
             if status.message:
                 parts.append(status.message)
             detail = "; ".join(parts)
-        hours = [(h, n) for h, n in enumerate(stats.per_hour) if n]
         return render("staff.html", title="Photo booth — staff", wide=True, root="../", stats=stats,
                       free_text=_size_text(free), disk_low=free < settings.min_free_mb * 1024 * 1024,
-                      booth_ok=booth_ok, booth_state=state, booth_detail=detail, hours=hours,
-                      max_hour=max([n for _, n in hours] or [1]), expiry_text=days_text(settings.expiry_days),
-                      headers=NO_STORE)
+                      booth_ok=booth_ok, booth_state=state, booth_detail=detail, chart=hour_chart(stats.per_hour),
+                      expiry_text=days_text(settings.expiry_days), done=done, headers=NO_STORE)
 
     async def dashboard(request: Request) -> Response:
         if not logged_in(request):
             return to_login()
-        return await run_in_threadpool(dashboard_sync)
+        done = DONE.get(request.query_params.get("done", ""), "")
+        return await run_in_threadpool(dashboard_sync, done)
+
+    def refused() -> Response:
+        return Response("This action must be sent from the booth's own staff page.", status_code=403,
+                        media_type="text/plain", headers=NO_STORE)
+
+    async def confirm_delete(request: Request) -> Response:
+        if not logged_in(request):
+            return to_login()
+        record = gallery.get(request.path_params["token"])  # None for a malformed token too
+        if record is None:
+            return Response(status_code=404, headers=NO_STORE)
+        return render("staff_delete.html", title="Delete this photo?", root="../../", token=record.token,
+                      created=record.created, look=record.look, headers=NO_STORE)
+
+    async def delete(request: Request) -> Response:
+        if not logged_in(request):
+            return to_login()
+        if not same_origin(request):
+            log.warning("staff delete refused: sent from another site (client %s)", _client(request))
+            return refused()
+        record = gallery.get(request.path_params["token"])
+        if record is None or not await run_in_threadpool(gallery.delete, record.token):
+            return Response(status_code=404, headers=NO_STORE)
+        log.info("staff deleted one photo taken %s (client %s)",
+                 time.strftime("%Y-%m-%d %H:%M", time.localtime(record.created)), _client(request))
+        return RedirectResponse("/staff?done=deleted", status_code=303, headers=NO_STORE)
+
+    def wipe_page(error: str = "", status: int = 200) -> Response:
+        stats = gallery.stats()
+        return render("staff_wipe.html", status=status, title="Delete all photos?", root="../",
+                      count=gallery.count(), quarantined=stats.quarantined, error=error, headers=NO_STORE)
+
+    async def confirm_wipe(request: Request) -> Response:
+        if not logged_in(request):
+            return to_login()
+        return await run_in_threadpool(wipe_page)
+
+    async def wipe(request: Request) -> Response:
+        if not logged_in(request):
+            return to_login()
+        if not same_origin(request):
+            log.warning("staff wipe refused: sent from another site (client %s)", _client(request))
+            return refused()
+        form = await _form(request) or {}
+        count = await run_in_threadpool(gallery.count)
+        # The count typed must be the count now: photos taken since the page was shown are not wiped unseen.
+        if form.get("count", "").strip() != str(count) or count == 0:
+            return await run_in_threadpool(wipe_page, f"Type {count} (the number of photos now on the booth) "
+                                                      "to confirm.", 409)
+        photos, quarantined = await run_in_threadpool(gallery.wipe)
+        log.warning("staff wiped the event: %d photo(s) and %d quarantined file(s) deleted (client %s)",
+                    photos, quarantined, _client(request))
+        return RedirectResponse("/staff?done=wiped", status_code=303, headers=NO_STORE)
 
     async def export(request: Request) -> Response:
         if not logged_in(request):
@@ -192,4 +268,8 @@ def staff_routes(gallery: Gallery, settings: WebSettings, sessions: Sessions, li
         Route("/staff/logout", logout, methods=["POST"]),
         Route("/staff/export.zip", export, methods=["GET"]),
         Route("/staff/thumb/{token}.jpg", thumb, methods=["GET"]),
+        Route("/staff/delete/{token}", confirm_delete, methods=["GET"]),
+        Route("/staff/delete/{token}", delete, methods=["POST"]),
+        Route("/staff/wipe", confirm_wipe, methods=["GET"]),
+        Route("/staff/wipe", wipe, methods=["POST"]),
     ]
