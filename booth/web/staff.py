@@ -5,7 +5,7 @@ itself; without one, pages redirect to the login form (303) and nothing
 about photos is revealed. With no password hash configured, staff pages are
 off and say how to switch them on. Deleting (one photo, or every photo once
 the event is over) asks for confirmation on a page of its own, and the POST
-that does it must come from this site (see :func:`same_origin`); both are
+that does it must come from this site (:func:`booth.web.phone.same_origin`); both are
 logged, without any photo's token or link.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -28,6 +28,7 @@ from booth.web.auth import (COOKIE, SESSION_S, LoginLimiter, PasswordChecker, Se
 from booth.web.chart import hour_chart
 from booth.web.export import export_zip
 from booth.web.pages import render
+from booth.web.phone import same_origin
 from booth.web.settings import WebSettings
 from booth.web.thumbs import thumbnail
 
@@ -56,25 +57,6 @@ def _ago(seconds: float) -> str:
     if seconds < 5400:
         return f"{seconds / 60:.0f} min ago"
     return f"{seconds / 3600:.1f} h ago"
-
-
-def same_origin(request: Request) -> bool:
-    """False for a POST another site's page made a logged-in browser send.
-
-    ``Sec-Fetch-Site`` (every current browser sends it) must say the form was
-    on this site. Without it, an ``Origin`` naming another host is refused.
-    ``Origin: null`` is allowed: our pages send ``Referrer-Policy:
-    no-referrer``, under which browsers send ``null`` for their own POSTs.
-    (The cookie's SameSite=Strict already keeps it off other sites' requests;
-    this is the second lock.)
-    """
-    site = request.headers.get("sec-fetch-site")
-    if site is not None:
-        return site in ("same-origin", "none")
-    origin = request.headers.get("origin")
-    if origin is None or origin == "null":
-        return True
-    return urlsplit(origin).netloc.lower() == request.headers.get("host", "").lower()
 
 
 async def _form(request: Request) -> dict[str, str] | None:
