@@ -28,6 +28,7 @@ import signal
 import sys
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,6 @@ from booth import notify
 from booth.config import Config
 from booth.controls import Autopilot, Gpio, is_quit, open_gpio, translate
 from booth.session import (
-    CAMERA_RETRYING,
     Analyse,
     CameraBack,
     CameraLost,
@@ -64,10 +64,8 @@ log = logging.getLogger("booth.app")
 SHOT_DELAY_S = 0.6  # a screenshot is taken this far into a screen ...
 LATE_SHOTS = (Phase.ATTRACT, Phase.COACH)  # ... or, for these, on their last frame (subject in, meter fullest)
 STATUS_EVERY_S = 5.0
+FPS_SAMPLES = 10  # the frame rate in the status file is measured over the last 10 checks (5 s)
 SHARING = (Phase.SHARE_WIFI, Phase.SHARE)
-# Staff-facing (systemctl status, the status file): one wording for both, unlike
-# the guest-facing session.DISK_FULL on the screen.
-DISK_PAUSED = "Disk nearly full: captures paused"
 
 
 @dataclass
@@ -137,7 +135,8 @@ class Screenshots:
 
 class Housekeeper:
     """Polls the slow facts (camera health, free disk) and reports changes as events;
-    writes the status file the staff page reads."""
+    writes the status file the staff page and `booth doctor` read, and systemd's
+    STATUS= line, both from one snapshot (:meth:`snapshot`)."""
 
     def __init__(self, app: App, disk: Any, data_dir: Path, every_s: float = 0.5) -> None:
         self.app = app
@@ -149,6 +148,10 @@ class Housekeeper:
         self.camera_ok = True
         self.disk_ok = True
         self.started = time.time()
+        self.announced: str | None = None  # the STATUS= line systemd has now
+        self._announce_lock = threading.Lock()
+        # (index, timestamp) of the newest preview frame at each check: the frame rate staff see
+        self._frames: deque[tuple[int, float]] = deque(maxlen=FPS_SAMPLES)
 
     def start(self) -> None:
         self._thread.start()
@@ -170,7 +173,6 @@ class Housekeeper:
             else:
                 log.warning("camera down: %s", status.message or status.health.value)
                 self.app.post(CameraLost())
-            notify.notify_status("Running" if ok else CAMERA_RETRYING)
         if self.disk is not None:
             disk_ok = self.disk.ok()
             if disk_ok != self.disk_ok:
@@ -181,22 +183,69 @@ class Housekeeper:
                 else:
                     log.warning("disk nearly full (under %d MB free): captures paused", self.disk.min_free_mb)
                     self.app.post(DiskLow())
-                notify.notify_status("Running" if disk_ok else DISK_PAUSED)
+        frame = self.app.camera.latest()
+        if frame is not None and (not self._frames or frame.index != self._frames[-1][0]):
+            self._frames.append((frame.index, frame.timestamp))
+        if self.announced is not None:  # after READY: each change of the line, once
+            self.announce()
+
+    def message(self) -> str:
+        """The staff-facing problem now ("" when all is well): both faults weighed together."""
+        from booth.status import fault_message
+
+        return fault_message(camera_ok=self.camera_ok, disk_low=not self.disk_ok)
+
+    def announce(self, *extra: str) -> None:
+        """Send systemd the STATUS= line (with ``extra`` fields such as READY=1) if it changed."""
+        from booth.status import RUNNING
+
+        with self._announce_lock:  # READY from the render loop, changes from the housekeeper thread
+            line = self.message() or RUNNING
+            if extra or line != self.announced:
+                notify.notify(*extra, notify.status_field(line))
+                self.announced = line
+
+    def fps(self) -> float | None:
+        """Preview frames a second over the last few checks (None until two frames are seen)."""
+        if len(self._frames) < 2:
+            return None
+        (i0, t0), (i1, t1) = self._frames[0], self._frames[-1]
+        return (i1 - i0) / (t1 - t0) if t1 > t0 else None
+
+    def gpio_state(self) -> dict[str, Any]:
+        """The pins the booth holds, for `booth doctor` ({} when none were opened)."""
+        gpio = self.app.gpio
+        opened = [d for d in (gpio.button, gpio.led) if d is not None]
+        if not opened and not gpio.problems:
+            return {}
+        return {
+            "factory": type(opened[0].device.pin_factory).__name__ if opened else "",
+            "button": self.app.config.controls.button_pin if gpio.button is not None else None,
+            "led": self.app.config.controls.led_pin if gpio.led is not None else None,
+            "problems": list(gpio.problems),
+        }
+
+    def snapshot(self) -> Any:
+        """The status file's contents now (the same message as the STATUS= line)."""
+        from booth.status import BoothStatus
+
+        camera = self.app.camera
+        frame = camera.latest()
+        fps = self.fps()
+        return BoothStatus(
+            state=self.app.session.state.phase.value, camera=camera.name, camera_ok=self.camera_ok,
+            disk_low=not self.disk_ok, message=self.message(), photos_taken=self.app.capture.saved,
+            started=self.started, camera_detail=camera.describe(),
+            camera_fps=None if fps is None else round(fps, 1),
+            frame_age_s=None if frame is None else round(time.monotonic() - frame.timestamp, 2),
+            gpio=self.gpio_state(),
+        )
 
     def write_status(self) -> None:
-        from booth.status import BoothStatus, write_status
+        from booth.status import write_status
 
-        state = self.app.session.state
-        message = ""
-        if not self.camera_ok:
-            message = CAMERA_RETRYING
-        elif not self.disk_ok:
-            message = DISK_PAUSED
-        status = BoothStatus(state=state.phase.value, camera=self.app.camera.name, camera_ok=self.camera_ok,
-                             disk_low=not self.disk_ok, message=message,
-                             photos_taken=self.app.capture.saved, started=self.started)
         try:
-            write_status(self.data_dir, status)
+            write_status(self.data_dir, self.snapshot())
         except OSError as exc:
             log.warning("status file not written: %s", exc)
 
@@ -404,17 +453,14 @@ class App:
         self.frames += 1
         if self.screenshots is not None:
             self.screenshots.after_frame(self.display.surface, self.session.state, now)
-        if not self._ready_sent:
-            if self.camera.latest() is not None:
-                notify.notify_ready()
-                self._ready_sent = True
-            elif not self.housekeeper.camera_ok:
-                # Up, and the screen says what is wrong: a camera that is not there
-                # yet is waited for here, not by systemd restarting a black screen.
-                # STATUS= is the housekeeper's (it sent "Camera unavailable" first,
-                # and sends "Running" when the camera comes), so none goes stale.
-                notify.notify("READY=1")
-                self._ready_sent = True
+        if not self._ready_sent and (self.camera.latest() is not None or not self.housekeeper.camera_ok):
+            # Up with a picture, or up and the screen says what is wrong: a camera
+            # that is not there yet is waited for here, not by systemd restarting a
+            # black screen. STATUS= comes with READY from the housekeeper's one line
+            # (a full disk at start reads "Disk nearly full", not "Running"), and
+            # from then on it sends each change of that line.
+            self.housekeeper.announce("READY=1")
+            self._ready_sent = True
         if now - self._watchdog_at >= notify.PING_S:  # from the loop itself: a hung loop gets restarted
             notify.notify_watchdog()
             self._watchdog_at = now

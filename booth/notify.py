@@ -53,19 +53,19 @@ def notify(*fields: str) -> bool:
     return True
 
 
-def notify_ready() -> bool:
-    """Startup finished: camera and model are up (systemd marks the unit active)."""
-    return notify("READY=1", "STATUS=Running")
-
-
 def notify_watchdog() -> bool:
     """Keep-alive from the render loop; missing it for WatchdogSec= restarts the service."""
     return notify("WATCHDOG=1")
 
 
+def status_field(text: str) -> str:
+    """The STATUS= field for one line shown by ``systemctl status booth`` (newlines would split it)."""
+    return "STATUS=" + " ".join(text.split())
+
+
 def notify_status(text: str) -> bool:
-    """One line shown by ``systemctl status booth`` (newlines would split the field)."""
-    return notify("STATUS=" + " ".join(text.split()))
+    """Send :func:`status_field` of ``text`` on its own."""
+    return notify(status_field(text))
 
 
 def notify_stopping() -> bool:

@@ -1,9 +1,15 @@
-"""The booth process's health, handed to the staff page through a small file.
+"""The booth process's health, handed to the staff page and to `booth doctor` through a small file.
 
 ``booth web`` is a separate process (and may run sandboxed), so the booth
 writes its state to ``status.json`` in the data directory, atomically, a few
 times a minute; the staff page reads it and calls the booth "not running"
-when the file is missing or older than :data:`STALE_AFTER_S`.
+when the file is missing or older than :data:`STALE_AFTER_S`. ``booth
+doctor`` reads it too: beside a running booth it reports the camera and
+GPIO the booth holds instead of trying to open them a second time.
+
+The staff-facing problem line is made here, once (:func:`fault_message`):
+``status.json``'s ``message`` and systemd's ``STATUS=`` line both come from
+it, so they cannot disagree when two faults overlap.
 """
 
 from __future__ import annotations
@@ -17,8 +23,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from booth.session import CAMERA_RETRYING
+
 STATUS_FILE = "status.json"
 STALE_AFTER_S = 30.0  # the booth refreshes at least every 10 s while alive
+RUNNING = "Running"  # systemd's STATUS= line when nothing is wrong
+# Staff-facing (systemctl status, the status file): one wording for both, unlike
+# the guest-facing session.DISK_FULL on the screen.
+DISK_PAUSED = "Disk nearly full: captures paused"
+
+
+def fault_message(*, camera_ok: bool, disk_low: bool, camera_message: str = "") -> str:
+    """The one problem staff should see, "" when all is well.
+
+    The camera comes first: with the camera down nothing can be photographed,
+    whatever the disk says, so a disk that recovers meanwhile must not make
+    the line read "Running" (the disk's state stays in ``disk_low``).
+    """
+    if not camera_ok:
+        return camera_message or CAMERA_RETRYING
+    if disk_low:
+        return DISK_PAUSED
+    return ""
 
 
 @dataclass
@@ -34,6 +60,16 @@ class BoothStatus:
     pid: int = field(default_factory=os.getpid)
     photos_taken: int = 0  # since the process started
     started: float = field(default_factory=time.time)
+    # What `booth doctor` reports instead of opening the devices the booth holds:
+    camera_detail: str = ""  # the camera's own description (sizes), e.g. "Pi camera imx708: preview ..."
+    camera_fps: float | None = None  # frames a second the preview delivered lately (None: not yet known)
+    frame_age_s: float | None = None  # age of the newest preview frame when this was written
+    gpio: dict[str, Any] = field(default_factory=dict)  # {"factory", "button", "led", "problems"}; {} = not opened
+
+    @property
+    def line(self) -> str:
+        """systemd's STATUS= line for this snapshot."""
+        return self.message or RUNNING
 
     def stale(self, now: float | None = None) -> bool:
         """True when the booth has not reported recently (not running or hung)."""
@@ -73,6 +109,7 @@ def read_status(data_dir: Path) -> BoothStatus | None:
     # Keep the staff page robust against a hand-edited or foreign file.
     if not (isinstance(status.state, str) and isinstance(status.message, str)
             and isinstance(status.updated, (int, float)) and isinstance(status.camera_ok, bool)
-            and isinstance(status.disk_low, bool)):
+            and isinstance(status.disk_low, bool) and isinstance(status.gpio, dict)
+            and all(isinstance(v, (int, float)) or v is None for v in (status.camera_fps, status.frame_age_s))):
         return None
     return status

@@ -4,6 +4,7 @@ filesystems to fill up or pull away, and the check that a gallery came through a
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import threading
@@ -83,6 +84,58 @@ def tmpfs(where: Path, size_mb: int) -> Iterator[Path]:
         yield where
     finally:
         unmount(where, check=False)
+
+
+class Plug:
+    """A replay camera's images on a tmpfs that can be unmounted and mounted again.
+
+    "Unplugging" is a real ``umount``: the files vanish under the running
+    booth and its reads fail; nothing in the booth is patched or told.
+    """
+
+    def __init__(self, where: Path, images: list[Path]) -> None:
+        self.dir = where
+        self.images = images
+        self.dir.mkdir()
+        self.mounted = False
+
+    def plug_in(self) -> None:
+        mount_tmpfs(self.dir, 16)
+        self.mounted = True
+        for i, img in enumerate(self.images):
+            shutil.copy(img, self.dir / f"{i:03d}{img.suffix}")
+
+    def pull_out(self) -> None:
+        unmount(self.dir)
+        self.mounted = False
+
+    def close(self) -> None:
+        if self.mounted:
+            self.pull_out()
+
+
+def free_mb(path: Path) -> float:
+    st = os.statvfs(path)
+    return st.f_bavail * st.f_frsize / (1 << 20)
+
+
+def fill(path: Path, leave_mb: float) -> Path:
+    """A ballast file in ``path`` that leaves about ``leave_mb`` free (0 = fill to the last byte)."""
+    ballast = path / "ballast.bin"
+    fd = os.open(ballast, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        while free_mb(path) - 1 >= leave_mb:
+            os.write(fd, b"\xaa" * (1 << 20))
+        if leave_mb == 0:
+            for size in (1 << 16, 4096, 1):
+                try:
+                    while True:
+                        os.write(fd, b"\xaa" * size)
+                except OSError:
+                    pass
+    finally:
+        os.close(fd)
+    return ballast
 
 
 # ---------------------------------------------------------------- the gallery afterwards

@@ -18,7 +18,6 @@ Nothing in the booth is patched or told.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -28,33 +27,9 @@ import pytest
 
 from booth.camera.supervisor import RETRYING
 from booth_process import NotifyListener, booth_env, fast_config, kill, start_booth, wait_for_log, wait_for_status
-from faults import mount_tmpfs, run_while, screen_text, unmount, wait_for_screen
+from faults import Plug, run_while, screen_text, wait_for_screen
 
 FAST = fast_config(camera={"stall_timeout_s": 1.0})
-
-
-class Plug:
-    """A replay camera's images on a tmpfs that can be unmounted and mounted again."""
-
-    def __init__(self, where: Path, images: list[Path]) -> None:
-        self.dir = where
-        self.images = images
-        self.dir.mkdir()
-        self.mounted = False
-
-    def plug_in(self) -> None:
-        mount_tmpfs(self.dir, 16)
-        self.mounted = True
-        for i, img in enumerate(self.images):
-            shutil.copy(img, self.dir / f"{i:03d}{img.suffix}")
-
-    def pull_out(self) -> None:
-        unmount(self.dir)
-        self.mounted = False
-
-    def close(self) -> None:
-        if self.mounted:
-            self.pull_out()
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ mounted for the test) filled with a real ballast file.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import time
@@ -36,7 +35,7 @@ from booth_process import (
     wait_for_log,
     wait_until,
 )
-from faults import check_gallery, run_while, screen_text, tmpfs, wait_for_screen
+from faults import check_gallery, fill, free_mb, run_while, screen_text, tmpfs, wait_for_screen
 
 PAUSED_STATUS = "STATUS=Disk nearly full: captures paused"
 SCREEN_TEXT = "storage is full"
@@ -47,30 +46,6 @@ STAFF_PASSWORD = "staff-pass-123"
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     with tmpfs(tmp_path / "disk", 48) as mnt:
         yield mnt
-
-
-def _free_mb(path: Path) -> float:
-    st = os.statvfs(path)
-    return st.f_bavail * st.f_frsize / (1 << 20)
-
-
-def _fill(path: Path, leave_mb: float) -> Path:
-    """A ballast file that leaves about ``leave_mb`` free (0 = fill to the last byte)."""
-    ballast = path / "ballast.bin"
-    fd = os.open(ballast, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    try:
-        while _free_mb(path) - 1 >= leave_mb:
-            os.write(fd, b"\xaa" * (1 << 20))
-        if leave_mb == 0:
-            for size in (1 << 16, 4096, 1):
-                try:
-                    while True:
-                        os.write(fd, b"\xaa" * size)
-                except OSError:
-                    pass
-    finally:
-        os.close(fd)
-    return ballast
 
 
 def _config(tmp_path: Path, min_free_mb: int) -> Path:
@@ -92,7 +67,7 @@ def test_screen_says_storage_full_and_resumes(small_disk: Path, tmp_path: Path, 
     monkeypatch.setenv("BOOTH_DATA_DIR", str(data))
     monkeypatch.setenv("BOOTH_MODELS_DIR", str(model_path.parent))
     config = load_config(_config(tmp_path, min_free_mb=20))
-    ballast = _fill(small_disk, leave_mb=8)
+    ballast = fill(small_disk, leave_mb=8)
     app = build(config, camera_spec="scripted", options=Options(headless=True, sessions=1, autopilot=True,
                                                                  max_run_s=240.0))
     paused_screen: list[str] = []
@@ -131,7 +106,7 @@ def test_real_booth_pauses_captures_and_staff_page_says_so(small_disk: Path, tmp
                                                            listener: NotifyListener) -> None:
     data = small_disk / "data"
     config = _config(tmp_path, min_free_mb=20)
-    ballast = _fill(small_disk, leave_mb=8)
+    ballast = fill(small_disk, leave_mb=8)
     log = tmp_path / "booth.log"
     web = start_web(booth_env(data=data, config=config), tmp_path / "web.log")
     booth = _booth(data, config, model_path, listener.path, log)
@@ -173,8 +148,8 @@ def test_disk_really_full_mid_run_corrupts_nothing(small_disk: Path, tmp_path: P
     booth = _booth(data, config, model_path, listener.path, log)
     try:
         listener.wait("READY=1", 120)
-        ballast = _fill(small_disk, leave_mb=0)
-        assert _free_mb(small_disk) < 0.05
+        ballast = fill(small_disk, leave_mb=0)
+        assert free_mb(small_disk) < 0.05
         wait_for_log(log, "photo not developed", 150, booth)
         # the failed save cleaned up after itself, and nothing half-made reached photos/
         assert not list((data / "staging").iterdir()) and not list((data / "photos").iterdir())

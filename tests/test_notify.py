@@ -31,10 +31,8 @@ def _recv(sock: socket.socket) -> list[str]:
 
 
 def test_ready_arrives_as_one_datagram(listener: socket.socket) -> None:
-    assert notify.notify_ready() is True
-    fields = _recv(listener)
-    assert fields[0] == "READY=1"
-    assert all("=" in f for f in fields)
+    assert notify.notify("READY=1", notify.status_field("Disk nearly\nfull")) is True
+    assert _recv(listener) == ["READY=1", "STATUS=Disk nearly full"]
 
 
 def test_each_call_sends_its_field(listener: socket.socket) -> None:
@@ -61,21 +59,21 @@ def test_abstract_namespace(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_without_the_variable_nothing_is_sent(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NOTIFY_SOCKET", raising=False)
-    assert notify.notify_ready() is False
+    assert notify.notify("READY=1") is False
     assert notify.notify_watchdog() is False
     assert notify.notify_status("x") is False
 
 
 def test_a_socket_that_went_away_does_not_raise(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NOTIFY_SOCKET", str(tmp_path / "gone.sock"))
-    assert notify.notify_ready() is False
+    assert notify.notify("READY=1") is False
     monkeypatch.setenv("NOTIFY_SOCKET", "vsock:2:1234")
-    assert notify.notify_ready() is False
+    assert notify.notify("READY=1") is False
 
 
 def test_a_child_process_reaches_the_socket(listener: socket.socket) -> None:
     """The real shape: the service process inherits the variable and sends."""
-    code = "from booth.notify import notify_ready; import sys; sys.exit(0 if notify_ready() else 1)"
+    code = "from booth.notify import notify; import sys; sys.exit(0 if notify(\"READY=1\") else 1)"
     subprocess.run([sys.executable, "-c", code], check=True, env=os.environ.copy(), timeout=30)
     assert _recv(listener)[0] == "READY=1"
 

@@ -36,3 +36,27 @@ def test_garbage_reads_as_none(tmp_path: Path) -> None:
         assert read_status(tmp_path) is None, text
     path.write_text(json.dumps({"state": "review", "updated": 1.0, "future_field": 1}))
     assert read_status(tmp_path).state == "review"  # unknown fields from a newer booth are ignored
+
+
+def test_the_camera_fault_outranks_the_disk_and_running_is_only_when_both_are_well() -> None:
+    from booth.session import CAMERA_RETRYING
+    from booth.status import DISK_PAUSED, RUNNING, fault_message
+
+    assert fault_message(camera_ok=True, disk_low=False) == ""
+    assert fault_message(camera_ok=True, disk_low=True) == DISK_PAUSED
+    assert fault_message(camera_ok=False, disk_low=False) == CAMERA_RETRYING
+    assert fault_message(camera_ok=False, disk_low=True) == CAMERA_RETRYING
+    assert fault_message(camera_ok=False, disk_low=True, camera_message="Check the ribbon") == "Check the ribbon"
+    assert BoothStatus(message="").line == RUNNING
+    assert BoothStatus(message=DISK_PAUSED).line == DISK_PAUSED
+
+
+def test_what_doctor_reads_survives_the_round_trip_and_bad_types_are_refused(tmp_path: Path) -> None:
+    status = BoothStatus(camera="Pi camera imx708", camera_detail="Pi camera imx708: preview 640x480",
+                         camera_fps=30.0, frame_age_s=0.03,
+                         gpio={"factory": "LGPIOFactory", "button": 17, "led": 27, "problems": []})
+    write_status(tmp_path, status)
+    assert read_status(tmp_path) == status
+    for bad in ({"gpio": "17"}, {"camera_fps": "30"}, {"frame_age_s": [1]}):
+        (tmp_path / STATUS_FILE).write_text(json.dumps({"state": "attract", **bad}))
+        assert read_status(tmp_path) is None, bad
