@@ -3,6 +3,12 @@
 Each check is a small function returning a :class:`Check`; a check that
 raises is reported as FAIL with the exception, so the doctor itself never
 dies half-way through the table. Exit status is 1 when anything FAILed.
+
+Staff run the doctor while the booth is running, as the README asks. The
+booth then holds the camera (a second open fails: "camera in use") and the
+GPIO pins, so the doctor does not try: it reads the running booth's status
+file (:mod:`booth.status`, the same data directory) and reports the camera
+and the pins from there, saying so.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import socket
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,6 +28,7 @@ from booth.config import Config
 from booth.diskguard import free_mb_at
 from booth.models import FETCH_HINT, check_model
 from booth.pi import pi_model
+from booth.status import BoothStatus, read_status
 
 OK, WARN, FAIL = "OK", "WARN", "FAIL"
 
@@ -88,8 +96,47 @@ def check_model_file(config: Config) -> Check:
     return Check(OK, "model", f"{status.path} verified (SHA-256)")
 
 
+def running_booth(config: Config, now: float | None = None) -> BoothStatus | None:
+    """The status of a booth running on this data directory now, or None when none is."""
+    status = read_status(config.data_dir)
+    if status is None or status.stale(now):
+        return None
+    try:
+        os.kill(status.pid, 0)  # signal 0: is the process there (it may belong to another user)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass
+    return status
+
+
+def _in_use(booth: BoothStatus) -> str:
+    return f"in use by the running booth (pid {booth.pid})"
+
+
+def camera_in_use(booth: BoothStatus, now: float | None = None) -> Check:
+    """The camera as the running booth reports it: its name, frame rate and newest frame."""
+    now = time.time() if now is None else now
+    facts = [booth.camera or "unknown camera"]
+    if booth.camera_fps is not None:
+        facts.append(f"{booth.camera_fps:.0f} fps")
+    if booth.frame_age_s is not None:  # as written, plus the time since it was written
+        facts.append(f"newest frame {booth.frame_age_s + max(0.0, now - booth.updated):.1f} s old")
+    detail = f"{_in_use(booth)}: " + ", ".join(facts)
+    if not booth.camera_ok:
+        return Check(FAIL, "camera", f"{detail}; the booth says: {booth.message}",
+                     "check the camera's cable; `journalctl -u booth -b` says what failed")
+    if booth.camera.startswith("scripted"):
+        return Check(WARN, "camera", f"{detail} (no real camera)", "connect a Pi camera or webcam for real photos")
+    return Check(OK, "camera", detail)
+
+
 def check_camera(config: Config) -> Check:
     from booth.camera.select import open_camera
+
+    booth = running_booth(config)
+    if booth is not None:
+        return camera_in_use(booth)
 
     messages: list[str] = []
 
@@ -168,11 +215,29 @@ def check_display(config: Config) -> Check:
     return Check(OK, "display", detail)
 
 
+def gpio_in_use(booth: BoothStatus, used: dict[str, int]) -> Check:
+    """The pins as the running booth holds them (opening them again would fail: GPIO busy)."""
+    state = booth.gpio
+    if state.get("problems"):
+        return Check(FAIL, "gpio", f"the running booth (pid {booth.pid}) says: " + "; ".join(state["problems"]),
+                     "fix the wiring or [controls], then `sudo systemctl restart booth`")
+    held = {role: state.get(role) for role in used if isinstance(state.get(role), int)}
+    if not held:
+        pins = ", ".join(f"{role} on GPIO{pin}" for role, pin in used.items())
+        return Check(WARN, "gpio", f"{pins} configured, but the running booth (pid {booth.pid}) has not opened "
+                     "GPIO (it runs headless)", "start it with a screen to use the button")
+    detail = ", ".join(f"{role} on GPIO{pin}" for role, pin in held.items())
+    return Check(OK, "gpio", f"{_in_use(booth)}: {detail} ({state.get('factory') or '?'})")
+
+
 def check_gpio(config: Config) -> Check:
     pins = {"button": config.controls.button_pin, "led": config.controls.led_pin}
     used = {k: v for k, v in pins.items() if v >= 0}
     if not used:
         return Check(OK, "gpio", "no GPIO configured (keyboard/touch only)")
+    booth = running_booth(config)
+    if booth is not None:
+        return gpio_in_use(booth, used)
     from gpiozero import Device
 
     from booth.controls import make_pin_factory

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
 
 from booth.config import config_from_dict
 from booth.doctor import (FAIL, OK, WARN, check_framing, check_gpio, check_hotspot, check_network, check_storage,
                           run_checks)
-from booth_process import free_port
+from booth_process import booth_env, fast_config, free_port, run_booth, start_booth, stop, wait_until
 
 
 def doctor(tmp_path: Path, models_dir: Path, config_text: str = "") -> subprocess.CompletedProcess[str]:
@@ -133,3 +137,87 @@ def test_hotspot_configured_but_not_up_is_a_warning() -> None:
     [check] = run_checks(config, [check_hotspot])
     assert check.status == WARN and '"Photo booth" is set' in check.detail
     assert "nmcli connection up booth-hotspot" in check.fix
+
+
+def test_doctor_beside_a_running_booth_reads_its_status_and_opens_nothing(tmp_path: Path, model_path: Path,
+                                                                           faces_dir: Path) -> None:
+    """The README's `booth doctor` while the booth runs: no false FAIL; camera and GPIO from the booth's status."""
+    data = tmp_path / "data"
+    conf = tmp_path / "booth.toml"
+    conf.write_text(fast_config(scripted={"faces_dir": str(faces_dir)}, web={"port": free_port()},
+                                controls={"button_pin": 17, "led_pin": 27, "pin_factory": "mock"}))
+    env = booth_env(data=data, config=conf, models=model_path.parent, no_desktop=True)
+    env["SDL_VIDEODRIVER"] = "dummy"
+    booth = start_booth("run", "--camera", "scripted", "--headless", env=env, log=tmp_path / "booth.log",
+                        stdout=subprocess.DEVNULL)
+    try:
+        status: dict[str, object] = {}
+
+        def measured() -> bool:
+            nonlocal status
+            path = data / "status.json"
+            status = json.loads(path.read_text()) if path.exists() else {}
+            return status.get("camera_fps") is not None
+
+        wait_until(measured, 90, lambda: f"a frame rate in status.json: {status}", proc=booth)
+        result = run_booth("doctor", env=env, timeout=120)
+        rows = table(result)
+        assert booth.poll() is None, "the booth kept running"
+    finally:
+        stop(booth)
+    assert not [line for line in rows.values() if line.startswith(FAIL)], result.stdout
+    assert result.returncode == 0, result.stdout + result.stderr
+    camera = rows["camera"]
+    assert f"in use by the running booth (pid {booth.pid}): scripted subject" in camera, camera
+    fps = re.search(r", (\d+) fps, newest frame (\d+\.\d) s old", camera)
+    assert fps and 5 <= int(fps[1]) <= 31 and float(fps[2]) < 10, camera  # the scripted camera runs at 30 fps
+    assert camera.startswith(WARN) and "no real camera" in camera
+    # a headless booth opens no GPIO: the doctor says so and does not open the pins behind its back either
+    assert rows["gpio"].startswith(WARN) and "has not opened GPIO" in rows["gpio"] and "GPIO17" in rows["gpio"]
+
+
+def test_the_booth_publishes_its_pins_and_the_doctor_reports_them(tmp_path: Path, model_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """An attended booth's GPIO state in status.json, read back by the doctor's check (this process is the booth)."""
+    from booth.app import Options, build
+    from booth.config import load_config
+    from booth.ui.display import choose_display
+
+    monkeypatch.setenv("BOOTH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BOOTH_MODELS_DIR", str(model_path.parent))
+    monkeypatch.delenv("BOOTH_CONFIG", raising=False)
+    for led, expected in ((27, OK), (17, FAIL)):  # LED on the button's pin: the booth reports the clash
+        config = load_config(None)
+        config.controls.button_pin, config.controls.led_pin, config.controls.pin_factory = 17, led, "mock"
+        app = build(config, camera_spec="scripted", options=Options(headless=False),
+                    display_choice=choose_display(config.display, headless=True))
+        try:
+            app.start()
+            app.housekeeper.write_status()
+            gpio = json.loads((tmp_path / "data" / "status.json").read_text())["gpio"]
+            check = check_gpio(config)
+        finally:
+            app.close()
+            app.camera.stop()
+        assert check.status == expected, check
+        if expected == OK:
+            assert gpio == {"factory": "MockFactory", "button": 17, "led": 27, "problems": []}
+            assert check.detail == f"in use by the running booth (pid {os.getpid()}): button on GPIO17, " \
+                                   "led on GPIO27 (MockFactory)"
+        else:
+            assert gpio["button"] == 17 and gpio["led"] is None and "BCM 17" in gpio["problems"][0]
+            assert "the running booth" in check.detail and "BCM 17" in check.detail
+
+
+def test_a_stale_or_dead_booth_is_not_running(tmp_path: Path) -> None:
+    from booth.doctor import running_booth
+    from booth.status import STALE_AFTER_S, BoothStatus, write_status
+
+    config = config_from_dict({"storage": {"data_dir": str(tmp_path)}})
+    assert running_booth(config) is None
+    write_status(tmp_path, BoothStatus())
+    assert running_booth(config).pid == os.getpid()
+    assert running_booth(config, now=time.time() + STALE_AFTER_S + 1) is None  # last written too long ago
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    write_status(tmp_path, BoothStatus(pid=int(dead.stdout)))  # a booth killed before it could clean up
+    assert running_booth(config) is None
