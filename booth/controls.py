@@ -13,7 +13,11 @@ and touch. It never swaps in a mock pin on its own.
 
 from __future__ import annotations
 
+import atexit
 import logging
+import os
+import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -38,8 +42,38 @@ BOUNCE_S = 0.03  # contacts chatter for a few ms; one press must count once
 REFRACTORY_S = 0.25  # and a second "press" sooner than this is chatter the pin let through
 
 
+LGPIO_DIR_PREFIX = "booth-lgpio-"
+_lgpio_dir: str | None = None  # the folder this process made for lgpio
+
+
 class GpioError(Exception):
     """GPIO is configured but unusable; the message says what and what to do."""
+
+
+def lgpio_workdir() -> str:
+    """Give lgpio a private, writable folder for its notify pipe (unless ``$LG_WD`` names one); returns it.
+
+    On import lgpio makes a FIFO ``.lgd-nfy<N>`` in ``$LG_WD``, or else in the
+    current directory, and chdir()s there (lg's lgUtil.c ``lguGetWorkDir``,
+    lgNotify.c; the Python module then opens the pipe by that relative name).
+    From a directory the user may not write to, as with ``sudo -u booth booth
+    doctor`` from a home directory, the import fails (gpiozero issue #1106);
+    and two processes in one directory share one pipe name (lg issue #12).
+    So each booth process gets its own folder: under systemd's
+    RuntimeDirectory or ``$XDG_RUNTIME_DIR`` when writable, else the temp
+    directory, removed at exit. It must be set before lgpio is first imported.
+    A folder of this kind inherited from a parent booth process is not shared.
+    """
+    global _lgpio_dir
+    given = os.environ.get("LG_WD", "")
+    if given and (given == _lgpio_dir or not os.path.basename(given).startswith(LGPIO_DIR_PREFIX)):
+        return given
+    base = next((d for d in (os.environ.get("RUNTIME_DIRECTORY"), os.environ.get("XDG_RUNTIME_DIR"))
+                 if d and os.access(d, os.W_OK | os.X_OK)), None)
+    path = _lgpio_dir = tempfile.mkdtemp(prefix=LGPIO_DIR_PREFIX, dir=base)
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    os.environ["LG_WD"] = path
+    return path
 
 
 def make_pin_factory(name: str, model: str | None = None) -> Any:
@@ -50,6 +84,7 @@ def make_pin_factory(name: str, model: str | None = None) -> Any:
     set on ``Device.pin_factory``.
     """
     model = pi_model() if model is None else model
+    lgpio_workdir()  # before gpiozero (its default factory included) may import lgpio
     if name == "auto":
         if "Raspberry Pi 5" not in model:
             return None
@@ -181,6 +216,7 @@ def open_gpio(config: ControlsConfig, post: Post, factory: Any = "config") -> Gp
     problems: list[str] = []
     if config.button_pin < 0 and config.led_pin < 0:
         return Gpio(None, None, problems)
+    lgpio_workdir()  # gpiozero's own default factory tries lgpio first
     if factory == "config":
         try:
             factory = make_pin_factory(config.pin_factory)
