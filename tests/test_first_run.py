@@ -76,7 +76,7 @@ def make_run(tmp_path: Path, faces_dir: Path, model_path: Path):
     """`make run` at a terminal; hands back (process, terminal, port, data dir)."""
     port = free_port()
     config = tmp_path / "booth.toml"
-    config.write_text(fast_config(web={"port": port, "workers": 1}))
+    config.write_text(fast_config(web={"port": port}))  # workers as make run has them: one per core
     data = tmp_path / "data"
     env = booth_env(data=data, config=config, models=model_path.parent, no_desktop=True,
                     BOOTH_FACES_DIR=str(faces_dir))
@@ -156,3 +156,35 @@ def test_readme_says_how_to_run_booth_commands_after_make_run() -> None:
     readme = (REPO / "README.md").read_text()
     two_commands = readme.split("## Two commands", 1)[1].split("\n## ", 1)[0]
     assert ". .venv/bin/activate" in two_commands and ".venv/bin/booth" in two_commands
+
+
+def test_first_setup_shows_no_packaging_banner(tmp_path: Path) -> None:
+    """`make run`'s first screenful on a fresh clone is the booth's: no setuptools banner from the editable install."""
+    venv = tmp_path / "venv"
+    result = subprocess.run(["make", "--no-print-directory", "setup", f"VENV={venv}"], cwd=REPO,
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout + result.stderr
+    assert (venv / ".stamp-run").exists()
+    for banner in ("Editable installation", "BuildBackendWarning", "*" * 40, "!!"):
+        assert banner not in out, out
+    assert out.startswith(f"Setting up {venv} and the face model (first time only; a few minutes)\n")
+
+
+def test_readmes_doctor_sample_is_what_a_pi_prints() -> None:
+    """The sample shows an installed Pi (its paths, its camera and display), and only checks doctor has."""
+    from booth.doctor import CHECKS
+
+    readme = (REPO / "README.md").read_text()
+    sample = readme.split("`booth doctor` prints one line per check", 1)[1].split("```", 2)[1]
+    lines = [line for line in sample.strip().splitlines() if line[:4].strip() in ("OK", "WARN", "FAIL")]
+    names = [line.split()[1] for line in lines]
+    known = [check.__name__.removeprefix("check_").replace("_file", "") for check in CHECKS]
+    assert names == [name for name in known if name in names] and len(names) >= 8
+    for developer in ("/work/", "/root/", "/home/", ".venv", "scripted subject", "no display"):
+        assert developer not in sample, developer
+    rows = dict(zip(names, lines))
+    assert "/opt/booth/venv/bin/python" in rows["python"]
+    assert "/var/lib/booth/models/face_landmarker.task" in rows["model"]
+    assert "Pi camera" in rows["camera"] and "kmsdrm" in rows["display"] and "Raspberry Pi" in rows["display"]
+    assert "/var/lib/booth/gallery" in rows["storage"]
