@@ -212,3 +212,35 @@ def test_a_keyboard_only_booth_names_the_keys(tmp_path, model_path, monkeypatch)
     finally:
         app.close()
         app.camera.stop()
+
+
+def test_the_coach_screen_draws_the_crop_of_the_face_it_sees(tmp_path, model_path, monkeypatch):
+    """A real session: on the coach screen the guide is the headshot crop of the scripted subject's face."""
+    from booth.photo.crop import PRESETS
+    from booth.session import Phase
+
+    app = _app(tmp_path, model_path, monkeypatch)
+    try:
+        app.start()
+        drawn = None
+        end = time.monotonic() + 60
+        while time.monotonic() < end:
+            app.step(time.monotonic())
+            time.sleep(1 / 30)
+            if app.session.state.phase is Phase.COACH and app.last_drawn.guide is not None:
+                drawn = app.last_drawn
+                break
+        assert drawn is not None, "the coach screen never showed a guide"
+        p, q = PRESETS[app.config.photo.crop]
+        assert abs(drawn.crop.width / drawn.crop.height - p / q) < 0.02  # the photo's own shape
+        assert drawn.crop.contains(drawn.guide)  # the head's place is inside the photo
+        face = app.analysis.latest_face
+        assert face is not None
+        # The guide follows the face: the oval's centre is near the face box's centre on screen (mirrored).
+        img_w, img_h = face.image_size
+        cx = 1 - (face.box.x + face.box.w / 2) / img_w if app.config.camera.mirror_preview else \
+            (face.box.x + face.box.w / 2) / img_w
+        assert abs(drawn.guide.centerx / app.layout.width - cx) < 0.08
+    finally:
+        app.close()
+        app.camera.stop()
