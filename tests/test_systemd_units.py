@@ -173,6 +173,10 @@ def test_booth_web_service(units: dict[str, Unit]) -> None:
     assert one(u, s, "StateDirectoryMode") == "0750"  # photos are private to the booth user
     # login state in RAM, kept across restarts (see booth.web.auth)
     assert one(u, s, "RuntimeDirectory") == "booth-web" and one(u, s, "RuntimeDirectoryPreserve") == "yes"
+    # descriptors for every connection the server keeps open, and the photo each is sent (booth.web.protocol)
+    from booth.web.protocol import NOFILE_NEEDED
+
+    assert int(one(u, s, "LimitNOFILE")) >= NOFILE_NEEDED
     # port 80 through the one capability, not root
     assert words(u, s, "AmbientCapabilities") == {"CAP_NET_BIND_SERVICE"}
     assert words(u, s, "CapabilityBoundingSet") == {"CAP_NET_BIND_SERVICE"}

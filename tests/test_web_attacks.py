@@ -255,3 +255,141 @@ def test_delete_refuses_cross_site_posts(real_hash_server: WebServer, faces_dir:
         assert r.status_code == 200 and "has been deleted" in r.text
     assert not list((server.data_dir / "photos").glob(f"{photo.token}*"))
     assert "cross-site request to delete a photo was refused" in server.log_text()
+
+
+def _unit_nofile() -> int:
+    """booth-web.service's LimitNOFILE (systemd's default soft limit, 1024, when it sets none)."""
+    unit = Path(__file__).resolve().parent.parent / "systemd" / "booth-web.service"
+    for line in unit.read_text().splitlines():
+        if line.startswith("LimitNOFILE="):
+            return int(line.split("=", 1)[1].split(":")[0])
+    return 1024
+
+
+@pytest.fixture(scope="module")
+def unit_limits_server(tmp_path_factory):
+    """`booth web` with the descriptor limit its systemd unit gives it (inherited from this process)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(_unit_nofile(), hard), hard))
+    try:
+        gen = running_web(tmp_path_factory.mktemp("limits") / "data")
+        server = next(gen)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    yield server
+    gen.close()
+
+
+async def _guest_latencies(server: WebServer, url: str, seconds: float, source: str) -> list[float]:
+    """A guest fetching a photo on a fresh connection every 0.5 s: how long each took (inf: failed)."""
+    import time
+
+    times: list[float] = []
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        transport = httpx.AsyncHTTPTransport(local_address=source)
+        start = time.monotonic()
+        try:
+            async with httpx.AsyncClient(base_url=server.base, timeout=20, transport=transport) as c:
+                ok = (await c.get(url)).status_code == 200
+        except httpx.HTTPError:
+            ok = False
+        times.append(time.monotonic() - start if ok else float("inf"))
+        await asyncio.sleep(0.5)
+    return times
+
+
+def test_slow_clients_cannot_take_the_server_offline(unit_limits_server: WebServer, faces_dir: Path) -> None:
+    """2,400 clients trickling headers from 100 addresses (the issue's attack) while a guest downloads."""
+    import time
+
+    from booth.web.protocol import REQUEST_TIMEOUT_S
+    from test_web_support import add_photo
+
+    server = unit_limits_server
+    photo = add_photo(server.data_dir, faces_dir)
+    url = f"/p/{photo.token}/download"
+    closed_at: list[float] = []
+
+    async def slow(address: str, start: float) -> None:
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", server.port, local_addr=(address, 0))
+        except OSError:
+            closed_at.append(0.0)  # not even accepted
+            return
+        try:
+            writer.write(b"GET /p/" + b"x" * 24 + b" HTTP/1.1\r\nHost: booth\r\n")
+            while time.monotonic() - start < REQUEST_TIMEOUT_S + 6:
+                writer.write(b"X-Slow: 1\r\n")  # a header line every 2 s: never finished
+                await writer.drain()
+                try:
+                    if await asyncio.wait_for(reader.read(100), 2.0) == b"":
+                        break
+                except asyncio.TimeoutError:
+                    continue
+                break  # an answer (408) and then the close
+            else:
+                return
+            closed_at.append(time.monotonic() - start)
+        except OSError:
+            closed_at.append(time.monotonic() - start)
+        finally:
+            writer.close()
+
+    async def run() -> list[float]:
+        start = time.monotonic()
+        attackers = [slow(f"127.0.7.{1 + i % 100}", start) for i in range(2400)]
+        guest = _guest_latencies(server, url, REQUEST_TIMEOUT_S + 4, "127.0.6.1")
+        results = await asyncio.gather(guest, *attackers)
+        return results[0]
+
+    latencies = asyncio.run(run())
+    worst = max(latencies)
+    print(f"2,400 slow clients: guest fetches {len(latencies)}, worst {worst:.2f} s, median "
+          f"{sorted(latencies)[len(latencies) // 2]:.3f} s; {len(closed_at)} slow connections closed by the server, "
+          f"after {min(closed_at, default=0):.1f}-{max(closed_at, default=0):.1f} s")
+    assert worst < 10.0, latencies  # every guest fetch answered (a timeout is inf), none stuck for long
+    # The slow clients were cut off at the deadline, not held for ever.
+    assert len(closed_at) >= 2400 * 0.95
+    assert all(REQUEST_TIMEOUT_S - 1 <= t <= REQUEST_TIMEOUT_S + 4 for t in closed_at if t), closed_at[:10]
+
+
+def test_huge_headers_are_cut_off(unit_limits_server: WebServer, faces_dir: Path) -> None:
+    """4 clients sending 100 MB headers at once, while a guest downloads."""
+    import socket
+    import threading
+    import time
+
+    from test_web_support import add_photo
+
+    server = unit_limits_server
+    photo = add_photo(server.data_dir, faces_dir)
+    sent: list[int] = []
+
+    def flood() -> None:
+        total = 0
+        with socket.create_connection(("127.0.0.1", server.port)) as s:
+            chunk = b"a" * (1 << 20)
+            try:
+                s.sendall(b"GET / HTTP/1.1\r\nHost: booth\r\nX-Big: ")
+                for _ in range(100):
+                    s.sendall(chunk)
+                    total += len(chunk)
+            except OSError:
+                pass
+        sent.append(total)
+
+    floods = [threading.Thread(target=flood) for _ in range(4)]
+    start = time.monotonic()
+    for t in floods:
+        t.start()
+    latencies = asyncio.run(_guest_latencies(server, f"/p/{photo.token}/download", 4.0, "127.0.6.2"))
+    for t in floods:
+        t.join(120)
+    took = time.monotonic() - start
+    print(f"4 x 100 MB headers: sent {[n >> 20 for n in sent]} MiB before being cut off; guest worst "
+          f"{max(latencies):.2f} s over {len(latencies)} fetches; floods over after {took:.1f} s")
+    assert max(latencies) < 2.0, latencies
+    assert len(sent) == 4 and all(n < 16 << 20 for n in sent), sent

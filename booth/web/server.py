@@ -20,6 +20,7 @@ import uvicorn.config
 from booth.config import Config
 from booth.gallery import Gallery, GalleryError
 from booth.web.auth import PasswordHashError, check_hash_format
+from booth.web.protocol import MAX_CONNECTIONS
 from booth.web.settings import ENV, WebSettings
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,10 @@ def cli_web(args: argparse.Namespace, config: Config) -> int:
         server_header=False,
         proxy_headers=False,
         timeout_graceful_shutdown=5,
+        # uvicorn's own limits, plus the ones it lacks (request deadline, header size, per-address cap).
+        http="booth.web.protocol:BoundedHttpToolsProtocol",
+        limit_concurrency=MAX_CONNECTIONS + 1,  # the protocol refuses beyond MAX_CONNECTIONS itself, earlier
+        timeout_keep_alive=5,
         log_level="info",
         log_config=log_config(bool(getattr(args, "verbose", False))),
     )
