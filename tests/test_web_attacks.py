@@ -39,7 +39,10 @@ async def _burst(server: WebServer, source: str, n: int) -> list[int]:
                                          limits=httpx.Limits(max_connections=n, max_keepalive_connections=0))
     async with httpx.AsyncClient(base_url=server.base, timeout=120, transport=transport) as client:
         async def one(i: int) -> int:
-            r = await client.post("/staff/login", data={"password": f"guess {i}"})
+            try:
+                r = await client.post("/staff/login", data={"password": f"guess {i}"})
+            except httpx.TransportError:  # refused at connect: over the per-address connection cap
+                return 0
             return r.status_code
 
         return list(await asyncio.gather(*(one(i) for i in range(n))))
@@ -66,7 +69,7 @@ def test_a_burst_of_guesses_checks_at_most_the_limit(real_hash_server: WebServer
     # Only wrong-password checks answer 401, each logged once: the log line counts the scrypt runs.
     assert codes.count(401) == checked
     assert 1 <= checked <= PER_CLIENT.failures
-    assert set(codes) <= {401, 429, 503}
+    assert set(codes) <= {0, 401, 429, 503}
     # One check at a time per worker: far below the 16 MiB per parallel check a burst used to cost.
     assert all(kb < 48 * 1024 for kb in peak.values()), peak
     # The burst does not lock out staff on another device.
