@@ -26,7 +26,8 @@ What it models
   a cycle of some frames and a failure path.
 - A job whose wait timed out stays queued and eats the next frame, until
   ``cancel_all_and_flush``.
-- A camera opened twice is "in use"; a CSI camera is found at boot only (no
+- A camera opened twice is "in use" (across processes too, with
+  ``Sensor.lock_path``); a CSI camera is found at boot only (no
   hot-plugging); a loose ribbon stops frames for good.
 
 Pixel order as libcamera names it: "RGB888" is B, G, R in memory, "BGR888"
@@ -40,6 +41,8 @@ from __future__ import annotations
 
 import copy
 import enum
+import fcntl
+import os
 import threading
 import time
 import types
@@ -217,6 +220,9 @@ class Sensor:
     af_fails: bool = False  # nothing to focus on (a blank wall): AfState Failed
     in_use: bool = False
     ribbon_loose: bool = False
+    # A file to lock while the camera is open, so that a second *process* (booth doctor beside a
+    # running booth, each with its own stand-in) finds it busy too, as libcamera's acquire() does.
+    lock_path: str | None = None
     _cache: dict[tuple[Any, ...], np.ndarray] = field(default_factory=dict, repr=False)
 
     def loosen_ribbon(self) -> None:
@@ -400,7 +406,19 @@ class Picamera2:
         if camera_num >= len(listed):
             raise IndexError("list index out of range")  # what picamera2 raises for a missing camera number
         sensor = listed[camera_num]
+        self._lock_fd: int | None = None
+        if sensor.lock_path is not None:
+            fd = os.open(sensor.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                sensor.in_use = True  # by the other process
+            else:
+                self._lock_fd = fd
         if sensor.in_use:  # libcamera's acquire() fails; picamera2 wraps it
+            if self._lock_fd is None and sensor.lock_path is not None:
+                sensor.in_use = False  # it is the other process's, not ours to keep marking
             raise RuntimeError("Camera __init__ sequence did not complete.") from RuntimeError(
                 "Failed to acquire camera: Device or resource busy")
         sensor.in_use = True
@@ -652,6 +670,9 @@ class Picamera2:
         self.stop()
         self.is_open = False
         self.sensor.in_use = False
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # and with it the lock
+            self._lock_fd = None
         self.camera_config = {}
         self.mode = None
         self.allocator = DmaAllocator()

@@ -142,6 +142,19 @@ def test_preview_and_stills_cover_the_same_area_on_every_sensor(monkeypatch, mod
     assert int(red[1]) - int(red[0]) == pytest.approx(255 * seen, abs=12)
 
 
+def test_a_pi_4_gets_a_yuv_lores_stream_of_the_same_area(monkeypatch) -> None:
+    """Pi 4 (VC4 ISP): the lores stream must be YUV and shares the main stream's crop."""
+    standin.install(monkeypatch, standin.Sensor(standin.small(standin.IMX219, 4), picture=ruler, platform="vc4"))
+    with PiCamera(_config()) as camera:
+        camera.frame_to(1920, 1080)
+        first = camera.wait_frame(-1, 3.0)
+        frame = camera.wait_frame(first.index, 3.0)
+        still = camera.capture_burst(1)[0]
+    import cv2
+    shrunk = cv2.resize(still.image, frame.size, interpolation=cv2.INTER_AREA).astype(np.int16)
+    assert np.abs(shrunk - frame.image.astype(np.int16))[:, :, :2].mean() < 3.0
+
+
 def test_the_old_preview_mode_would_have_shown_less(monkeypatch) -> None:
     """Why one configuration: picamera2 gives a 640x480 preview on IMX708 the 2x2-binned 1536x864
     mode read from the centre 3072x1728 only, two thirds of the width the still holds."""
@@ -232,6 +245,35 @@ def test_a_second_user_finds_the_camera_busy(sensor) -> None:
         with pytest.raises(CameraError, match="Device or resource busy"):
             PiCamera(_config()).start()
         assert camera.status.health is Health.OK
+
+
+def test_a_camera_open_in_another_process_is_busy(monkeypatch, tmp_path) -> None:
+    """booth doctor run beside a running booth: libcamera lets one process have the camera."""
+    import subprocess
+    import textwrap
+    from pathlib import Path
+
+    lock = tmp_path / "camera.lock"
+    standin.install(monkeypatch, standin.Sensor(standin.small(standin.IMX708, 4), lock_path=str(lock)))
+    tests = Path(__file__).resolve().parent
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import sys, time
+        sys.path.insert(0, {str(tests)!r})
+        import picamera2_standin as s
+        s.Picamera2.sensors = [s.Sensor(s.small(s.IMX708, 4), lock_path={str(lock)!r})]
+        cam = s.Picamera2(0)
+        print("open", flush=True)
+        time.sleep(30)
+        """)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(CameraError, match="Device or resource busy"):
+            PiCamera(_config()).start()
+    finally:
+        holder.kill()
+        holder.wait()
+    with PiCamera(_config()) as camera:  # the other process is gone: the camera is free again
+        assert camera.wait_frame(-1, 3.0) is not None
 
 
 def test_a_loose_ribbon_fails_waiters_and_never_comes_back(sensor) -> None:

@@ -28,12 +28,9 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import pytest
 
 from booth.camera.supervisor import RETRYING
-from booth_process import (NotifyListener, booth_env, fast_config, kill, run_booth, start_booth, wait_for_status,
-                           wait_until)
-from faults import run_while, screen_text, wait_for_screen
+from booth_process import NotifyListener, booth_env, kill, run_booth, start_booth, wait_for_status, wait_until
 
 
 def test_a_pi_camera_missing_at_start_says_check_the_ribbon_and_restart(tmp_path: Path, listener: NotifyListener,

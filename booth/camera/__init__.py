@@ -5,6 +5,6 @@ The app opens its camera with :func:`booth.camera.select.open_supervised`
 imported only when chosen, so picamera2 is never needed off a Pi.
 """
 
-from booth.camera.base import Camera, CameraError, CameraStatus, Frame, FrameSlot, Health
+from booth.camera.base import Camera, CameraError, CameraStatus, Frame, FrameSlot, Health, NotDetected
 
-__all__ = ["Camera", "CameraError", "CameraStatus", "Frame", "FrameSlot", "Health"]
+__all__ = ["Camera", "CameraError", "CameraStatus", "Frame", "FrameSlot", "Health", "NotDetected"]

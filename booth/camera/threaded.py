@@ -4,7 +4,10 @@ A source only says how to open, grab one preview image, grab stills and
 close (the ``_open``/``_grab``/``_grab_stills``/``_close`` hooks). This class
 turns that into the :class:`~booth.camera.base.Camera` contract: frames into
 a one-slot buffer, a health state that notices a silent or broken source, a
-``wait_frame`` that never hangs, and stills serialised with the preview.
+``wait_frame`` that never hangs, stills serialised with the preview, and
+previews and stills rotated and cut to the screen's shape alike
+(:mod:`booth.camera.view`), so a source only has to make its preview and its
+stills cover the same area.
 """
 
 from __future__ import annotations
