@@ -471,6 +471,7 @@ class Picamera2:
         controls: dict[str, tuple[Any, Any, Any]] = {
             "AeEnable": (False, True, None),
             "AwbEnable": (False, True, None),
+            # Exposure and gain ranges are placeholders (booth never sets them); only their presence matters.
             "ExposureTime": (26, 66666, EXPOSURE_US),
             "AnalogueGain": (1.0, 16.0, None),
             "FrameDurationLimits": (frame_us, 220000000, frame_us),
