@@ -206,3 +206,24 @@ def test_staff_delete_wipe_and_chart_in_a_browser(tmp_path, browser, faces_dir) 
             context.close()
         assert sorted((data / "photos").iterdir()) == []
         assert "staff wiped the event: 2 photo(s)" in server.log_text()
+
+
+def test_typing_the_short_code_on_a_phone(server, phone, faces_dir) -> None:
+    """The form on / in a real browser: the code typed loosely (lower case, a space) opens the photo page."""
+    context, page, problems = phone
+    record = add_photo(server.data_dir, faces_dir)
+    assert page.goto(f"{server.base}/").status == 200
+    box = page.locator("#code").bounding_box()
+    assert box["height"] >= 44 and box["width"] > 300  # a thumb-sized field across the phone
+    page.fill("#code", f"{record.code[:4].lower()} {record.code[4:].lower()}")
+    page.click("#find")
+    page.wait_for_url(f"**/p/{record.token}")
+    page.wait_for_load_state("load")
+    assert page.locator("img.photo").evaluate("img => img.complete && img.naturalWidth") == 800
+    page.goto(f"{server.base}/")
+    page.fill("#code", "CCCC-CCCC")
+    page.click("#find")
+    page.wait_for_load_state("load")
+    assert "No photo has that code" in page.locator("#code-error").inner_text()
+    assert page.evaluate("document.scripts.length") == 0
+    assert relevant(problems) == []

@@ -23,7 +23,7 @@ from pygame import Rect
 from booth import qr
 from booth.codes import display as display_code
 from booth.codes import short_code
-from booth.coach.words import STEP_INTO_FRAME
+from booth.coach.words import LOOK_AT_LENS, STEP_INTO_FRAME
 from booth.durations import days_text
 from booth.session import (CAMERA_RETRYING, DISK_FULL, LOOKS, RETOUCH_LEVELS, RETOUCH_NAMES, TELL_STAFF, THANKS, Phase,
                            State)
@@ -484,7 +484,7 @@ class Renderer:
         pygame.draw.circle(surf, theme.ACCENT, box.center, size // 2, width=max(4, round(1.2 * L.unit)))
         self.text(surf, d, str(n), box, theme.HUGE, theme.FG, bold=True)
         bottom = L.bottom_band().inflate(-2 * L.margin, -L.margin)
-        self.text(surf, d, "Look into the lens", bottom, theme.BIG, theme.FG, bold=True)
+        self.text(surf, d, LOOK_AT_LENS, bottom, theme.BIG, theme.FG, bold=True)
 
     def _capture(self, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
         surf.fill(theme.FLASH)  # the flash, and a soft fill light on the face
