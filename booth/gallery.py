@@ -482,8 +482,19 @@ class Gallery:
         if not valid_token(token):
             return False
         with self._files_lock():
-            if self._execute("UPDATE photos SET deleted = ? WHERE token = ? AND deleted IS NULL",
-                             (time.time(), token)) == 0:
+            try:
+                marked = self._execute("UPDATE photos SET deleted = ? WHERE token = ? AND deleted IS NULL",
+                                       (time.time(), token))
+            except sqlite3.OperationalError as exc:
+                # A full disk refuses even this small write (SQLITE_FULL). Deleting frees space, so
+                # the files go first; the row follows if it can, else start-up's reconcile drops it
+                # (a row whose files are gone). Either way the photo is gone now.
+                if self.get(token) is None:
+                    return False
+                log.warning("gallery: the index cannot be written (%s): deleting the photo's files first", exc)
+                self._finish_delete(token)
+                return True
+            if marked == 0:
                 return False
             self._finish_delete(token)
         return True
@@ -517,7 +528,10 @@ class Gallery:
         for kind in KINDS:
             self._file(token, kind).unlink(missing_ok=True)
         _fsync_dir(self.photos_dir)
-        self._execute("DELETE FROM photos WHERE token = ?", (token,))
+        try:
+            self._execute("DELETE FROM photos WHERE token = ?", (token,))
+        except sqlite3.OperationalError as exc:  # still no room: the row is dropped at the next start
+            log.warning("gallery: the index cannot be written (%s); the photo's files are deleted", exc)
 
     def prune(self, now: float | None = None) -> int:
         """Delete expired photos (and quarantined files as old); returns photos deleted."""

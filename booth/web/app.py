@@ -16,11 +16,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match, Route
 
+from booth.durations import days_text
 from booth.gallery import Gallery
 from booth.web.auth import LoginLimiter, PasswordChecker, Sessions, check_hash_format
 from booth.web.codes import CodeLimiter, code_routes
+from booth.web.errors import InternalErrors
 from booth.web.headers import SecurityHeaders, content_security_policy
-from booth.web.pages import CSS
+from booth.web.pages import CSS, render
 from booth.web.phone import gone, phone_routes
 from booth.web.probes import probe_routes
 from booth.web.settings import WebSettings
@@ -72,7 +74,11 @@ def create_app(settings: WebSettings, *, reconcile: bool = False) -> Starlette:
     )
     app.router.redirect_slashes = False  # "/p/<token>/" is simply not a page
     app.state.gallery = gallery
-    app.add_middleware(SecurityHeaders, csp=content_security_policy(CSS))
+    app.add_middleware(InternalErrors, page=lambda: render(
+        "gone.html", status=500, title="Something went wrong", heading="Something went wrong",
+        message="The photo booth could not answer. Please try again in a moment.", root="/",
+        expiry_text=days_text(settings.expiry_days)))
+    app.add_middleware(SecurityHeaders, csp=content_security_policy(CSS))  # outermost: on the 500 page too
     return app
 
 
