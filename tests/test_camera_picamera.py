@@ -200,6 +200,18 @@ def test_rotated_preview_focus_maps_to_the_sensor(sensor) -> None:
     assert aimed[-1].controls["AfWindows"] == [(0, 324, 576, 324)]
 
 
+def test_focus_follows_the_face_in_the_shown_area(sensor) -> None:
+    """On a square screen the preview is the middle 360x360 of the 640x360 stream: a face in its
+    top-left corner is that far into the sensor's view, not at its edge."""
+    with PiCamera(_config()) as camera:
+        camera.frame_to(1, 1)
+        camera.follow_face(lambda: Box(0, 0, 180, 180))
+        first = camera.wait_frame(-1, 3.0)
+        assert camera.wait_frame(first.index, 3.0).size == (360, 360)
+    aimed = [e for e in _events("set_controls") if "AfWindows" in e.controls]
+    assert aimed[-1].controls["AfWindows"] == [(252, 0, 324, 324)]  # (140, 0, 180, 180) of 640x360, x1.8
+
+
 def test_af_window_mapping() -> None:
     # Full field of view: proportional.
     assert af_window(Box(0, 0, 320, 240), (640, 480), (0, 0, 4000, 3000), (0, 0, 4000, 3000)) == (0, 0, 2000, 1500)
