@@ -16,6 +16,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from booth.pi import pi_model
 
@@ -74,3 +75,39 @@ def unwritable_dir(where: Path) -> Iterator[Path]:
             yield where
         finally:
             where.chmod(0o755)
+
+
+def absent(monkeypatch: Any, *libraries: str) -> None:
+    """Make GPIO ``libraries`` (and gpiozero's pin modules for them) fail to import for one test.
+
+    How a test gets "this library is not installed" on any machine, a Pi
+    with python3-lgpio included, without touching a real pin.
+    """
+    pin_modules = {"lgpio": "lgpio", "RPi": "rpigpio", "pigpio": "pigpio"}
+    for lib in libraries:
+        monkeypatch.setitem(sys.modules, lib, None)
+        if lib in pin_modules:
+            monkeypatch.setitem(sys.modules, f"gpiozero.pins.{pin_modules[lib]}", None)
+
+
+def camera_hardware() -> str:
+    """Why `booth run` with ``source = "auto"`` would find a real camera here ("" when it would not)."""
+    if importable("picamera2"):
+        try:
+            from picamera2 import Picamera2
+
+            listed = Picamera2.global_camera_info()
+        except Exception:  # noqa: BLE001 — a broken libcamera finds no camera either
+            listed = []
+        if listed:
+            return f"libcamera lists {', '.join(str(c.get('Model', '?')) for c in listed)}"
+    if Path("/dev/video0").exists():
+        return "this machine has /dev/video0"
+    return ""
+
+
+def display_hardware() -> str:
+    """Why `booth run` would draw on a real screen here ("" when it would not)."""
+    from booth.ui.display import dri_usable
+
+    return "this machine has a usable /dev/dri (a screen the booth would draw on)" if dri_usable() else ""
