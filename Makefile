@@ -10,6 +10,10 @@ BOOTH  := $(VENV)/bin/booth
 # see the system site-packages there. Elsewhere keep the venv sealed.
 VENV_FLAGS := $(shell test -e /usr/lib/python3/dist-packages/picamera2 && echo --system-site-packages)
 OPENCV := $(shell sed -n 's/^opencv-python-headless==//p' constraints.txt)
+# Debian's picamera2 imports Debian's simplejpeg, built for Debian's numpy (1.x
+# on Bookworm); the venv's numpy is 2.x, so on a Pi the venv gets the simplejpeg
+# build the installer pins (scripts/install-pi.sh), which shadows Debian's.
+SIMPLEJPEG := $(shell sed -n 's/^SIMPLEJPEG_VERSION=//p' scripts/install-pi.sh)
 # setuptools' "Editable installation" banner is for packagers, not for someone
 # typing `make run` (the warning is raised in pip's build subprocess, which
 # reads this variable).
@@ -39,6 +43,7 @@ $(VENV)/.stamp-run: pyproject.toml constraints.txt | $(VENV)/bin/python
 	@$(PY) -m pip install -q --upgrade pip
 	@$(PIP_QUIET) $(PY) -m pip install -q -c constraints.txt -e .
 	@$(PY) -m pip install -q --force-reinstall --no-deps opencv-python-headless==$(OPENCV)
+	@$(if $(VENV_FLAGS),$(PY) -m pip install -q -c constraints.txt simplejpeg==$(SIMPLEJPEG))
 	@touch $@
 
 $(VENV)/.stamp-test: $(VENV)/.stamp-run
