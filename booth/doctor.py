@@ -20,7 +20,6 @@ import socket
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -114,14 +113,13 @@ def _in_use(booth: BoothStatus) -> str:
     return f"in use by the running booth (pid {booth.pid})"
 
 
-def camera_in_use(booth: BoothStatus, now: float | None = None) -> Check:
+def camera_in_use(booth: BoothStatus) -> Check:
     """The camera as the running booth reports it: its name, frame rate and newest frame."""
-    now = time.time() if now is None else now
     facts = [booth.camera or "unknown camera"]
     if booth.camera_fps is not None:
         facts.append(f"{booth.camera_fps:.0f} fps")
-    if booth.frame_age_s is not None:  # as written, plus the time since it was written
-        facts.append(f"newest frame {booth.frame_age_s + max(0.0, now - booth.updated):.1f} s old")
+    if booth.frame_age_s is not None:  # at the booth's last report, a few seconds ago at most
+        facts.append(f"newest frame {booth.frame_age_s:.1f} s old")
     detail = f"{_in_use(booth)}: " + ", ".join(facts)
     if not booth.camera_ok:
         return Check(FAIL, "camera", f"{detail}; the booth says: {booth.message}",
