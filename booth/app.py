@@ -311,6 +311,7 @@ class App:
         self._ready_sent = False
         self._closed = False
         self._watchdog_at = 0.0
+        self._ping_s = notify.ping_period()
         for text in (notices or []) + ([self.fonts.problem] if self.fonts.problem else []):
             self.post(Notice(text))
 
@@ -461,7 +462,8 @@ class App:
             # from then on it sends each change of that line.
             self.housekeeper.announce("READY=1")
             self._ready_sent = True
-        if now - self._watchdog_at >= notify.PING_S:  # from the loop itself: a hung loop gets restarted
+        # from the loop itself: a hung loop gets restarted
+        if self._ping_s is not None and now - self._watchdog_at >= self._ping_s:
             notify.notify_watchdog()
             self._watchdog_at = now
 

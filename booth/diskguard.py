@@ -70,8 +70,3 @@ class DiskGuard:
     def ok(self) -> bool:
         """True while captures may be offered."""
         return self.free_mb() >= self.min_free_mb
-
-    def refresh(self) -> None:
-        """Forget the cached figure (after deleting photos, say) so the next ask is fresh."""
-        with self._lock:
-            self._checked_at = None

@@ -20,7 +20,8 @@ import socket
 
 log = logging.getLogger(__name__)
 
-# Watchdog ping period (s): well inside any WatchdogSec= the unit sets, cheap enough to send every second.
+# Longest watchdog ping period (s): cheap enough to send every second; a short WatchdogSec= gets
+# pings at half its period instead (see ping_period).
 PING_S = 1.0
 
 
@@ -95,3 +96,13 @@ def watchdog_interval() -> float | None:
         except ValueError:
             return None
     return period / 1_000_000
+
+
+def ping_period() -> float | None:
+    """How often to send WATCHDOG=1: half systemd's period (sd_watchdog_enabled(3)), at most PING_S.
+
+    None when no watchdog expects pings from this process (a terminal, a
+    test, or variables inherited from a parent that is the one watched).
+    """
+    period = watchdog_interval()
+    return None if period is None else min(PING_S, period / 2)

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -93,3 +94,40 @@ def test_watchdog_interval(monkeypatch: pytest.MonkeyPatch) -> None:
     for bad in ("0", "-5", "abc", ""):
         monkeypatch.setenv("WATCHDOG_USEC", bad)
         assert notify.watchdog_interval() is None
+
+
+def test_ping_period_is_half_the_watchdog_at_most_a_second(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WATCHDOG_PID", raising=False)
+    monkeypatch.delenv("WATCHDOG_USEC", raising=False)
+    assert notify.ping_period() is None
+    monkeypatch.setenv("WATCHDOG_USEC", "30000000")  # booth.service's WatchdogSec=30
+    assert notify.ping_period() == notify.PING_S
+    monkeypatch.setenv("WATCHDOG_USEC", "600000")
+    assert notify.ping_period() == pytest.approx(0.3)
+
+
+@pytest.mark.parametrize("watchdog", ["short", "none", "another process's"])
+def test_the_booth_feeds_the_watchdog_it_was_given(tmp_path: Path, model_path: Path, watchdog: str) -> None:
+    """A real `booth run`: pings at half a short WatchdogSec=, and none when no watchdog watches it."""
+    from booth_process import NotifyListener, booth_env, fast_config, start_booth, stop
+
+    conf = tmp_path / "booth.toml"
+    conf.write_text(fast_config())
+    lst = NotifyListener(tmp_path / "notify.sock")
+    env = booth_env(data=tmp_path / "data", config=conf, models=model_path.parent, notify=lst.path,
+                    watchdog_s=0.8 if watchdog != "none" else None)
+    if watchdog == "another process's":
+        env["WATCHDOG_PID"] = "1"  # inherited from the one systemd watches: not for us
+    booth = start_booth("run", "--camera", "scripted", "--headless", env=env, log=tmp_path / "booth.log")
+    try:
+        ready = lst.wait("READY=1", 120)
+        time.sleep(4.0)
+        pings = lst.pings(after=ready)
+    finally:
+        stop(booth)
+        lst.close()
+    if watchdog == "short":
+        gaps = sorted(b - a for a, b in zip(pings, pings[1:]))
+        assert len(pings) >= 5 and gaps[len(gaps) // 2] < 0.6, gaps  # every 0.4 s (at PING_S it would be 1 s)
+    else:
+        assert pings == []

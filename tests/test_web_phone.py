@@ -203,11 +203,13 @@ def test_delete_asks_first_then_really_deletes(server, photo) -> None:
 
 
 def test_other_methods_refused(server, photo) -> None:
+    before = {kind: stored(server.data_dir, photo, kind) for kind in ("original", "retouched")}
     with server.client() as c:
-        assert c.put(f"/p/{photo.token}").status_code == 405
+        assert c.put(f"/p/{photo.token}", content=b"\xff\xd8\xffnot the photo").status_code == 405
         assert c.delete(f"/p/{photo.token}").status_code == 405
         assert c.post(f"/p/{photo.token}/download").status_code == 405
-    assert stored(server.data_dir, photo, "retouched")
+        assert c.get(f"/p/{photo.token}/download").content == before["retouched"]  # still served, the same
+    assert {kind: stored(server.data_dir, photo, kind) for kind in before} == before  # unchanged, byte for byte
 
 
 def test_logs_carry_no_tokens(server, faces_dir) -> None:

@@ -169,15 +169,16 @@ class ErrorScreen:
         log.info("the error is on the screen; waiting for a change to %s",
                  ", ".join(str(p) for p in self.error.watch))
         now = time.monotonic()
-        poll_at, ping_at = now + self.poll_s, now
+        poll_at, ping_at, ping_s = now + self.poll_s, now, notify.ping_period()
         while not stop.is_set():
             if self._closed():
                 return FAILED_EXIT
             now = time.monotonic()
             if now >= ping_at:  # a frozen screen gets restarted, as in the booth's own loop
                 self._show()
-                notify.notify_watchdog()
-                ping_at = now + notify.PING_S
+                if ping_s is not None:
+                    notify.notify_watchdog()
+                ping_at = now + (ping_s or notify.PING_S)
             if now >= poll_at:
                 changed = watch.changed()
                 if changed:
