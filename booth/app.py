@@ -238,7 +238,7 @@ class Housekeeper:
             started=self.started, camera_detail=camera.describe(),
             camera_fps=None if fps is None else round(fps, 1),
             frame_age_s=None if frame is None else round(time.monotonic() - frame.timestamp, 2),
-            gpio=self.gpio_state(),
+            gpio=self.gpio_state(), frames_drawn=self.app.frames, frames_analysed=self.app.analysis.frames,
         )
 
     def write_status(self) -> None:

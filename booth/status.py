@@ -65,6 +65,9 @@ class BoothStatus:
     camera_fps: float | None = None  # frames a second the preview delivered lately (None: not yet known)
     frame_age_s: float | None = None  # age of the newest preview frame when this was written
     gpio: dict[str, Any] = field(default_factory=dict)  # {"factory", "button", "led", "problems"}; {} = not opened
+    # Counters since the process started: rates come from two snapshots (benchmarks/interference.py).
+    frames_drawn: int = 0  # display loop iterations
+    frames_analysed: int = 0  # preview frames through the face model
 
     @property
     def line(self) -> str:

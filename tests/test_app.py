@@ -7,6 +7,7 @@ driver and a real gallery in a temporary data directory.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
@@ -143,6 +144,8 @@ def test_a_full_disk_stops_captures_on_screen_and_space_brings_them_back(tmp_pat
         status = (tmp_path / "data" / "status.json")
         app.housekeeper.write_status()
         assert '"disk_low": true' in status.read_text()
+        written = json.loads(status.read_text())  # the counters benchmarks/interference.py reads
+        assert 0 < written["frames_drawn"] <= app.frames and 0 < written["frames_analysed"] <= app.analysis.frames
         app.housekeeper.disk.min_free_mb = 0  # space freed (seen within the guard's 2 s cache)
         _run_for(app, 4.5)
         assert app.session.state.disk_ok and app.started == 1  # captures offered again, and taken up

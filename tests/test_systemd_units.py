@@ -185,6 +185,17 @@ def test_booth_web_service(units: dict[str, Unit]) -> None:
     assert shlex.split(one(u, s, "ExecStart"))[1:] == ["web"]
 
 
+def test_the_photo_server_yields_the_cpu_and_disk_to_the_booth(units: dict[str, Unit]) -> None:
+    """benchmarks/interference.py measures these; the booth keeps systemd's defaults (Nice 0, weights 100)."""
+    web, booth = units["booth-web.service"]["Service"], units["booth.service"]["Service"]
+    default = {"Nice": 0, "CPUWeight": 100, "IOWeight": 100}
+    booth_has = {k: int(booth[k][-1]) if booth.get(k) else v for k, v in default.items()}
+    assert booth_has == default
+    assert 0 < int(web["Nice"][-1]) <= 19
+    assert 1 <= int(web["CPUWeight"][-1]) < booth_has["CPUWeight"]
+    assert 1 <= int(web["IOWeight"][-1]) < booth_has["IOWeight"]
+
+
 def test_prune_timer_and_service(units: dict[str, Unit]) -> None:
     t = units["booth-prune.timer"]
     assert one(t, "Timer", "Unit") == "booth-prune.service"
