@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from booth.config import Config
 from booth.diskguard import free_mb_at
+from booth.gallery import last_rebuild
 from booth.models import FETCH_HINT, check_model
 from booth.pi import pi_model
 from booth.status import BoothStatus, read_status
@@ -265,6 +266,11 @@ def check_storage(config: Config) -> Check:
     if free_mb < config.storage.min_free_mb:
         return Check(FAIL, "storage", detail + f" (below the {config.storage.min_free_mb} MB minimum)",
                      "free some space or export and prune photos")
+    rebuilt = last_rebuild(data)  # said for as long as the photos it concerns can still be around
+    if rebuilt is not None and time.time() - rebuilt.at < config.storage.expiry_days * 86400:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(rebuilt.at))
+        return Check(WARN, "storage", detail + f"; the gallery index was damaged and rebuilt on {when}: "
+                     + rebuilt.line(), "check the photos on the staff page; the damaged copy can be deleted")
     return Check(OK, "storage", detail)
 
 

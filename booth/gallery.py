@@ -17,6 +17,14 @@ reviewing a photo right now), files without a row are moved to
 rather than removed so a lost index never means lost photos), rows whose
 files are gone are dropped, and deletions that were under way are finished.
 
+Each published photo also gets a small sidecar, ``photos/<token>.json``
+(when it was taken, its expiry, look, crop, retouch and scores), written
+atomically beside its files. So a damaged index is no loss: when start-up
+finds ``gallery.sqlite3`` unreadable it moves it aside, rebuilds the index
+from ``photos/`` and the sidecars (photos from before sidecars existed get
+their file's time and ``unknown`` look and retouch), logs what was
+recovered and writes it to ``gallery-rebuilt.json`` for ``booth doctor``.
+
 The booth process adds photos while the ``booth web`` process reads and
 deletes them. SQLite in WAL mode handles the index; an ``flock`` on
 ``gallery.lock`` keeps one process's reconcile from touching files the
@@ -29,6 +37,7 @@ before they reach SQL or a path. Nothing here logs a token.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import json
 import logging
@@ -78,8 +87,43 @@ _CODE_INDEX = "CREATE UNIQUE INDEX IF NOT EXISTS photos_code ON photos(code) WHE
 _COLUMNS = "token, created, expires, look, crop, retouch, scores, code"
 
 
+UNKNOWN = "unknown"  # look or retouch of a photo recovered without its sidecar
+REBUILT_FILE = "gallery-rebuilt.json"  # what the last rebuild of a damaged index recovered
+
+
 class GalleryError(Exception):
     """A gallery problem, phrased for the person who has to fix it."""
+
+
+class _IndexDamaged(Exception):
+    """The index file cannot be used as it is (not a database, or it fails SQLite's quick check)."""
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    """What rebuilding a damaged index from the photo folder recovered."""
+
+    at: float
+    reason: str
+    damaged_copy: str  # the damaged index, moved aside (file name in the data folder)
+    recovered: int  # photos back in the index, with their links
+    without_details: int  # of which had no sidecar: time from the file, look and retouch unknown
+
+    def line(self) -> str:
+        text = f"{self.recovered} photo(s) recovered"
+        if self.without_details:
+            text += f" ({self.without_details} without their details: time from the file, look unknown)"
+        return text + f"; the damaged index is kept as {self.damaged_copy}"
+
+
+def last_rebuild(data_dir: Path) -> RebuildReport | None:
+    """The report of the last rebuild of a damaged index in this data folder, if there was one."""
+    try:
+        raw = json.loads((Path(data_dir) / REBUILT_FILE).read_text())
+        return RebuildReport(float(raw["at"]), str(raw["reason"]), str(raw["damaged_copy"]),
+                             int(raw["recovered"]), int(raw["without_details"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def new_token() -> str:
@@ -219,7 +263,14 @@ class Gallery:
         self._staging_fd: int | None = None  # held from the first stage() until close()
         self._staging_guard = threading.Lock()  # this process's own stage() and reconcile() take turns
         self._db_lock = threading.Lock()
-        self._db = self._open_db(self.data_dir / "gallery.sqlite3")
+        index = self.data_dir / "gallery.sqlite3"
+        try:
+            self._db = self._open_db(index, check=reconcile)
+        except _IndexDamaged as exc:
+            if not reconcile:  # only a process that reconciles (the booth, `booth web`'s parent) rebuilds
+                raise GalleryError(f"{index}: the gallery index is unreadable ({exc}); restart `booth web` "
+                                   "or the booth to rebuild it from the photos") from None
+            self._db = self._rebuild(index, str(exc))
         if reconcile:
             report = self.reconcile()
             if not report.clean:
@@ -227,10 +278,14 @@ class Gallery:
 
     # -- storage plumbing -------------------------------------------------
 
-    def _open_db(self, path: Path) -> sqlite3.Connection:
+    def _open_db(self, path: Path, *, check: bool = False) -> sqlite3.Connection:
+        """The index, opened and up to date; _IndexDamaged if it is not a usable database."""
+        db = None
         try:
             db = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
             db.execute("PRAGMA busy_timeout = 10000")
+            if check and (result := db.execute("PRAGMA quick_check").fetchone()[0]) != "ok":
+                raise sqlite3.DatabaseError(f"quick check: {result}")
             mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode != "wal":
                 raise GalleryError(f"{path}: cannot switch the index to WAL mode (got {mode})")
@@ -239,9 +294,73 @@ class Gallery:
             db.executescript(_SCHEMA)
             self._migrate(db)
         except sqlite3.DatabaseError as exc:
-            raise GalleryError(f"{path}: the gallery index is unreadable ({exc}); "
-                               "move it aside and restart to rebuild an empty one") from None
+            if db is not None:
+                db.close()
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise GalleryError(f"{path}: the gallery index is busy ({exc})") from None
+            raise _IndexDamaged(str(exc)) from None
         return db
+
+    def _rebuild(self, path: Path, reason: str) -> sqlite3.Connection:
+        """Move the damaged index aside and make a new one from photos/ and the sidecars."""
+        with self._files_lock():
+            try:  # another process may have rebuilt it while we waited for the lock
+                return self._open_db(path, check=True)
+            except _IndexDamaged:
+                pass
+            aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.replace(f"{path}{suffix}", f"{aside}{suffix}")
+            db = self._open_db(path)
+            recovered = guessed = 0
+            taken: set[str] = set()
+            names = {p.name for p in self.photos_dir.iterdir()}
+            for token in sorted({n.split(".")[0] for n in names if valid_token(n.split(".")[0])}):
+                if not all(f"{token}.{kind}.jpg" in names for kind in KINDS):
+                    continue  # incomplete: reconcile quarantines what there is
+                row = self._row_from_sidecar(token)
+                if row is None:
+                    row = self._row_from_files(token)
+                    guessed += 1
+                code = short_code(token)
+                db.execute(f"INSERT INTO photos ({_COLUMNS}, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                           (token, *row, None if code in taken else code))
+                taken.add(code)
+                recovered += 1
+            report = RebuildReport(time.time(), reason, aside.name, recovered, guessed)
+            tmp = _write_temp(self.data_dir, json.dumps(dataclasses.asdict(report)).encode())
+            os.replace(tmp, self.data_dir / REBUILT_FILE)
+            _fsync_dir(self.data_dir)
+        log.warning("gallery: the index was unreadable (%s) and has been rebuilt from the photo folder: %s",
+                    reason, report.line())
+        return db
+
+    def _row_from_sidecar(self, token: str) -> tuple[Any, ...] | None:
+        """(created, expires, look, crop, retouch, scores) from the photo's sidecar; None if missing or bad."""
+        try:
+            meta = json.loads(self._sidecar(token).read_text())
+            created, expires = float(meta["created"]), float(meta["expires"])
+            look, crop, retouch = (str(meta[k]) for k in ("look", "crop", "retouch"))
+            scores = json.dumps(meta.get("scores") or {}, allow_nan=False, sort_keys=True)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if not (math.isfinite(created) and math.isfinite(expires)):
+            return None
+        return created, expires, look, crop, retouch, scores
+
+    def _row_from_files(self, token: str) -> tuple[Any, ...]:
+        """A photo from before sidecars: taken when its file was written, crop from its shape."""
+        created = self._file(token, "original").stat().st_mtime
+        crop = CROPS[0]
+        with contextlib.suppress(Exception):
+            from PIL import Image  # the header only
+
+            with Image.open(self._file(token, "retouched")) as image:
+                width, height = image.size
+            ratios = {c: int(c.split(":")[0]) / int(c.split(":")[1]) for c in CROPS}
+            crop = min(CROPS, key=lambda c: abs(ratios[c] - width / height))
+        return created, created + self.expiry_s, UNKNOWN, crop, UNKNOWN, "{}"
 
     @staticmethod
     def _migrate(db: sqlite3.Connection) -> None:
@@ -299,6 +418,9 @@ class Gallery:
 
     def _file(self, token: str, kind: str) -> Path:
         return self.photos_dir / f"{token}.{kind}.jpg"
+
+    def _sidecar(self, token: str) -> Path:
+        return self.photos_dir / f"{token}.json"
 
     def _staged_file(self, token: str, kind: str) -> Path:
         return self.staging_dir / f"{token}.{kind}.jpg"
@@ -417,6 +539,14 @@ class Gallery:
                 final = self._file(staged.token, kind)
                 os.rename(self._staged_file(staged.token, kind), final)
                 moved.append(final)
+            # What a rebuild of a damaged index needs to give the photo back its link and details.
+            sidecar = json.dumps({"created": record.created, "expires": record.expires, "look": record.look,
+                                  "crop": record.crop, "retouch": record.retouch, "scores": record.scores},
+                                 allow_nan=False, sort_keys=True).encode()
+            tmp = _write_temp(self.photos_dir, sidecar)
+            os.rename(tmp, self._sidecar(staged.token))
+            tmp = None
+            moved.append(self._sidecar(staged.token))
             _fsync_dir(self.photos_dir)
             self._publish_row(record, staged.scores_json)
         except BaseException as exc:
@@ -514,6 +644,7 @@ class Gallery:
             for (token,) in self._query("SELECT token FROM photos WHERE deleted IS NOT NULL"):
                 for kind in KINDS:
                     self._file(token, kind).unlink(missing_ok=True)
+                self._sidecar(token).unlink(missing_ok=True)
             _fsync_dir(self.photos_dir)
             self._execute("DELETE FROM photos WHERE deleted IS NOT NULL")
             quarantined = 0
@@ -527,6 +658,7 @@ class Gallery:
     def _finish_delete(self, token: str) -> None:
         for kind in KINDS:
             self._file(token, kind).unlink(missing_ok=True)
+        self._sidecar(token).unlink(missing_ok=True)
         _fsync_dir(self.photos_dir)
         try:
             self._execute("DELETE FROM photos WHERE token = ?", (token,))
@@ -566,6 +698,8 @@ class Gallery:
                     on_disk.setdefault(parts[0], set()).add(parts[1])
                     if parts[0] in live:
                         continue
+                elif len(parts) == 2 and valid_token(parts[0]) and parts[1] == "json" and parts[0] in live:
+                    continue  # a live photo's sidecar (one whose photo is incomplete goes with it, below)
                 # A file with no row (or a name we never write): keep it out of reach.
                 os.replace(p, self.quarantine_dir / name)
                 orphans += 1
@@ -574,6 +708,8 @@ class Gallery:
                     for kind in on_disk.get(token, ()):
                         os.replace(self._file(token, kind), self.quarantine_dir / f"{token}.{kind}.jpg")
                         orphans += 1
+                    with contextlib.suppress(FileNotFoundError):
+                        os.replace(self._sidecar(token), self.quarantine_dir / f"{token}.json")
                     self._execute("DELETE FROM photos WHERE token = ?", (token,))
                     dead += 1
             if temp or orphans or dead:

@@ -160,8 +160,8 @@ def _check(data: Path) -> dict[str, tuple[bytes, bytes]]:
     assert all(deleted is None for _, deleted in rows)  # deletions under way were finished
     tokens = {t for t, _ in rows}
     on_disk = {p.name for p in photos.iterdir()}
-    expected = {f"{t}.{k}.jpg" for t in tokens for k in ("original", "retouched")}
-    assert on_disk == expected  # every row has both files, every file has a row
+    expected = {f"{t}.{k}.jpg" for t in tokens for k in ("original", "retouched")} | {f"{t}.json" for t in tokens}
+    assert on_disk == expected  # every row has both files and its sidecar, every file has a row
     assert list((data / "staging").iterdir()) == []  # what was not published by the kill is not kept
     now = {t: ((photos / f"{t}.original.jpg").read_bytes(), (photos / f"{t}.retouched.jpg").read_bytes())
            for t in tokens}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -21,6 +22,7 @@ from booth.gallery import (
     Gallery,
     GalleryError,
     cli_prune,
+    last_rebuild,
     new_token,
     valid_token,
 )
@@ -54,6 +56,11 @@ def photo_files(data_dir: Path) -> list[str]:
     return sorted(p.name for p in (data_dir / "photos").iterdir())
 
 
+def published_files(token: str) -> list[str]:
+    """What photos/ holds for one published photo: its two JPEGs and its sidecar."""
+    return sorted([f"{token}.original.jpg", f"{token}.retouched.jpg", f"{token}.json"])
+
+
 def test_tokens_are_long_random_and_strictly_checked() -> None:
     tokens = {new_token() for _ in range(2000)}
     assert len(tokens) == 2000
@@ -80,7 +87,10 @@ def test_add_writes_both_files_then_the_row(tmp_path: Path, jpegs) -> None:
     assert rows(tmp_path) == [(r.token, None)]
     with sqlite3.connect(tmp_path / "gallery.sqlite3") as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert photo_files(tmp_path) == sorted([f"{r.token}.original.jpg", f"{r.token}.retouched.jpg"])
+    assert photo_files(tmp_path) == published_files(r.token)
+    assert json.loads((tmp_path / "photos" / f"{r.token}.json").read_text()) == {  # the sidecar a rebuild reads
+        "created": 1000.0, "expires": 1000.0 + 7 * DAY, "look": "smile", "crop": "4:5", "retouch": "natural",
+        "scores": {"smile": 0.8, "sharpness": 12.5, "eyes": [pytest.approx(0.9), pytest.approx(0.8)]}}
 
 
 @pytest.mark.parametrize("bad, message", [
@@ -130,7 +140,7 @@ def test_expiry_prune_and_shortened_expiry(tmp_path: Path, jpegs) -> None:
         assert g.get(mid.token).expires == pytest.approx(mid.created + 2 * DAY)
         assert g.prune(now) == 1
         assert [r.token for r in g.records(include_expired=True)] == [new.token]
-    assert photo_files(tmp_path) == sorted([f"{new.token}.original.jpg", f"{new.token}.retouched.jpg"])
+    assert photo_files(tmp_path) == published_files(new.token)
 
 
 def test_expiry_must_be_positive(tmp_path: Path) -> None:
@@ -184,7 +194,8 @@ def test_keeping_another_level_publishes_that_level(tmp_path: Path, jpegs) -> No
         assert g.get(staged.token).retouch == "polished" == record.retouch
         assert g.path(record, "retouched").read_bytes() == jpegs[0]
         assert g.path(record, "original").read_bytes() == jpegs[0]
-    assert len(photo_files(tmp_path)) == 2 and list((tmp_path / "staging").iterdir()) == []
+    assert photo_files(tmp_path) == published_files(record.token) and list((tmp_path / "staging").iterdir()) == []
+    assert json.loads((tmp_path / "photos" / f"{record.token}.json").read_text())["retouch"] == "polished"
 
 
 def test_a_photo_not_kept_is_gone_and_cannot_be_published_after(tmp_path: Path, jpegs) -> None:
@@ -255,10 +266,10 @@ def test_reconcile_repairs_every_kind_of_leftover(tmp_path: Path, jpegs) -> None
         assert g.get(dead.token) is None and g.get(half_deleted.token) is None and g.get(orphan) is None
         report = g.reconcile()
         assert report.clean  # a second pass finds nothing
-        assert g.stats().quarantined == 3
-    assert photo_files(tmp_path) == sorted([f"{keep.token}.original.jpg", f"{keep.token}.retouched.jpg"])
+        assert g.stats().quarantined == 4
+    assert photo_files(tmp_path) == published_files(keep.token)
     assert sorted(p.name for p in (tmp_path / "quarantine").iterdir()) == sorted(
-        [f"{orphan}.original.jpg", "stray.txt", f"{dead.token}.original.jpg"])
+        [f"{orphan}.original.jpg", "stray.txt", f"{dead.token}.original.jpg", f"{dead.token}.json"])
     assert rows(tmp_path) == [(keep.token, None)]
 
 
@@ -308,7 +319,7 @@ def test_crash_between_file_and_row_leaves_a_consistent_gallery(tmp_path: Path, 
     assert "survived" not in child.stdout
     left = photo_files(data_dir)
     if step == "before-row":
-        assert len(left) == 4  # the crash really happened after the renames
+        assert len(left) == 6  # the crash really happened after the renames (two files and the sidecar each)
     else:  # a photo is written into staging/, never straight into photos/
         assert left == photo_files_before
         assert any(p.name.startswith(".tmp-") for p in (data_dir / "staging").iterdir())
@@ -316,12 +327,12 @@ def test_crash_between_file_and_row_leaves_a_consistent_gallery(tmp_path: Path, 
     with Gallery(data_dir) as g:  # restart
         assert [r.token for r in g.records()] == [published.token]
         assert g.path(published, "retouched").read_bytes() == jpegs[1]  # nothing published is lost
-    assert photo_files(data_dir) == sorted([f"{published.token}.original.jpg", f"{published.token}.retouched.jpg"])
+    assert photo_files(data_dir) == published_files(published.token)
     assert rows(data_dir) == [(published.token, None)]
     assert list((data_dir / "staging").iterdir()) == []
     quarantined = list((data_dir / "quarantine").iterdir())
-    assert len(quarantined) == (2 if step == "before-row" else 0)
-    assert all(p.read_bytes() == jpegs[1] for p in quarantined)  # whole files only
+    assert len(quarantined) == (3 if step == "before-row" else 0)
+    assert all(p.read_bytes() == jpegs[1] for p in quarantined if p.suffix == ".jpg")  # whole files only
 
 
 def test_write_failure_cleans_up_and_says_why(tmp_path: Path, jpegs) -> None:
@@ -407,17 +418,20 @@ def test_cli_prune(tmp_path: Path, jpegs, capsys) -> None:
     assert len(rows(tmp_path)) == 1
 
 
-def test_unreadable_index_is_a_clear_error_and_loses_nothing(tmp_path: Path, jpegs) -> None:
+def test_unreadable_index_is_rebuilt_and_loses_nothing(tmp_path: Path, jpegs) -> None:
     with Gallery(tmp_path) as g:
         r = add(g, jpegs)
     for suffix in ("", "-wal", "-shm"):
         (tmp_path / f"gallery.sqlite3{suffix}").unlink(missing_ok=True)
     (tmp_path / "gallery.sqlite3").write_bytes(b"this is not a database" * 100)
-    with pytest.raises(GalleryError, match="unreadable"):
-        Gallery(tmp_path)
+    with pytest.raises(GalleryError, match="unreadable .* restart `booth web` or the booth to rebuild it"):
+        Gallery(tmp_path, reconcile=False)  # a web worker: the parent rebuilds, not it
     assert (tmp_path / "photos" / f"{r.token}.original.jpg").read_bytes() == jpegs[0]  # untouched, byte for byte
     assert (tmp_path / "photos" / f"{r.token}.retouched.jpg").read_bytes() == jpegs[1]
-    assert photo_files(tmp_path) == sorted([f"{r.token}.original.jpg", f"{r.token}.retouched.jpg"])
+    with Gallery(tmp_path) as g:  # a start that reconciles rebuilds it from the photos and their sidecars
+        assert g.get(r.token) == r
+    assert photo_files(tmp_path) == published_files(r.token)
+    assert (tmp_path / last_rebuild(tmp_path).damaged_copy).read_bytes() == b"this is not a database" * 100
 
 
 # The index as booths before the short code made it (booth 3710081): no code column.

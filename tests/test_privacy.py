@@ -101,7 +101,7 @@ def test_delete_link_really_deletes_and_logs_carry_no_tokens(tmp_path: Path) -> 
 
 ALLOWED_FILES = re.compile(
     r"(gallery\.lock|staging\.lock|gallery\.sqlite3(-wal|-shm)?|status\.json|web-state\.sqlite3(-wal|-shm)?"
-    r"|photos/[A-Za-z0-9_-]{24}\.(original|retouched)\.jpg)"
+    r"|photos/[A-Za-z0-9_-]{24}\.((original|retouched)\.jpg|json))"
 )
 FAST = fast_config(web={"workers": 1})
 

@@ -158,13 +158,14 @@ def test_staff_delete_one_photo(tmp_path, faces_dir) -> None:
             for headers in ({"sec-fetch-site": "cross-site", "origin": "http://evil.example"},
                             {"sec-fetch-site": "same-site"}, {"origin": "http://evil.example"}):
                 assert c.post(url, headers=headers).status_code == 403, headers
-            assert len(_photos_on_disk(data)) == 4
+            assert len(_photos_on_disk(data)) == 6  # two JPEGs and a sidecar each
             r = c.post(url, headers={"sec-fetch-site": "same-origin", "origin": "null"})
             assert r.status_code == 303 and r.headers["location"] == "/staff?done=deleted"
             assert "The photo was deleted." in c.get("/staff?done=deleted").text
             assert c.post(url, headers={"sec-fetch-site": "same-origin"}).status_code == 404  # already gone
             assert c.get(f"/p/{gone_.token}").status_code == 404 and c.get(f"/p/{keep.token}").status_code == 200
-        assert _photos_on_disk(data) == sorted(f"{keep.token}.{k}.jpg" for k in ("original", "retouched"))
+        assert _photos_on_disk(data) == sorted([f"{keep.token}.original.jpg", f"{keep.token}.retouched.jpg",
+                                                f"{keep.token}.json"])
         log = server.log_text()
         assert "staff deleted one photo taken" in log and "delete refused: sent from another site" in log
         assert gone_.token not in log and keep.token not in log and "/p/" not in log
@@ -187,7 +188,7 @@ def test_staff_wipe_the_event_after_confirming_the_count(tmp_path, faces_dir) ->
             r = c.post("/staff/wipe", data={"count": "3"}, headers={"sec-fetch-site": "same-origin"})
             assert r.status_code == 409 and '<b id="count">4</b>' in r.text
             assert c.post("/staff/wipe", data={}, headers={"sec-fetch-site": "same-origin"}).status_code == 409
-            assert len(_photos_on_disk(data)) == 8
+            assert len(_photos_on_disk(data)) == 12
             r = c.post("/staff/wipe", data={"count": "4"}, headers={"sec-fetch-site": "same-origin"})
             assert r.status_code == 303 and r.headers["location"] == "/staff?done=wiped"
             html = c.get("/staff?done=wiped").text
