@@ -44,7 +44,7 @@ sys.path.insert(0, str(REPO))
 
 from booth.camera.base import Frame  # noqa: E402
 from booth.camera.scene import Scene  # noqa: E402
-from booth.camera.scripted import faces_dir, find_photos, load_rgb  # noqa: E402
+from booth.camera.scripted import faces_dir, find_photos, find_pupils, load_rgb  # noqa: E402
 from booth.camera.subject import SubjectPose  # noqa: E402
 from booth.config import CoachConfig, PhotoConfig  # noqa: E402
 from booth.gallery import Gallery  # noqa: E402
@@ -56,7 +56,8 @@ from booth.qr import qr_matrix  # noqa: E402
 MODELS = Path(os.environ.get("BOOTH_MODELS_DIR", REPO / ".models"))
 SIZE = (4608, 2592)
 PERSON = "london-004"
-PHOTO_HEIGHT = 1.05  # the portrait in frame heights: its face box is then ~42 % of the frame, as the coach frames it
+EYE_CHIN = 0.26  # eyes to chin in frame heights: the face box is then ~42 % of the frame, as FRAMING_TARGET
+EYE_Y = 0.33
 LOOK = "smile"
 LEVEL = "natural"
 BASE_URL = "http://10.42.0.1:8080"
@@ -64,10 +65,13 @@ BASE_URL = "http://10.42.0.1:8080"
 
 def make_burst() -> list[Frame]:
     neutral, smiling = find_photos(faces_dir(""), PERSON)
-    scene = Scene(load_rgb(neutral), load_rgb(smiling))
+    image = load_rgb(neutral)
+    pupils = find_pupils(faces_dir(""), neutral)
+    assert pupils is not None, f"{neutral}: no pupils in labels.csv"
+    scene = Scene(image, load_rgb(smiling), pupils)
     frames = []
     for i, (x, smile) in enumerate([(0.500, 0.6), (0.502, 1.0), (0.503, 1.0)]):
-        image = scene.render(SubjectPose("smile", x, PHOTO_HEIGHT, smile, True), SIZE)
+        image = scene.render(SubjectPose("smile", x, EYE_Y, EYE_CHIN, 0.0, smile, 0.0, True), SIZE)
         if i == 2:
             image = cv2.GaussianBlur(image, (0, 0), 1.5)
         frames.append(Frame(image=image, timestamp=i / 10, index=i))

@@ -20,6 +20,7 @@ from typing import Any
 
 from booth.camera.base import Camera
 from booth.coach import BaselineCollector, Coach
+from booth.coach.subject import SubjectTracker
 from booth.config import CoachConfig
 from booth.observation import Box
 from booth.session import Analysed
@@ -45,6 +46,7 @@ class AnalysisWorker:
         self._collector = BaselineCollector()
         self._baseline: Any = None
         self._coach: Coach | None = None
+        self._tracker = SubjectTracker()
         self._last_box: Box | None = None
         self._latest_face: Any = None  # the newest frame's Observation, None when it had no face
         self.frames = 0  # analysed so far
@@ -57,9 +59,12 @@ class AnalysisWorker:
         with self._lock:
             self._mode, self._look = mode, look
             self._generation += 1
-            if mode == "baseline":  # a new subject: forget the last one's neutral face
+            if mode == "baseline":  # a new subject: forget the last one's neutral face and face
                 self._collector.reset()
                 self._baseline = None
+                self._tracker.reset()
+            elif mode == "presence":
+                self._tracker.reset()
             elif mode == "coach":
                 if self._collector.count:
                     self._baseline = self._collector.result()
@@ -78,7 +83,7 @@ class AnalysisWorker:
 
     @property
     def face_box(self) -> Box | None:
-        """The last face box in preview pixels (for the autofocus before the burst)."""
+        """The subject's last face box in preview pixels (the autofocus before the burst, the photo's face)."""
         return self._last_box
 
     @property
@@ -114,7 +119,7 @@ class AnalysisWorker:
             last_index = frame.index
             t0 = time.perf_counter()
             try:
-                obs = self.analyzer.detect(frame.image, frame.timestamp)
+                faces = self.analyzer.detect_all(frame.image, frame.timestamp)
                 failures = 0
             except Exception:
                 failures += 1
@@ -124,15 +129,17 @@ class AnalysisWorker:
                 continue
             self.busy_s += time.perf_counter() - t0
             self.frames += 1
-            if obs is not None:
-                self._last_box = obs.box
-            self._latest_face = obs
             with self._lock:
                 if generation != self._generation:
                     continue  # the session moved on while this frame was analysed
+                seen = self._tracker.update(faces)
+                obs = seen.subject
+                if obs is not None:
+                    self._last_box = obs.box
+                self._latest_face = obs
                 guidance = None
                 if mode == "baseline":
                     self._collector.add(obs)
                 elif mode == "coach" and self._coach is not None:
-                    guidance = self._coach.update(obs, frame.timestamp)
-            self.post(Analysed(obs is not None, guidance))
+                    guidance = self._coach.update(obs, frame.timestamp, seen.crowded)
+            self.post(Analysed(bool(faces), guidance))

@@ -328,7 +328,7 @@ class App:
                 if self.sounds is not None:
                     self.sounds.play(e.name)
             elif isinstance(e, Cue):
-                self.camera.cue(e.state, e.look)
+                self.camera.cue(e.state, e.look, e.prompts)
             elif isinstance(e, Analyse):
                 self.analysis.set_mode(e.mode, e.look)
             elif isinstance(e, (StartCapture, StartProcessing, Publish, Discard)):

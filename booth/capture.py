@@ -49,6 +49,14 @@ def shrink(image: np.ndarray, side: int = PREVIEW_SIDE) -> np.ndarray:
     return np.ascontiguousarray(fit_image(image, (side, side)))
 
 
+def _fractions(box: Box | None, size: tuple[int, int]) -> Box | None:
+    """A box in preview pixels as fractions of the preview (the stills cover the same area)."""
+    if box is None:
+        return None
+    w, h = size
+    return Box(box.x / w, box.y / h, box.w / w, box.h / h)
+
+
 @dataclass
 class ReviewPhoto:
     """What the review screen shows: the photo at each retouch level, display-sized.
@@ -83,6 +91,7 @@ class CaptureWorker:
         self._pipeline_factory = pipeline_factory
         self._pipeline: Any = None
         self.focus = focus
+        self._subject: Box | None = None  # the coached face at the last shot, fractions of the frame
         self.baseline = baseline
         self._jobs: queue.Queue[tuple[Any, float] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -138,7 +147,8 @@ class CaptureWorker:
             self._unkept(self._current.staged.token)
             self._current = None
         try:
-            frames = self.camera.capture_burst(self.config.photo.burst, self.focus())
+            focus = self.focus()
+            frames = self.camera.capture_burst(self.config.photo.burst, focus)
         except Exception as exc:
             log.warning("capture failed: %s", exc)
             self.post(CaptureFailed(job.job, str(exc)))
@@ -147,6 +157,7 @@ class CaptureWorker:
             self.post(CaptureFailed(job.job, "the camera returned no frames"))
             return
         self.trigger_to_still.append(frames[0].timestamp - submitted)
+        self._subject = _fractions(focus, self.camera.preview_size)
         self.post(CaptureDone(job.job, frames))
 
     def _process(self, job: StartProcessing) -> None:
@@ -156,7 +167,7 @@ class CaptureWorker:
         try:
             if self._pipeline is None:
                 self._pipeline = self._pipeline_factory()
-            photo = self._pipeline.process(list(job.burst), job.look, self.baseline())
+            photo = self._pipeline.process(list(job.burst), job.look, self.baseline(), self._subject)
             staged = self.gallery.stage(
                 original_jpeg=photo.jpeg(None, cfg.jpeg_quality),
                 retouched_jpeg=photo.jpeg(level, cfg.jpeg_quality),

@@ -92,8 +92,11 @@ class ScriptedConfig:
         "folder of labelled face photos for the scripted subject; empty = $BOOTH_FACES_DIR or ../shared/faces",
     )
     person: str = _opt("london-004", "whose neutral and smiling photos the scripted subject uses")
+    guest: str = _opt("drawn", "who stands in front of the camera: drawn by seed from the guests the camera "
+                      "can frame, or one of them", choices=("drawn", "short", "average", "tall", "seated", "off-centre"))
+    seed: int = _opt(0, "seed of the subject's behaviour (start position, reaction times, blinks)", min=0, max=2**31 - 1)
     enter_s: float = _opt(1.5, "seconds to walk in (small, off-centre)", min=0.0, max=60.0)
-    centre_s: float = _opt(1.5, "seconds to move to the centre", min=0.0, max=60.0)
+    centre_s: float = _opt(1.5, "seconds to reach the start position", min=0.0, max=60.0)
     neutral_s: float = _opt(4.0, "seconds of neutral face before smiling", min=0.0, max=600.0)
     smile_s: float = _opt(6.0, "seconds of smiling, then the script loops to neutral", min=0.1, max=600.0)
     fade_s: float = _opt(0.3, "seconds the change between neutral and smiling takes", min=0.0, max=5.0)

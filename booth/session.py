@@ -191,6 +191,7 @@ class Cue:
 
     state: str
     look: str | None = None
+    prompts: tuple[str, ...] = ()  # the coach's prompt on screen (coach only)
 
 
 @dataclass(frozen=True)
@@ -480,6 +481,9 @@ def _apply(state: State, event: Event, now: float, settings: Settings, fx: list[
     if isinstance(event, Analysed):
         state = replace(state, face=event.face, last_face=now if event.face else state.last_face)
         if p in (Phase.COACH, Phase.COUNTDOWN) and event.guidance is not None:
+            shown = state.guidance.prompts if state.guidance is not None else ()
+            if p is Phase.COACH and event.guidance.prompts != shown:
+                fx.append(Cue("coach", state.look, tuple(event.guidance.prompts)))
             state = replace(state, guidance=event.guidance)
             # Both must agree: the coach's verdict and a face in this very frame.
             if (p is Phase.COACH and settings.auto_trigger and event.face and event.guidance.fire

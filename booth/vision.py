@@ -65,6 +65,11 @@ SEARCH_WINDOWS = (1 / 2,)
 # in a headshot (the London photos: about a third of the frame).
 SMALL_FACE = 0.25
 FACE_WINDOW = 3.0
+# Faces asked of the model: the guest and up to two onlookers. More than one, so the
+# booth knows when someone looks over the guest's shoulder and can keep coaching,
+# triggering and cropping the guest (booth.coach.subject); benchmarks/vision.py measures
+# what the extra faces cost.
+MAX_FACES = 3
 
 
 def pose_from_matrix(matrix: np.ndarray) -> Pose:
@@ -78,13 +83,16 @@ def pose_from_matrix(matrix: np.ndarray) -> Pose:
 
 
 class FaceAnalyzer:
-    """One mediapipe FaceLandmarker, one face at a time. Use as a context manager or close()."""
+    """One mediapipe FaceLandmarker (up to num_faces faces). Use as a context manager or close()."""
 
-    def __init__(self, model_path: Path, *, mode: str = "video", max_side: int | None = None) -> None:
+    def __init__(self, model_path: Path, *, mode: str = "video", max_side: int | None = None,
+                 num_faces: int = MAX_FACES) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         if max_side is not None and max_side < 32:
             raise ValueError(f"max_side must be at least 32, not {max_side}")
+        if num_faces < 1:
+            raise ValueError(f"num_faces must be at least 1, not {num_faces}")
         # Imported here so that importing booth.vision (e.g. for pose_from_matrix) stays cheap.
         from mediapipe.tasks.python import BaseOptions, vision
 
@@ -95,7 +103,7 @@ class FaceAnalyzer:
         options = vision.FaceLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(model_path)),
             running_mode=running,
-            num_faces=1,
+            num_faces=num_faces,
             output_face_blendshapes=True,
             output_facial_transformation_matrixes=True,
         )
@@ -138,12 +146,26 @@ class FaceAnalyzer:
             image = fit_image(image, (self.max_side, self.max_side))
         return np.ascontiguousarray(image)
 
-    def detect(self, image: np.ndarray, timestamp: float | None = None) -> Observation | None:
-        """The face in an RGB uint8 image, or None when there is none.
+    def detect(self, image: np.ndarray, timestamp: float | None = None, *,
+               near: Box | None = None) -> Observation | None:
+        """The subject's face in an RGB uint8 image, or None when there is none.
 
-        ``timestamp`` is in seconds; in video mode it orders the frames (the
-        clock is used when it is None), in image mode it is only recorded.
+        With several faces: the one nearest ``near`` (a box in fractions of
+        the image: where the subject was) when given, else the largest and
+        most central (:func:`main_face`). ``timestamp`` is in seconds; in
+        video mode it orders the frames (the clock is used when it is None),
+        in image mode it is only recorded.
         """
+        faces = self.detect_all(image, timestamp)
+        if not faces:
+            return None
+        face = nearest_face(faces, near) if near is not None else main_face(faces)
+        if self.mode == "image":
+            face = self._closer_look(image, face)
+        return face
+
+    def detect_all(self, image: np.ndarray, timestamp: float | None = None) -> list[Observation]:
+        """Every face found (up to num_faces), in the model's order."""
         if self._landmarker is None:
             raise RuntimeError("FaceAnalyzer is closed")
         import mediapipe as mp
@@ -155,19 +177,17 @@ class FaceAnalyzer:
             ms = self._next_ms(timestamp)
             result = self._landmarker.detect_for_video(mp_image, ms)
             ts = ms / 1000.0 if timestamp is None else float(timestamp)
-        else:
-            result = self._landmarker.detect(mp_image)
-            ts = 0.0 if timestamp is None else float(timestamp)
-            found = build_observation(result, (w, h), ts) if result.face_landmarks else \
-                self._search_windows(image, ts)
-            return None if found is None else self._closer_look(image, found)
-        if not result.face_landmarks:
-            return None
-        return build_observation(result, (w, h), ts)
+            return build_observations(result, (w, h), ts)
+        result = self._landmarker.detect(mp_image)
+        ts = 0.0 if timestamp is None else float(timestamp)
+        if result.face_landmarks:
+            return build_observations(result, (w, h), ts)
+        found = self._search_windows(image, ts)
+        return [] if found is None else [found]
 
     def _detect_window(self, image: np.ndarray, window: tuple[int, int, int, int],
                        ts: float) -> Observation | None:
-        """The face in one window (x, y, w, h) of a full-resolution still, in the whole image's pixels."""
+        """The face nearest the middle of one window (x, y, w, h) of a full-resolution still, in the whole image's pixels."""
         import mediapipe as mp
 
         x0, y0, cw, ch = window
@@ -176,7 +196,9 @@ class FaceAnalyzer:
         if not result.face_landmarks:
             return None
         h, w = image.shape[:2]
-        return build_observation(result, (w, h), ts, window=window)
+        faces = [build_observation(result, (w, h), ts, window=window, face=i) for i in range(len(result.face_landmarks))]
+        middle = Box((x0 + cw / 4) / w, (y0 + ch / 4) / h, cw / 2 / w, ch / 2 / h)
+        return nearest_face(faces, middle)
 
     def _closer_look(self, image: np.ndarray, obs: Observation) -> Observation:
         """A small face measured again in a window around it (image mode); the first result if that fails."""
@@ -237,24 +259,55 @@ def place_face(
                           borderValue=(128, 128, 128))
 
 
+def main_face(faces: list[Observation]) -> Observation:
+    """The largest and most central face: who stands in front of the booth, not who looks on.
+
+    Size is the face box's height over the image's; every tenth of the image
+    width off the centre line costs as much as a tenth of the height in size.
+    """
+    def score(o: Observation) -> float:
+        w, h = o.image_size
+        return o.box.h / h - abs(o.box.centre[0] / w - 0.5)
+
+    return max(faces, key=score)
+
+
+def nearest_face(faces: list[Observation], near: Box) -> Observation:
+    """The face whose centre is nearest the centre of ``near`` (fractions of the image)."""
+    nx, ny = near.centre
+
+    def distance(o: Observation) -> float:
+        w, h = o.image_size
+        cx, cy = o.box.centre
+        return (cx / w - nx) ** 2 + (cy / h - ny) ** 2
+
+    return min(faces, key=distance)
+
+
+def build_observations(result: object, image_size: tuple[int, int], timestamp: float) -> list[Observation]:
+    """One Observation per face of a FaceLandmarkerResult."""
+    count = len(result.face_landmarks)  # type: ignore[attr-defined]
+    return [build_observation(result, image_size, timestamp, face=i) for i in range(count)]
+
+
 def build_observation(result: object, image_size: tuple[int, int], timestamp: float,
-                      window: tuple[int, int, int, int] | None = None) -> Observation:
-    """An Observation from a FaceLandmarkerResult with one face, in pixels of image_size.
+                      window: tuple[int, int, int, int] | None = None, *, face: int = 0) -> Observation:
+    """An Observation of one face (index ``face``) of a FaceLandmarkerResult, in pixels of image_size.
 
     ``window`` (x, y, w, h in pixels of image_size) says the result came from
     that part of the image: the landmarks are mapped back to the whole image
     (head pose and blendshapes do not depend on where the face was cut out).
     """
     w, h = image_size
-    lms = result.face_landmarks[0]  # type: ignore[attr-defined]
+    lms = result.face_landmarks[face]  # type: ignore[attr-defined]
     landmarks = np.array([(p.x, p.y, p.z) for p in lms], dtype=np.float32)
     if window is not None:
         x0, y0, cw, ch = window
         landmarks[:, 0] = (x0 + landmarks[:, 0] * cw) / w
         landmarks[:, 1] = (y0 + landmarks[:, 1] * ch) / h
         landmarks[:, 2] *= cw / w  # z is in units of the image's width
-    blend = {c.category_name: float(c.score) for c in result.face_blendshapes[0]}  # type: ignore[attr-defined]
-    matrix = np.asarray(result.facial_transformation_matrixes[0], dtype=np.float32).reshape(4, 4)  # type: ignore[attr-defined]
+    blend = {c.category_name: float(c.score) for c in result.face_blendshapes[face]}  # type: ignore[attr-defined]
+    matrix = np.asarray(result.facial_transformation_matrixes[face], dtype=np.float32).reshape(4, 4)  # type: ignore[attr-defined]
     x0, y0 = landmarks[:, 0].min() * w, landmarks[:, 1].min() * h
     x1, y1 = landmarks[:, 0].max() * w, landmarks[:, 1].max() * h
     a = landmarks[IRIS_CENTRES[0]]

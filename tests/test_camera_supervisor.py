@@ -223,12 +223,12 @@ def test_a_cue_given_while_a_new_camera_is_swapped_in_is_the_one_it_keeps(faces_
         else:  # the replacement: the supervisor's hand-on of the old cue is slow
             cue = camera.cue
 
-            def slow_cue(state: str, look: str | None = None) -> None:
+            def slow_cue(state: str, look: str | None = None, prompts: tuple[str, ...] = ()) -> None:
                 if not handing_on.is_set():
                     handing_on.set()
                     newer_given.wait(5.0)
                     time.sleep(0.3)  # room for the newer cue to overtake, if it can
-                cue(state, look)
+                cue(state, look, prompts)
 
             camera.cue = slow_cue  # type: ignore[method-assign]
         made.append(camera)

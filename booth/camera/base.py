@@ -161,8 +161,8 @@ class Camera(ABC):
         """Where the face is now, in preview pixels: a camera with autofocus keeps it sharp before the
         trigger, so the shot needs no focus cycle. Others ignore it."""
 
-    def cue(self, state: str, look: str | None = None) -> None:
-        """What the screen now asks of the subject (session state, chosen look).
+    def cue(self, state: str, look: str | None = None, prompts: tuple[str, ...] = ()) -> None:
+        """What the screen now asks of the subject (session state, chosen look, the coach's prompt shown).
 
         Real cameras cannot make anyone smile, so this does nothing; the
         scripted subject overrides it to act like a person reading the screen.

@@ -1,9 +1,11 @@
-"""The scripted subject: a camera showing a real person who walks in, settles and smiles.
+"""The scripted subject: a camera showing a real person who walks in, follows the coach and smiles.
 
 Built from two real photos of one person (neutral and smiling) found through
-the face set's labels.csv. It is the default when no camera is found, so a
-fresh clone shows a working booth, and it drives the end-to-end tests. It
-also reacts to the screen (:meth:`ScriptedCamera.cue`) the way a person does.
+the face set's labels.csv, placed in the picture as a modelled guest of the
+booth (:mod:`booth.camera.subject`). It is the default when no camera is
+found, so a fresh clone shows a working booth, and it drives the end-to-end
+tests. It reacts to the screen (:meth:`ScriptedCamera.cue`: the state, the
+look and the prompt shown) the way a person does.
 """
 
 from __future__ import annotations
@@ -12,16 +14,18 @@ import csv
 import os
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from booth.camera.base import CameraError
-from booth.camera.scene import Scene
-from booth.camera.subject import SubjectPose, SubjectScript
+from booth.camera.scene import Pupils, Scene
+from booth.camera.subject import SubjectPose, SubjectScript, person_seed
 from booth.camera.threaded import ThreadedCamera
 from booth.camera.view import same_aspect
+from booth.coach.geometry import Rig
 from booth.config import Config
 from booth.observation import Box
 
@@ -62,6 +66,36 @@ def find_photos(folder: Path, person: str) -> tuple[Path, Path]:
     return found["neutral"], found["smiling"]
 
 
+def find_pupils(folder: Path, photo: Path) -> Pupils | None:
+    """The photo's pupil centres (image-left first) from labels.csv, when the labels give them."""
+    try:
+        with (folder / "labels.csv").open(newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                if folder / row["file"] == photo:
+                    a = (float(row["pupil_imgleft_x"]), float(row["pupil_imgleft_y"]))
+                    b = (float(row["pupil_imgright_x"]), float(row["pupil_imgright_y"]))
+                    return (a, b)
+    except (OSError, KeyError, ValueError, TypeError, csv.Error, UnicodeDecodeError):
+        return None
+    return None
+
+
+def measure_pupils(image: np.ndarray, models_dir: Path, name: Path) -> Pupils:
+    """The pupils as the face model finds them: for face folders whose labels do not give them."""
+    from booth.models import ModelError, require_model
+    from booth.vision import FaceAnalyzer
+
+    try:
+        model = require_model(models_dir)
+    except ModelError as exc:
+        raise CameraError(f"scripted subject: {name} has no pupils in labels.csv and {exc}") from exc
+    with FaceAnalyzer(model, mode="image") as analyzer:
+        obs = analyzer.detect(image)
+    if obs is None:
+        raise CameraError(f"scripted subject: no face found in {name}")
+    return obs.pupils
+
+
 def load_rgb(path: Path) -> np.ndarray:
     image = cv2.imread(str(path), cv2.IMREAD_COLOR)
     if image is None:
@@ -76,6 +110,8 @@ class ScriptedCamera(ThreadedCamera):
                  clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(config.camera, paced=True)
         self.scripted = config.scripted
+        self.rig = Rig.from_config(config.camera)
+        self.models_dir = config.models_dir
         self.person = person or config.scripted.person
         self.name = f"scripted subject {self.person}"
         self.clock = clock
@@ -98,12 +134,20 @@ class ScriptedCamera(ThreadedCamera):
         pw, ph = same_aspect((cam.preview_width, cam.preview_height), aspect)
         sw = cam.still_width if cam.still_width and cam.still_height else 2 * pw
         self._raw_preview, self._raw_still = (pw, ph), (sw, max(1, round(sw * ph / pw)))
+        # The picture's shape changed, so did its field of view (the subject is projected through it).
+        self.rig = replace(self.rig, aspect=pw / ph)
+        if self.script is not None:
+            self.script.rig = self.rig
 
     def _open(self) -> None:
         if self.scene is None:  # the photos do not change between restarts
-            neutral, smiling = find_photos(faces_dir(self.scripted.faces_dir), self.person)
-            self.scene = Scene(load_rgb(neutral), load_rgb(smiling))
-        self.script = SubjectScript(self.scripted, self.clock())
+            folder = faces_dir(self.scripted.faces_dir)
+            neutral, smiling = find_photos(folder, self.person)
+            image = load_rgb(neutral)
+            pupils = find_pupils(folder, neutral) or measure_pupils(image, self.models_dir, neutral)
+            self.scene = Scene(image, load_rgb(smiling), pupils)
+        self.script = SubjectScript(self.scripted, self.clock(), rig=self.rig,
+                                    seed=person_seed(self.scripted.seed, self.person))
 
     def pose(self) -> SubjectPose:
         """Where the subject is and how they look right now (by ``clock``)."""
@@ -120,6 +164,6 @@ class ScriptedCamera(ThreadedCamera):
         pose = self.pose()
         return [self.scene.render(pose, self._raw_still) for _ in range(count)]
 
-    def cue(self, state: str, look: str | None = None) -> None:
+    def cue(self, state: str, look: str | None = None, prompts: tuple[str, ...] = ()) -> None:
         if self.script is not None:
-            self.script.cue(state, look, self.clock())
+            self.script.cue(state, look, self.clock(), prompts)

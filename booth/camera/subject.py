@@ -1,47 +1,81 @@
-"""What the scripted subject does and when: a timeline, and reactions to the screen.
+"""What the scripted subject does and when: a person in front of the booth, as a function of time.
 
 Pure: time is passed in, so a test can ask "where is the subject at 5.2 s"
 without a thread or a clock. :mod:`booth.camera.scene` draws the answer.
 
+The subject is a modelled guest (:mod:`booth.coach.geometry`): an eye
+height, a distance from the lens, a place across and a head tilt, drawn by
+seed at each new subject from the guests the camera can frame (short,
+average, tall, off to one side; seated when the camera is low enough), and
+projected into the picture through the camera's field of view.
+
 Plain timeline (scene time t from the last restart)::
 
-    enter      small and off-centre, walking in          [0, enter_s)
-    centre     moves to the centre, grows to headshot     [enter_s, +centre_s)
-    neutral    settles with a neutral face                 neutral_s
-    smile      smiles (a fade_s crossfade), holds          smile_s
+    enter      walks in from the image left, far off       [0, enter_s)
+    centre     reaches the start position                  [enter_s, +centre_s)
+    neutral    settles with a neutral face                  neutral_s
+    smile      smiles (a fade_s crossfade), holds           smile_s
     ...        back to neutral; neutral/smile repeat
 
-Cues (what the screen asks, see :meth:`SubjectScript.cue`) replace the
-expression part of the timeline; the walking-in part always plays out.
+Cues (what the screen asks) replace the expression part of the timeline;
+prompts (the coach's words, :mod:`booth.coach.words`) are acted on like a
+person would: after a human delay, with a little overshoot, smaller steps
+once told to go back the other way, again if the prompt stays. On the coach
+screen the look is done when asked, but sometimes the wrong one first (a
+straight face for a smile, a grin for the serious look) until the prompt
+corrects it. The eyes blink now and then.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import random
+import threading
+import zlib
+from dataclasses import dataclass, replace
 
+from booth.coach import words as W
+from booth.coach.geometry import MODELLED, Guest, Rig, framable, project
 from booth.config import ScriptedConfig
 
-# Framing, as fractions of the frame: the photo's height relative to the
-# frame's (1.0 is a head-and-shoulders headshot) and its centre across.
-FAR_HEIGHT = 0.5
-NEAR_HEIGHT = 1.0
-ENTER_FROM_X = 0.17
-ENTER_TO_X = 0.26
-CENTRE_X = 0.5
-SWAY = 0.004  # a person never stands perfectly still; this small a sway keeps the coach's "hold still" reachable
+ENTER_FROM_X = -0.45  # metres across: starts walking in from the image left ...
+ENTER_BACK_M = 0.6  # ... this much further back than where they stop
+SWAY_M = 0.003  # a person never stands perfectly still; this small keeps "hold still" reachable
 SWAY_HZ = 0.2
+# A person reacting to the screen (seconds, drawn per reaction): reading, then moving.
+REACT_S = (0.5, 0.9)
+MOVE_S = 0.6  # a step or a shuffle sideways
+TURN_S = 0.4  # straightening the head
+STEP_M = 0.15  # "Step closer" / "Step back a little"
+SIDE_M = 0.10  # "Move to your left/right"
+OVERSHOOT = (1.0, 1.3)  # a step a bit bigger than needed
+WRONG_LOOK_FIRST = 0.25  # chance of doing the other expression first
+TILTED = 0.3  # chance of starting with the head tilted past the coach's line
+# Where guests stop, against the floor mark: some a little behind it, more in front of it.
+# Not much further back: mediapipe's full-frame face detector (128 px) misses faces under
+# about 9 % of the frame width (eye-to-chin under about 0.095 of the height: 1.45 m from a
+# Camera Module 3), and a guest it does not see is only told to step into the frame.
+START_FROM_MARK_M = (-0.35, 0.2)
+BLINK_EVERY_S = (2.5, 6.0)
+BLINK_S = 0.15
 
 _NEUTRAL_STATES = ("breathe", "share", "review", "choose", "goodbye")
+_OPPOSITE = {W.STEP_CLOSER: W.STEP_BACK, W.STEP_BACK: W.STEP_CLOSER,
+             W.MOVE_LEFT: W.MOVE_RIGHT, W.MOVE_RIGHT: W.MOVE_LEFT}
 
 
 @dataclass(frozen=True)
 class SubjectPose:
+    """The subject in the picture at one moment."""
+
     phase: str  # "enter" | "centre" | "neutral" | "smile"
-    x: float  # photo centre across, fraction of the frame width
-    height: float  # photo height, fraction of the frame height
+    eye_x: float  # midpoint of the eyes, fraction of the frame width
+    eye_y: float  # the same, fraction of the frame height
+    eye_chin: float  # eyes to chin, fraction of the frame height
+    roll: float  # head tilt, degrees (+ = the image-right eye higher, as vision measures it)
     smile: float  # 0 = the neutral photo, 1 = the smiling photo
-    cued: bool  # True once a cue (not the plain timeline) decides the expression
+    blink: float = 0.0  # 0 = eyes open, 1 = shut
+    cued: bool = False  # True once a cue (not the plain timeline) decides the expression
 
 
 def _smoothstep(u: float) -> float:
@@ -56,51 +90,183 @@ def _ramp(t: float, start: float, length: float) -> float:
     return min(1.0, max(0.0, (t - start) / length))
 
 
-class SubjectScript:
-    """The subject's position and expression at any moment, given the cues so far."""
+@dataclass(frozen=True)
+class _Move:
+    """A change of one quantity from ``a`` to ``b`` over [t0, t0 + dur], eased."""
 
-    def __init__(self, cfg: ScriptedConfig, start: float) -> None:
+    t0: float
+    dur: float
+    a: float
+    b: float
+
+    def at(self, t: float) -> float:
+        return self.a + (self.b - self.a) * _smoothstep((t - self.t0) / self.dur if self.dur > 0 else 1.0)
+
+    def done(self, t: float) -> bool:
+        return t >= self.t0 + self.dur
+
+
+def draw_guest(rng: random.Random, rig: Rig, kind: str = "drawn") -> Guest:
+    """A guest to start from: one of the modelled ones the camera can frame, placed near the mark."""
+    if kind == "drawn":
+        names = [g.name for g in MODELLED if framable(g.eye_height, rig) is not None]
+        kind = rng.choice(names)
+    base = next((g for g in MODELLED if g.name == kind), None)
+    if base is None:
+        raise ValueError(f"unknown guest {kind!r}; one of drawn, {', '.join(g.name for g in MODELLED)}")
+    x = base.x * rng.choice((-1.0, 1.0)) if base.x else rng.uniform(-0.12, 0.12)
+    distance = rig.distance_m + rng.uniform(*START_FROM_MARK_M)
+    roll = rng.choice((-1.0, 1.0)) * rng.uniform(9.0, 14.0) if rng.random() < TILTED else rng.uniform(-3.0, 3.0)
+    return replace(base, distance=distance, x=x, roll=roll)
+
+
+class SubjectScript:
+    """The subject's place, head and expression at any moment, given the cues and prompts so far.
+
+    Thread-safe: the capture thread asks :meth:`at`, the main thread cues.
+    Deterministic: the same seed, cues and prompts at the same times give the same subject.
+    """
+
+    def __init__(self, cfg: ScriptedConfig, start: float, *, rig: Rig | None = None, seed: int | None = None,
+                 guest: str | None = None, wrong_look_first: float = WRONG_LOOK_FIRST) -> None:
         self.cfg = cfg
-        # (timeline start, expression transition). The transition is None
-        # while the plain timeline decides the expression, else (from, to,
-        # begin): a crossfade from one smile level to another starting at
-        # begin. One tuple, replaced whole, so the capture thread never sees
-        # half a cue.
-        self._state: tuple[float, tuple[float, float, float] | None] = (start, None)
+        self.rig = rig or Rig()
+        self.kind = guest or cfg.guest
+        self.wrong_look_first = wrong_look_first
+        self._rng = random.Random(cfg.seed if seed is None else seed)
+        self._lock = threading.Lock()
+        self._new_subject(start)
+
+    # ---- a new subject
+    def _new_subject(self, now: float) -> None:
+        rng = self._rng
+        self._t0 = now
+        self.guest = draw_guest(rng, self.rig, self.kind)
+        g = self.guest
+        assert g.distance is not None
+        walk = self.settled_at
+        self._d = _Move(now, walk, g.distance + ENTER_BACK_M, g.distance)
+        self._x = _Move(now, walk, ENTER_FROM_X, g.x)
+        self._roll = _Move(now, 0.0, g.roll, g.roll)
+        # (from, to, begin) of the current expression change; None while the plain timeline decides.
+        self._expr: tuple[float, float, float] | None = None
+        self._state: tuple[str, str | None] = ("", None)
+        self._prompt = ""
+        self._act_at: float | None = None  # when the subject acts on the prompt shown
+        self._last_act = ""  # the last prompt acted on (a reversal makes smaller steps)
+        self._step, self._side = STEP_M, SIDE_M
+        self._blinks = self._draw_blinks(now)
+        self._wrong_first = False
+
+    def _draw_blinks(self, now: float) -> list[float]:
+        out, t = [], now + self._rng.uniform(*BLINK_EVERY_S)
+        while t < now + 600.0:
+            out.append(t)
+            t += self._rng.uniform(*BLINK_EVERY_S)
+        return out
 
     @property
     def started_at(self) -> float:
         """Clock time the current subject began walking in (scene time 0)."""
-        return self._state[0]
+        return self._t0
 
     @property
     def settled_at(self) -> float:
-        """Scene time at which the subject stands centred."""
+        """Scene time at which the subject stands at their start position."""
         return self.cfg.enter_s + self.cfg.centre_s
 
     def restart(self, now: float) -> None:
         """A new subject walks in."""
-        self._state = (now, None)
+        with self._lock:
+            self._new_subject(now)
 
-    def cue(self, state: str, look: str | None, now: float) -> None:
+    # ---- the screen
+    def cue(self, state: str, look: str | None, now: float, prompts: tuple[str, ...] = ()) -> None:
         """React to the screen like a person would.
 
-        attract: a new subject (restart from "enter"). breathe, review, share:
-        neutral, holding. coach with the smile look: smiles after react_s;
-        any other look: stays neutral. Other states leave things as they are
-        (a countdown should not change the face being photographed).
+        attract: a new subject. breathe, review, share, choose, goodbye:
+        neutral, holding. coach: the look after react_s (the wrong one first,
+        sometimes), and the prompt shown acted on. Other states leave things
+        as they are (a countdown should not change the face being photographed).
         """
-        if state == "attract":
-            self.restart(now)
-        elif state == "coach" and look == "smile":
-            self._hold(1.0, now, now + self.cfg.react_s)
-        elif state == "coach" or state in _NEUTRAL_STATES:
-            self._hold(0.0, now, now)
+        with self._lock:
+            self._advance(now)
+            if state == "attract":
+                self._new_subject(now)
+                return
+            if (state, look) != self._state:
+                self._state = (state, look)
+                if state == "coach":
+                    self._wrong_first = self._rng.random() < self.wrong_look_first
+                    smile = 1.0 if (look == "smile") != self._wrong_first else 0.0
+                    self._hold(smile, now, now + self.cfg.react_s)
+                elif state in _NEUTRAL_STATES:
+                    self._hold(0.0, now, now)
+            if state == "coach":
+                self._show(prompts[0] if prompts else "", now)
+
+    def _show(self, prompt: str, now: float) -> None:
+        if prompt == self._prompt:
+            return
+        self._prompt = prompt
+        self._act_at = now + self._rng.uniform(*REACT_S) if prompt else None
 
     def _hold(self, target: float, now: float, begin: float) -> None:
-        t0, _ = self._state
-        self._state = (t0, (self._smile_at(now), target, begin))
+        self._expr = (self._smile_at(now), target, begin)
 
+    # ---- acting on prompts (advanced lazily, at the times the actions were due)
+    def _advance(self, now: float) -> None:
+        while self._act_at is not None and self._act_at <= now:
+            t = self._act_at
+            busy = self._act(self._prompt, t)
+            # Still shown once the move is done and read again: do it again.
+            self._act_at = t + busy + self._rng.uniform(*REACT_S) if busy > 0 else None
+
+    def _act(self, prompt: str, t: float) -> float:
+        """Start acting on ``prompt`` at t; how long the action takes (0 = nothing to do)."""
+        rng = self._rng
+        if _OPPOSITE.get(prompt) == self._last_act:
+            self._step, self._side = self._step / 2, self._side / 2
+        over = rng.uniform(*OVERSHOOT)
+        if prompt == W.STEP_INTO_FRAME:  # not seen: a step towards the camera and its middle
+            self._last_act = prompt
+            d, x = self._d.at(t), self._x.at(t)
+            self._d = _Move(t, MOVE_S, d, d - self._step * over)
+            self._x = _Move(t, MOVE_S, x, x * 0.5)
+            return MOVE_S
+        if prompt in (W.STEP_CLOSER, W.STEP_BACK):
+            self._last_act = prompt
+            d = self._d.at(t)
+            to = d - self._step * over if prompt == W.STEP_CLOSER else d + self._step * over
+            self._d = _Move(t, MOVE_S, d, to)
+            return MOVE_S
+        if prompt in (W.MOVE_LEFT, W.MOVE_RIGHT):
+            self._last_act = prompt
+            x = self._x.at(t)
+            # Un-mirrored picture: the subject's own left is the image right.
+            to = x + self._side * over if prompt == W.MOVE_LEFT else x - self._side * over
+            self._x = _Move(t, MOVE_S, x, to)
+            return MOVE_S
+        if prompt == W.STRAIGHTEN:
+            self._roll = _Move(t, TURN_S, self._roll.at(t), rng.uniform(-2.0, 2.0))
+            return TURN_S
+        if prompt == W.TILT:
+            r = self._roll.at(t)
+            self._roll = _Move(t, TURN_S, r, math.copysign(rng.uniform(7.0, 10.0), r or 1.0))
+            return TURN_S
+        if prompt == W.TILT_LESS:
+            r = self._roll.at(t)
+            self._roll = _Move(t, TURN_S, r, math.copysign(rng.uniform(6.0, 9.0), r or 1.0))
+            return TURN_S
+        if prompt in (W.SMILE, W.BIGGER_SMILE):
+            self._hold(1.0, t, t)
+            return 0.0
+        if prompt == W.RELAX_SMILE:
+            self._hold(0.0, t, t)
+            return 0.0
+        return 0.0  # nothing a photo of a face can do about it (gaze, lips, chin)
+
+    # ---- expression
     def _timeline_smile(self, t: float) -> float:
         cfg = self.cfg
         since = t - self.settled_at
@@ -113,29 +279,48 @@ class SubjectScript:
             return 1.0 - _ramp(tau, 0.0, cfg.fade_s)  # relaxing back from the previous smile
         return rising
 
-    def _smile_at(self, now: float, state: tuple[float, tuple[float, float, float] | None] | None = None) -> float:
-        t0, transition = state or self._state
-        if transition is None:
-            return self._timeline_smile(now - t0)
-        start, target, begin = transition
+    def _smile_at(self, now: float) -> float:
+        if self._expr is None:
+            return self._timeline_smile(now - self._t0)
+        start, target, begin = self._expr
         return start + (target - start) * _ramp(now, begin, self.cfg.fade_s)
 
+    def _blink_at(self, now: float) -> float:
+        for b in self._blinks:
+            if b > now:
+                break
+            if now < b + BLINK_S:
+                return 1.0 - abs(2 * (now - b) / BLINK_S - 1.0)  # closes and opens again
+        return 0.0
+
+    # ---- the answer
+    def where(self, now: float) -> Guest:
+        """The guest as placed at ``now``: distance, across, head tilt."""
+        with self._lock:
+            self._advance(now)
+            return replace(self.guest, distance=self._d.at(now), x=self._x.at(now), roll=self._roll.at(now))
+
     def at(self, now: float) -> SubjectPose:
-        cfg = self.cfg
-        state = self._state
-        t = now - state[0]
-        sway = SWAY * math.sin(2 * math.pi * SWAY_HZ * t)
-        if t < cfg.enter_s:
-            u = t / cfg.enter_s if cfg.enter_s > 0 else 1.0
-            phase, x, height = "enter", ENTER_FROM_X + (ENTER_TO_X - ENTER_FROM_X) * u, FAR_HEIGHT
-        elif t < self.settled_at:
-            u = _smoothstep((t - cfg.enter_s) / cfg.centre_s)
-            phase = "centre"
-            x = ENTER_TO_X + (CENTRE_X - ENTER_TO_X) * u
-            height = FAR_HEIGHT + (NEAR_HEIGHT - FAR_HEIGHT) * u
-        else:
-            phase, x, height = "neutral", CENTRE_X, NEAR_HEIGHT
-        smile = self._smile_at(now, state)
-        if phase == "neutral" and smile >= 0.5:
-            phase = "smile"
-        return SubjectPose(phase, x + sway, height, smile, state[1] is not None)
+        with self._lock:
+            self._advance(now)
+            cfg = self.cfg
+            t = now - self._t0
+            sway = SWAY_M * math.sin(2 * math.pi * SWAY_HZ * t)
+            where = replace(self.guest, distance=self._d.at(now), x=self._x.at(now) + sway, roll=self._roll.at(now))
+            face = project(where, self.rig)
+            if t < cfg.enter_s:
+                phase = "enter"
+            elif t < self.settled_at:
+                phase = "centre"
+            else:
+                phase = "neutral"
+            smile = self._smile_at(now)
+            if phase == "neutral" and smile >= 0.5:
+                phase = "smile"
+            return SubjectPose(phase, face.eye_x, face.eye_y, face.eye_chin, where.roll, smile,
+                               self._blink_at(now), self._expr is not None)
+
+
+def person_seed(seed: int, person: str) -> int:
+    """One seed per person and config seed: different people start differently, the same one the same way."""
+    return zlib.crc32(f"{seed}:{person}".encode())

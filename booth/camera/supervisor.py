@@ -82,7 +82,7 @@ class SupervisedCamera(Camera):
         self._base = 0  # added to the inner camera's frame indices
         self._high = -1  # highest index handed out
         self._generation = 0
-        self._last_cue: tuple[str, str | None] | None = None
+        self._last_cue: tuple[str, str | None, tuple[str, ...]] | None = None
         self._aspect: tuple[int, int] | None = None  # frame_to, passed on to every camera opened
         self._face: Callable[[], Box | None] | None = None  # follow_face, likewise
         self._sizes = ((0, 0), (0, 0))
@@ -338,9 +338,9 @@ class SupervisedCamera(Camera):
             if self._inner is not None:
                 self._inner.follow_face(where)
 
-    def cue(self, state: str, look: str | None = None) -> None:
+    def cue(self, state: str, look: str | None = None, prompts: tuple[str, ...] = ()) -> None:
         """Remember the cue for any camera opened later, and pass it on (in order, under the lock)."""
         with self._lock:
-            self._last_cue = (state, look)
+            self._last_cue = (state, look, prompts)
             if self._inner is not None:
-                self._inner.cue(state, look)
+                self._inner.cue(state, look, prompts)

@@ -12,14 +12,16 @@ from dataclasses import dataclass, replace
 
 from booth.coach import words as W
 from booth.coach.baseline import Baseline
-from booth.coach.looks import LOOKS, Check, LookResult, judge, summarise
+from booth.coach.looks import LOOKS, Check, LookResult, at_most, judge, summarise
 from booth.coach.metrics import Metrics, compute_metrics
 from booth.coach.motion import MotionTracker
 from booth.coach.prompts import PromptBoard, PromptItem
+from booth.coach.subject import AS_CLOSE
 from booth.coach.trigger import Trigger
 from booth.config import CoachConfig
 from booth.observation import Observation
 
+CROWD_WIDTH = 0.15  # closeness width of "one person at a time" (other face over the subject's)
 # A blink is not worth a word; eyes closed for a second are.
 SHOW_AFTER = {"eyes_open": 1.0, "face": 1.0}
 
@@ -67,7 +69,9 @@ class Coach:
         """A shot was taken at t some other way (the button): start the cooldown."""
         self._trigger.shot(t)
 
-    def update(self, obs: Observation | None, t: float) -> Guidance:
+    def update(self, obs: Observation | None, t: float, crowded: float = 0.0) -> Guidance:
+        """Guidance for one frame: ``obs`` is the subject's face (None when not seen),
+        ``crowded`` the largest other face over the subject's (booth.coach.subject.Seen.crowded)."""
         if obs is None:
             self._motion.reset()
             decision = self._trigger.update(t, 0.0, face=False)
@@ -77,6 +81,8 @@ class Coach:
         steadiness = self._motion.update(t, obs)
         m = replace(m, steadiness=steadiness)
         checks = judge(m, self.look, self.settings, live=True)
+        # A second person as close as the subject would share the photo: first thing to sort out.
+        checks.insert(0, Check("one_person", W.ONE_PERSON, at_most(crowded, AS_CLOSE, CROWD_WIDTH)))
         checks.append(Check("still", W.HOLD_STILL, steadiness))
         result = summarise(checks)
         eyes_open = m.eyes_open >= 0.5

@@ -56,6 +56,14 @@ FACE_TURN_MAX_CONTEMPLATIVE = 30.0  # the same for contemplative: eyes off the l
 CHIN_UP_MAX = 15.0
 CHIN_UP_REL = 5.0
 HEAD_PITCH_MAX = 20.0  # any look: beyond this the head is tipped well up or down
+# Live, against the subject's own neutral pose (the breathing screen): mediapipe's pitch of
+# a head looking into the lens carries a per-face bias (sd about 5 degrees) and moves with
+# the face's place in the picture (a rendered London face read 4-7 degrees more chin-down
+# near the top edge than in the middle), so a guest standing high in the frame whose
+# neutral face reads -17 must not be told to "face the camera". Tipped means moved this
+# far from their own neutral pose, or past HEAD_PITCH_MAX_BASELINE whatever the baseline.
+HEAD_PITCH_REL = 12.0
+HEAD_PITCH_MAX_BASELINE = 30.0
 GAZE_AWAY = (10.0, 35.0)  # contemplative: degrees off the lens, towards the configured side
 GAZE_AWAY_V = 20.0  # contemplative: not far up or down
 TILT = (4.0, 15.0)  # contemplative: degrees of head tilt (either way)
@@ -135,6 +143,12 @@ def _expression_checks(m: Metrics, look: str, settings: CoachConfig) -> list[Che
     return checks
 
 
+def _head_pitch(m: Metrics) -> float:
+    if m.pitch_change is None:
+        return at_most(abs(m.pitch), HEAD_PITCH_MAX, 8.0)
+    return min(at_most(abs(m.pitch_change), HEAD_PITCH_REL, 6.0), at_most(abs(m.pitch), HEAD_PITCH_MAX_BASELINE, 8.0))
+
+
 def _chin(m: Metrics) -> float:
     closeness = at_most(m.pitch, CHIN_UP_MAX, 6.0)
     if m.pitch_change is not None:
@@ -177,7 +191,7 @@ def judge(m: Metrics, look: str, settings: CoachConfig, *, live: bool = False) -
         raise ValueError(f"unknown look {look!r}; looks are {', '.join(LOOKS)}")
     checks: list[Check] = framing_checks(m.where) if live else []
     checks.append(Check("eyes_open", W.OPEN_EYES, m.eyes_open))
-    checks.append(Check("head_pitch", W.FACE_CAMERA, at_most(abs(m.pitch), HEAD_PITCH_MAX, 8.0)))
+    checks.append(Check("head_pitch", W.FACE_CAMERA, _head_pitch(m)))
     checks += _gaze_checks(m, look, settings)
     checks += _level_checks(m, look, live)
     checks += _expression_checks(m, look, settings)

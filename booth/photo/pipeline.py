@@ -29,6 +29,7 @@ from booth.coach.baseline import Baseline
 from booth.coach.looks import evaluate_look
 from booth.coach.metrics import compute_metrics
 from booth.config import CoachConfig, PhotoConfig
+from booth.observation import Box
 from booth.photo.bestshot import Candidate, choose, face_sharpness, frame_sharpness
 from booth.photo.crop import Crop, centred_crop, headshot_crop
 from booth.photo.encode import encode_jpeg
@@ -98,10 +99,10 @@ class PhotoPipeline:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _judge(self, position: int, frame: Frame, look: str,
-               baseline: Baseline | None) -> tuple[Candidate, FaceGeometry | None]:
+    def _judge(self, position: int, frame: Frame, look: str, baseline: Baseline | None,
+               subject: Box | None) -> tuple[Candidate, FaceGeometry | None]:
         image = frame.image
-        obs = self._analyzer.detect(detection_image(image), frame.timestamp)
+        obs = self._analyzer.detect(detection_image(image), frame.timestamp, near=subject)
         if obs is None:
             return Candidate(position, frame_sharpness(image), face=False), None
         face = FaceGeometry.from_landmarks(obs.landmarks, (image.shape[1], image.shape[0]))
@@ -113,11 +114,17 @@ class PhotoPipeline:
             yaw=float(metrics.yaw), pitch=float(metrics.pitch),
         ), face
 
-    def process(self, burst: list[Frame], look: str, baseline: Baseline | None = None) -> ProcessedPhoto:
-        """The best frame of a non-empty burst, with its headshot crop and scores."""
+    def process(self, burst: list[Frame], look: str, baseline: Baseline | None = None,
+                subject: Box | None = None) -> ProcessedPhoto:
+        """The best frame of a non-empty burst, with its headshot crop and scores.
+
+        ``subject`` (fractions of the frame: where the coached face was when the
+        shot was taken) keeps the best shot and the crop on that person when
+        others are in the picture; without it, the largest, most central face.
+        """
         if not burst:
             raise ValueError("an empty burst has no photo")
-        judged = [self._judge(i, frame, look, baseline) for i, frame in enumerate(burst)]
+        judged = [self._judge(i, frame, look, baseline, subject) for i, frame in enumerate(burst)]
         best = choose([c for c, _ in judged], look)
         image = burst[best.position].image
         face = judged[best.position][1]
