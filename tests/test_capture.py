@@ -52,15 +52,23 @@ def _shoot(worker, events, job: int, look: str = "smile") -> ProcessingDone:
     return processed
 
 
-def test_burst_is_full_resolution_and_timed(parts):
+def test_burst_is_full_resolution_in_order_and_taken_after_the_trigger(parts):
+    """What the shot is, not how fast: the lag is measured in benchmarks/shutter.py and ui_loop.py."""
     config, camera, _, worker, events = parts
+    newest_before = camera.latest()
+    assert newest_before is not None
     worker.submit(StartCapture(4))
     done = _next(events)
     assert isinstance(done, CaptureDone) and done.job == 4
     assert len(done.burst) == config.photo.burst == 3
     assert all(f.size == camera.still_size for f in done.burst)
     assert camera.still_size[0] > camera.preview_size[0]
-    assert len(worker.trigger_to_still) == 1 and 0 <= worker.trigger_to_still[0] < 2.0
+    # three distinct stills in the order taken, none a frame from before the trigger
+    indexes = [f.index for f in done.burst]
+    stamps = [f.timestamp for f in done.burst]
+    assert indexes == sorted(set(indexes)) and indexes[0] > newest_before.index
+    assert stamps == sorted(stamps) and stamps[0] > newest_before.timestamp
+    assert len(worker.trigger_to_still) == 1 and worker.trigger_to_still[0] >= 0
 
 
 def staged_files(gallery) -> list[str]:

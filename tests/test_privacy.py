@@ -99,6 +99,11 @@ def test_delete_link_really_deletes_and_logs_carry_no_tokens(tmp_path: Path) -> 
 
 # ------------------------------------------------ a real session, inspected
 
+# web-state.sqlite3 is the photo server's login and short-code limit (booth/web/auth.py, codes.py). Under
+# systemd it lives in RuntimeDirectory= (RAM, README "Staff page"); a run outside systemd, like this one,
+# keeps it in the data folder so that a full disk refuses staff logins rather than not counting them
+# (tests/test_faults_disk_web.py). It holds no photo data: client addresses for the limit's window only,
+# and the SHA-256 of staff session cookies (test_web_state_holds_only_the_limits below).
 ALLOWED_FILES = re.compile(
     r"(gallery\.lock|staging\.lock|gallery\.sqlite3(-wal|-shm)?|status\.json|web-state\.sqlite3(-wal|-shm)?"
     r"|photos/[A-Za-z0-9_-]{24}\.((original|retouched)\.jpg|json))"
@@ -180,6 +185,22 @@ def test_nothing_else_kept_in_the_data_folder_or_elsewhere(session) -> None:
     stray = [p for root in (session["home"], session["tmp"]) for p in root.rglob("*")
              if p.is_file() and p.suffix.lower() in (".jpg", ".jpeg", ".png", ".bmp", ".npy", ".npz", ".pkl", ".pt")]
     assert stray == []
+
+
+def test_web_state_holds_only_the_limits(session) -> None:
+    state = session["data"] / "web-state.sqlite3"
+    assert state.is_file()  # outside systemd the state is here: see ALLOWED_FILES
+    db = sqlite3.connect(state)
+    try:
+        columns = {table: {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+                   for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        db.close()
+    assert columns == {"sessions": {"key", "expires", "password"}, "failures": {"client", "at"},
+                       "code_lookups": {"client", "at"}}
+    raw = b"".join(p.read_bytes() for p in session["data"].glob("web-state.sqlite3*"))
+    for token in session["tokens"]:
+        assert token.encode() not in raw
 
 
 def test_saved_photos_carry_no_face_metadata(session) -> None:
