@@ -2,7 +2,8 @@
 
 `make run` is run for real (the Makefile, make itself, `booth up`, its two
 children) under a pseudo-terminal, as at a terminal, on a machine with no
-camera and no display. The venv is the one running these tests (set up
+camera and no display (on a machine with either, `make run ARGS="--headless --camera
+scripted"`, so the test draws on no real screen and opens no real camera). The venv is the one running these tests (set up
 already, so make is told not to redo it); the data folder is a throwaway one.
 """
 
@@ -23,6 +24,7 @@ import pytest
 
 from booth.net import local_address
 from booth_process import REPO, booth_env, fast_config, free_port, wait_until
+from machine import camera_hardware, display_hardware
 
 URL = re.compile(r"^booth \| (http://\S+/p/\S+)\s*$", re.M)
 # What mediapipe and setuptools print by themselves (booth/quiet.py, the Makefile).
@@ -57,10 +59,18 @@ class Terminal:
         os.close(self.master)
 
 
-def make_command(*targets: str) -> list[str]:
+def make_command(*targets: str, args: str = "") -> list[str]:
     """`make TARGET...` with the venv running these tests, which make must not rebuild."""
     venv = Path(sys.prefix)
-    return ["make", "--no-print-directory", *targets, f"VENV={venv}", "-o", f"{venv}/.stamp-run"]
+    return ["make", "--no-print-directory", *targets, f"VENV={venv}", "-o", f"{venv}/.stamp-run",
+            *([f"ARGS={args}"] if args else [])]
+
+
+def demo_args() -> str:
+    """Nothing on a machine with no camera and no screen; elsewhere (a Pi with its panel or camera)
+    the same demo `make run` gives there, told to stay off the real screen and camera."""
+    why = display_hardware() or camera_hardware()
+    return "--headless --camera scripted" if why else ""
 
 
 def group_alive(pgid: int) -> bool:
@@ -81,8 +91,8 @@ def make_run(tmp_path: Path, faces_dir: Path, model_path: Path):
     env = booth_env(data=data, config=config, models=model_path.parent, no_desktop=True,
                     BOOTH_FACES_DIR=str(faces_dir))
     term = Terminal()
-    proc = subprocess.Popen(make_command("run"), cwd=REPO, env=env, stdin=term.slave, stdout=term.slave,
-                            stderr=term.slave, start_new_session=True)
+    proc = subprocess.Popen(make_command("run", args=demo_args()), cwd=REPO, env=env, stdin=term.slave,
+                            stdout=term.slave, stderr=term.slave, start_new_session=True)
     os.close(term.slave)
     try:
         yield proc, term, port, data
