@@ -140,7 +140,7 @@ def test_downloads_racing_deletes_are_whole_or_404(real_hash_server: WebServer, 
     from test_web_support import add_photo, stored
 
     server = real_hash_server
-    photos = [add_photo(server.data_dir, faces_dir, index=i) for i in range(30)]
+    photos = [add_photo(server.data_dir, faces_dir, index=i) for i in range(24)]
     wholes = {p.token: {k: stored(server.data_dir, p, k) for k in ("original", "retouched")} for p in photos}
 
     async def run() -> list[tuple[str, int, str]]:
@@ -191,7 +191,7 @@ def test_downloads_while_the_file_is_replaced_are_one_version_whole(real_hash_se
         transport = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=32))
         async with httpx.AsyncClient(base_url=server.base, timeout=60, transport=transport) as client:
             async def loop(headers: dict[str, str]) -> None:
-                for _ in range(60):
+                for _ in range(30):
                     try:
                         r = await client.get(f"/p/{photo.token}/download", headers=headers)
                     except httpx.RemoteProtocolError as exc:
@@ -216,7 +216,7 @@ def test_downloads_while_the_file_is_replaced_are_one_version_whole(real_hash_se
     finally:
         stop = True
         swapper.join()
-    print(f"960 downloads while the file was replaced: {len(problems)} broken")
+    print(f"480 downloads while the file was replaced: {len(problems)} broken")
     assert not problems, problems[:5]
     log = server.log_text()
     assert "Traceback" not in log and photo.token not in log
@@ -396,3 +396,40 @@ def test_huge_headers_are_cut_off(unit_limits_server: WebServer, faces_dir: Path
           f"{max(latencies):.2f} s over {len(latencies)} fetches; floods over after {took:.1f} s")
     assert max(latencies) < 2.0, latencies
     assert len(sent) == 4 and all(n < 16 << 20 for n in sent), sent
+
+
+def test_a_cross_site_page_cannot_delete_a_photo_in_chromium(real_hash_server: WebServer, faces_dir: Path,
+                                                             tmp_path: Path) -> None:
+    """Another site's page auto-submits the delete form to the booth in real Chromium: refused."""
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    from test_web_browser import ARGS, CHROMIUM
+    from test_web_support import add_photo, stored
+
+    server = real_hash_server
+    photo = add_photo(server.data_dir, faces_dir)
+    (tmp_path / "index.html").write_text(
+        f'<form method="post" action="{server.base}/p/{photo.token}/delete">'
+        '<input name="confirm" value="yes"></form><script>document.forms[0].submit()</script>')
+    handler = lambda *a, **kw: http.server.SimpleHTTPRequestHandler(*a, directory=str(tmp_path), **kw)  # noqa: E731
+    evil = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=evil.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            page = browser.new_page()
+            # "localhost" and "127.0.0.1" are different sites: the form is a cross-site POST.
+            page.goto(f"http://localhost:{evil.server_address[1]}/index.html")
+            page.wait_for_url(f"{server.base}/p/{photo.token}/delete")
+            heading = page.locator("h1").inner_text()
+            browser.close()
+    finally:
+        evil.shutdown()
+    assert heading == "Not deleted"
+    assert stored(server.data_dir, photo, "retouched")
+    with server.client() as c:
+        assert c.get(f"/p/{photo.token}").status_code == 200
+    assert "cross-site request to delete a photo was refused" in server.log_text()
