@@ -37,12 +37,14 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from booth.camera.scene import Scene  # noqa: E402
+from booth.camera.view import same_aspect  # noqa: E402
 from booth.camera.scripted import find_photos, find_pupils, load_rgb, measure_pupils  # noqa: E402
 from booth.camera.subject import SubjectScript, person_seed  # noqa: E402
 from booth.coach import BaselineCollector, Coach  # noqa: E402
 from booth.coach.geometry import Rig  # noqa: E402
 from booth.config import Config  # noqa: E402
 from booth.models import require_model  # noqa: E402
+from booth.ui.display import DEFAULT_SIZE  # noqa: E402
 from booth.vision import FaceAnalyzer  # noqa: E402
 
 DEFAULT_FACES = Path(os.environ.get("BOOTH_FACES_DIR", REPO.parent / "shared" / "faces"))
@@ -81,9 +83,10 @@ def make_scene(faces: Path, person: str) -> Scene:
 def session(scene: Scene, person: str, look: str, config: Config, model: Path, *, seed: int = 0,
             fps: float = FPS) -> Outcome:
     """One session, as the booth runs it (timings from config: walk in, breathe_s, then coach)."""
-    rig = Rig.from_config(config.camera)
+    # The preview as `booth run --headless` has it: cut to the screen's shape (booth.camera.view).
+    size = same_aspect((config.camera.preview_width, config.camera.preview_height), DEFAULT_SIZE)
+    rig = replace(Rig.from_config(config.camera), aspect=size[0] / size[1])
     script = SubjectScript(config.scripted, 0.0, rig=rig, seed=person_seed(seed, person))
-    size = (config.camera.preview_width, config.camera.preview_height)
     dt = 1.0 / fps
     out = Outcome(person, look, False, PRESS_AFTER_S, guest=script.guest.name)
     with FaceAnalyzer(model, mode="video") as analyzer:

@@ -5,8 +5,8 @@ without a thread or a clock. :mod:`booth.camera.scene` draws the answer.
 
 The subject is a modelled guest (:mod:`booth.coach.geometry`): an eye
 height, a distance from the lens, a place across and a head tilt, drawn by
-seed at each new subject from the guests the camera can frame (short,
-average, tall, off to one side; seated when the camera is low enough), and
+seed at each new subject (short, average, tall, off to one side; seated
+when the camera is low enough to frame one), and
 projected into the picture through the camera's field of view.
 
 Plain timeline (scene time t from the last restart)::
@@ -107,9 +107,10 @@ class _Move:
 
 
 def draw_guest(rng: random.Random, rig: Rig, kind: str = "drawn") -> Guest:
-    """A guest to start from: one of the modelled ones the camera can frame, placed near the mark."""
+    """A guest to start from, placed near the mark: any standing one (people come as they are),
+    a seated one only where the camera can frame one (staff lower it for such an event)."""
     if kind == "drawn":
-        names = [g.name for g in MODELLED if framable(g.eye_height, rig) is not None]
+        names = [g.name for g in MODELLED if g.name != "seated" or framable(g.eye_height, rig) is not None]
         kind = rng.choice(names)
     base = next((g for g in MODELLED if g.name == kind), None)
     if base is None:

@@ -7,7 +7,8 @@ what any guest can give by moving about, and nothing else:
 
 - **size** (step closer / step back): the crop at its ideal head size
   (HEAD_FRACTION) is at least USABLE_CROP of the frame height, so the photo
-  has enough pixels, and no taller than the frame;
+  has enough pixels, and the face large enough for the model to track it
+  (DETECT_MIN); the tightest crop no taller than the frame;
 - **room** (step back): the tightest crop (HEAD_MAX) fits above and below the
   eyes. A guest whose head is near the top or bottom edge gets room by
   stepping back: with the camera mounted level, distance shrinks both the
@@ -46,7 +47,12 @@ FRAMING_TARGET = Box(0.375, 0.20, 0.25, 0.42)  # fractions of the preview, not p
 # crops together span about 0.85 m, a 0.42 m crop over that is 0.49, and 0.40
 # leaves room for where they happen to stand (booth.coach.geometry works it out).
 USABLE_CROP = 0.40
-REACH_CROP = 1.1 * USABLE_CROP  # room is asked for only if it is there at this size (a step closer than the limit)
+# ... and the face big enough for the face model to keep finding it: mediapipe's detector
+# sees the whole frame at 128 px and, on the scripted London faces, missed every face whose
+# eye-to-chin was under 0.07 of the frame's width (found from 0.072). A 16:9 frame is wider
+# for the same height, so there this, not the crop, is the floor.
+DETECT_MIN = 0.08  # eye-to-chin over frame width
+REACH = 1.1  # room is asked for only if it is there at this much over the smallest crop (a step closer)
 MAX_CROP = HEAD_MAX / HEAD_FRACTION  # the tightest crop (HEAD_MAX) no taller than the frame
 CENTRE_OK = 0.12  # the eyes this far off the centre line (fraction of the width) is still centred
 WIDEST = max(p / q for p, q in PRESETS.values())  # crop width over height of the widest preset
@@ -80,6 +86,7 @@ class Placement:
     """The face against the rule; every field is a distance to a line (>= 0 = on the right side)."""
 
     crop: float  # ideal crop height over frame height
+    least: float  # the smallest ``crop`` the rule takes here (USABLE_CROP, or more where DETECT_MIN asks more)
     room_top: float  # frame height left above the tightest crop (< 0 = it is cut)
     room_bottom: float  # the same below
     offset_x: float  # eye midpoint minus the centre line, fraction of the width (+ = image right)
@@ -88,7 +95,7 @@ class Placement:
 
     @property
     def size_ok(self) -> bool:
-        return USABLE_CROP <= self.crop <= MAX_CROP
+        return self.least <= self.crop <= MAX_CROP
 
     @property
     def room(self) -> float:
@@ -103,7 +110,7 @@ class Placement:
     def score(self) -> float:
         """1 comfortably framed, 0.5 at a line, 0 well past it (for the framing metric)."""
         parts = [
-            _closeness(self.crop - USABLE_CROP, SIZE_WIDTH),
+            _closeness(self.crop - self.least, SIZE_WIDTH),
             _closeness(MAX_CROP - self.crop, SIZE_WIDTH),
             _closeness(self.across_ok - abs(self.offset_x), ACROSS_WIDTH),
         ]
@@ -124,15 +131,16 @@ def _rooms(eye_y: float, eye_chin: float) -> tuple[float, float]:
 def place(face: FaceInFrame) -> Placement:
     """The face against the framing rule."""
     crop = HEAD * face.eye_chin / HEAD_FRACTION
+    least = max(USABLE_CROP, HEAD * DETECT_MIN * face.aspect / HEAD_FRACTION)
     top, bottom = _rooms(face.eye_y, face.eye_chin)
     # Stepping back by a factor k (< 1) scales the eye-to-chin and the eyes' offset
     # from the centre row by k (level camera). The most a guest may step back is to
-    # REACH_CROP (a step short of USABLE_CROP, so a window that a step would miss
-    # does not count); if there is still no room there, there is none within reach.
-    k = min(1.0, REACH_CROP / crop) if crop > 0 else 1.0
+    # REACH times the smallest crop (a window that a step would miss does not count);
+    # if there is still no room there, there is none within reach.
+    k = min(1.0, REACH * least / crop) if crop > 0 else 1.0
     far_top, far_bottom = _rooms(0.5 + (face.eye_y - 0.5) * k, face.eye_chin * k)
     reachable = min(far_top, far_bottom) >= 0
     # Across: the widest crop beside the face (tight crop width, in frame widths).
     half_crop = WIDEST * HEAD * face.eye_chin / HEAD_MAX / face.aspect / 2
     across = max(0.0, min(CENTRE_OK, 0.5 - half_crop))
-    return Placement(crop, top, bottom, face.eye_x - 0.5, across, reachable)
+    return Placement(crop, least, top, bottom, face.eye_x - 0.5, across, reachable)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from booth.coach.framing import REACH_CROP, FaceInFrame, place
+from booth.coach.framing import REACH, FaceInFrame, place
 from booth.config import CameraConfig
 
 # Field of view of the camera modules, degrees (horizontal, vertical), from the
@@ -111,14 +111,14 @@ def project(guest: Guest, rig: Rig) -> FaceInFrame:
 def framable(eye_height: float, rig: Rig, step: float = 0.01) -> tuple[float, float] | None:
     """The distances (nearest, farthest) within STEP_RANGE_M where a centred guest is framed with room.
 
-    Room for the crop at a crop of at least REACH_CROP: a window narrower than
+    Room for the crop at a crop of at least REACH times the smallest: a window narrower than
     a step is no window (the coach does not ask for room there either).
     """
     lo, hi = STEP_RANGE_M
     ok = []
     for d in (lo + i * step for i in range(round((hi - lo) / step) + 1)):
         p = place(project(Guest("", eye_height, d), rig))
-        if p.ok and p.room >= 0 and p.crop >= REACH_CROP:
+        if p.ok and p.room >= 0 and p.crop >= REACH * p.least:
             ok.append(round(d, 2))
     return (ok[0], ok[-1]) if ok else None
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 from booth.coach import words as W
 from booth.coach.baseline import Baseline
-from booth.coach.framing import ACROSS_WIDTH, MAX_CROP, ROOM_WIDTH, SIZE_WIDTH, USABLE_CROP, Placement
+from booth.coach.framing import ACROSS_WIDTH, MAX_CROP, ROOM_WIDTH, SIZE_WIDTH, Placement
 from booth.coach.metrics import ROLL_OK, Metrics, compute_metrics
 from booth.config import CoachConfig
 from booth.observation import Observation
@@ -111,8 +111,8 @@ def framing_checks(w: Placement) -> list[Check]:
     Only steps and sideways moves: height in the frame is the crop's job. Room
     for the crop is asked for only where stepping back can make it.
     """
-    if w.crop < (USABLE_CROP + MAX_CROP) / 2:
-        size = Check("closer", W.STEP_CLOSER, at_least(w.crop, USABLE_CROP, SIZE_WIDTH))
+    if w.crop < (w.least + MAX_CROP) / 2:
+        size = Check("closer", W.STEP_CLOSER, at_least(w.crop, w.least, SIZE_WIDTH))
     else:
         size = Check("back", W.STEP_BACK, at_most(w.crop, MAX_CROP, SIZE_WIDTH))
     checks = [size]
