@@ -180,7 +180,7 @@ def test_a_named_pi_camera_missing_at_start_says_check_the_ribbon_and_restart(mo
     assert str(err.value) == REBOOT
     assert "ribbon cable" in str(err.value) and "restart the Pi" in str(err.value)
     assert "reboot" in err.value.advice.lower() or "switch it on again" in err.value.advice
-    assert select.first_frame_timeout(config) <= waited < select.first_frame_timeout(config) + 2.0
+    assert waited >= select.first_frame_timeout(config)  # looked again for that long, then gave up (raised)
     assert log.lines[0].startswith("camera: no Pi camera: none connected")
     assert log.lines[0].endswith(f"; looking again for {select.first_frame_timeout(config):.0f} s")
     assert standin.Picamera2.instances == []
@@ -236,11 +236,12 @@ def test_a_named_webcam_missing_at_start_is_waited_for(config: Config, tmp_path:
 )
 def test_a_configuration_the_booth_cannot_use_fails_at_once(config: Config, tmp_path: Path,
                                                             spec: str, message: str) -> None:
-    began = time.monotonic()
+    log = Log()
     with pytest.raises(CameraError) as err:
-        open_supervised(spec.format(tmp=tmp_path), config, log=Log())
+        open_supervised(spec.format(tmp=tmp_path), config, log=log)
     assert str(err.value).startswith(message.format(tmp=tmp_path))
-    assert time.monotonic() - began < 2.0
+    # at once: no wait-and-retry and no second look (what "fails at once" means; not a wall-clock bound)
+    assert not [line for line in log.lines if RETRYING in line or "again" in line], log.lines
 
 
 def test_picamera2_not_installed_is_a_setup_fault_not_a_missing_camera(monkeypatch, config: Config) -> None:

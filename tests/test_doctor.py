@@ -179,7 +179,9 @@ def test_doctor_beside_a_running_booth_reads_its_status_and_opens_nothing(tmp_pa
     camera = rows["camera"]
     assert f"in use by the running booth (pid {booth.pid}): scripted subject" in camera, camera
     fps = re.search(r", (\d+) fps, newest frame (\d+\.\d) s old", camera)
-    assert fps and 5 <= int(fps[1]) <= 31 and float(fps[2]) < 10, camera  # the scripted camera runs at 30 fps
+    # the booth's own measured rate: frames arriving, never above the scripted camera's 30 fps (how fast
+    # this machine draws them is not the point: benchmarks/ui_loop.py measures that)
+    assert fps and 1 <= int(fps[1]) <= 31 and float(fps[2]) < 10, camera
     assert camera.startswith(WARN) and "no real camera" in camera
     # a headless booth opens no GPIO: the doctor says so and does not open the pins behind its back either
     assert rows["gpio"].startswith(WARN) and "has not opened GPIO" in rows["gpio"] and "GPIO17" in rows["gpio"]
