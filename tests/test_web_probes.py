@@ -86,7 +86,6 @@ def test_host_header_forms(server) -> None:
     ("10.42.0.1", "/hotspot-detect.html"),
     ("captive.apple.com", "/generate_204"),  # another platform's path
     ("connectivitycheck.gstatic.com", "/hotspot-detect.html"),
-    ("connectivitycheck.gstatic.com", "/"),
     ("example.com", "/ncsi.txt"),
 ])
 def test_other_hosts_and_paths_are_the_usual_404(server, host, path) -> None:
@@ -95,6 +94,18 @@ def test_other_hosts_and_paths_are_the_usual_404(server, host, path) -> None:
         unknown = c.get("/p/" + "x" * 24)
     assert r.status_code == 404
     assert r.text == unknown.text  # exactly the "no photo here" page
+
+
+def test_a_probe_hosts_other_pages_are_the_booths_own(server) -> None:
+    """Every name leads to the booth on its hotspot: a probe host's "/" is the booth's front page
+    (the short-code form), the same bytes as at the booth's address, not a probe answer."""
+    with server.client() as c:
+        own = c.get("/")
+        for host in ("connectivitycheck.gstatic.com", "captive.apple.com", "www.msftconnecttest.com"):
+            r = c.get("/", headers={"Host": host})
+            assert r.status_code == own.status_code == 200, host
+            assert r.content == own.content, host
+            assert b"Success" not in r.content and b"Microsoft" not in r.content
 
 
 def test_only_get_and_head(server) -> None:
