@@ -296,9 +296,9 @@ class Gallery:
         except sqlite3.DatabaseError as exc:
             if db is not None:
                 db.close()
-            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-                raise GalleryError(f"{path}: the gallery index is busy ({exc})") from None
-            raise _IndexDamaged(str(exc)) from None
+            if isinstance(exc, sqlite3.OperationalError):  # locked, no permission, disk full: not damage
+                raise GalleryError(f"{path}: cannot use the gallery index ({exc})") from None
+            raise _IndexDamaged(str(exc)) from None  # not a database, or malformed
         return db
 
     def _rebuild(self, path: Path, reason: str) -> sqlite3.Connection:
