@@ -132,7 +132,7 @@ class AnalysisWorker:
             with self._lock:
                 if generation != self._generation:
                     continue  # the session moved on while this frame was analysed
-                seen = self._tracker.update(faces)
+                seen = self._tracker.update(faces, self.analyzer.onlookers)
                 obs = seen.subject
                 if obs is not None:
                     self._last_box = obs.box

@@ -70,6 +70,15 @@ FACE_WINDOW = 3.0
 # triggering and cropping the guest (booth.coach.subject); benchmarks/vision.py measures
 # what the extra faces cost.
 MAX_FACES = 3
+# Live (video mode) the subject is measured by a landmarker asked for one face, which
+# tracks it from frame to frame; onlookers are looked for by a second one asked for
+# MAX_FACES, every ONLOOKERS_EVERY frames. Asked for several faces, mediapipe runs its
+# detector on every frame and takes the face's region from it, not from the last
+# landmarks: on the scripted London faces the smile read from one frame to the next
+# then jumped between two values (london-138: 0.45 and 0.58 against the 0.5 line, where
+# the tracked region read 0.57-0.63), so subtle smiles were missed. About twice a second
+# (at 15 analysed frames a second) is soon enough to say "one person at a time".
+ONLOOKERS_EVERY = 8
 
 
 def pose_from_matrix(matrix: np.ndarray) -> Pose:
@@ -83,10 +92,13 @@ def pose_from_matrix(matrix: np.ndarray) -> Pose:
 
 
 class FaceAnalyzer:
-    """One mediapipe FaceLandmarker (up to num_faces faces). Use as a context manager or close()."""
+    """mediapipe's FaceLandmarker: up to num_faces faces a frame (video mode: see ONLOOKERS_EVERY).
+
+    Use as a context manager or close().
+    """
 
     def __init__(self, model_path: Path, *, mode: str = "video", max_side: int | None = None,
-                 num_faces: int = MAX_FACES) -> None:
+                 num_faces: int = MAX_FACES, onlookers_every: int = ONLOOKERS_EVERY) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         if max_side is not None and max_side < 32:
@@ -98,17 +110,29 @@ class FaceAnalyzer:
 
         self.mode = mode
         self.max_side = max_side
+        self.onlookers_every = max(1, onlookers_every)
         self._last_ms: int | None = None
-        running = vision.RunningMode.VIDEO if mode == "video" else vision.RunningMode.IMAGE
-        options = vision.FaceLandmarkerOptions(
-            base_options=BaseOptions(model_asset_path=str(model_path)),
-            running_mode=running,
-            num_faces=num_faces,
-            output_face_blendshapes=True,
-            output_facial_transformation_matrixes=True,
-        )
-        with native_chatter_hidden():  # mediapipe's C++ start-up lines are not ours to show
-            self._landmarker = vision.FaceLandmarker.create_from_options(options)
+        self._frames = 0
+        self._onlookers: list[Observation] = []
+
+        def make(running: object, faces: int) -> object:
+            options = vision.FaceLandmarkerOptions(
+                base_options=BaseOptions(model_asset_path=str(model_path)),
+                running_mode=running,
+                num_faces=faces,
+                output_face_blendshapes=True,
+                output_facial_transformation_matrixes=True,
+            )
+            with native_chatter_hidden():  # mediapipe's C++ start-up lines are not ours to show
+                return vision.FaceLandmarker.create_from_options(options)
+
+        self._others: object | None = None
+        if mode == "video":
+            self._landmarker = make(vision.RunningMode.VIDEO, 1)
+            if num_faces > 1:
+                self._others = make(vision.RunningMode.IMAGE, num_faces)
+        else:
+            self._landmarker = make(vision.RunningMode.IMAGE, num_faces)
 
     # -- lifecycle -----------------------------------------------------------
     def close(self) -> None:
@@ -116,6 +140,9 @@ class FaceAnalyzer:
         if self._landmarker is not None:
             self._landmarker.close()
             self._landmarker = None
+        if self._others is not None:
+            self._others.close()  # type: ignore[attr-defined]
+            self._others = None
 
     def __enter__(self) -> FaceAnalyzer:
         return self
@@ -165,7 +192,8 @@ class FaceAnalyzer:
         return face
 
     def detect_all(self, image: np.ndarray, timestamp: float | None = None) -> list[Observation]:
-        """Every face found (up to num_faces), in the model's order."""
+        """Every face found (up to num_faces), in the model's order; in video mode the tracked one
+        (the onlookers, looked for every ONLOOKERS_EVERY frames, are in :attr:`onlookers`)."""
         if self._landmarker is None:
             raise RuntimeError("FaceAnalyzer is closed")
         import mediapipe as mp
@@ -177,13 +205,23 @@ class FaceAnalyzer:
             ms = self._next_ms(timestamp)
             result = self._landmarker.detect_for_video(mp_image, ms)
             ts = ms / 1000.0 if timestamp is None else float(timestamp)
-            return build_observations(result, (w, h), ts)
+            faces = build_observations(result, (w, h), ts)
+            if self._others is not None and self._frames % self.onlookers_every == 0:
+                seen = build_observations(self._others.detect(mp_image), (w, h), ts)  # type: ignore[attr-defined]
+                self._onlookers = [o for o in seen if not any(_same_face(o, f) for f in faces)]
+            self._frames += 1
+            return faces
         result = self._landmarker.detect(mp_image)
         ts = 0.0 if timestamp is None else float(timestamp)
         if result.face_landmarks:
             return build_observations(result, (w, h), ts)
         found = self._search_windows(image, ts)
         return [] if found is None else [found]
+
+    @property
+    def onlookers(self) -> list[Observation]:
+        """Video mode: the other faces of the last onlooker pass (up to ONLOOKERS_EVERY frames old)."""
+        return list(self._onlookers)
 
     def _detect_window(self, image: np.ndarray, window: tuple[int, int, int, int],
                        ts: float) -> Observation | None:
@@ -270,6 +308,12 @@ def main_face(faces: list[Observation]) -> Observation:
         return o.box.h / h - abs(o.box.centre[0] / w - 0.5)
 
     return max(faces, key=score)
+
+
+def _same_face(a: Observation, b: Observation) -> bool:
+    """Two observations of one face: centres within half a face height."""
+    (ax, ay), (bx, by) = a.box.centre, b.box.centre
+    return ((ax - bx) ** 2 + (ay - by) ** 2) ** 0.5 < 0.5 * max(a.box.h, b.box.h)
 
 
 def nearest_face(faces: list[Observation], near: Box) -> Observation:

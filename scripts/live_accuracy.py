@@ -42,6 +42,7 @@ from booth.camera.scripted import find_photos, find_pupils, load_rgb, measure_pu
 from booth.camera.subject import SubjectScript, person_seed  # noqa: E402
 from booth.coach import BaselineCollector, Coach  # noqa: E402
 from booth.coach.geometry import Rig  # noqa: E402
+from booth.coach.subject import SubjectTracker  # noqa: E402
 from booth.config import Config  # noqa: E402
 from booth.models import require_model  # noqa: E402
 from booth.ui.display import DEFAULT_SIZE  # noqa: E402
@@ -92,10 +93,13 @@ def session(scene: Scene, person: str, look: str, config: Config, model: Path, *
     with FaceAnalyzer(model, mode="video") as analyzer:
         t = 0.0
 
+        tracker = SubjectTracker()
+
         def frame() -> object:
             nonlocal t
             t += dt
-            return analyzer.detect(scene.render(script.at(t), size), t)
+            faces = analyzer.detect_all(scene.render(script.at(t), size), t)
+            return tracker.update(faces, analyzer.onlookers).subject
 
         t = script.settled_at  # walking in: the attract screen only looks for a face
         script.cue("breathe", None, t)

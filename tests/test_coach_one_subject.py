@@ -20,7 +20,7 @@ from booth.config import CoachConfig, PhotoConfig
 from booth.models import require_model
 from booth.observation import Box
 from booth.photo.pipeline import PhotoPipeline
-from booth.vision import FaceAnalyzer, place_face
+from booth.vision import ONLOOKERS_EVERY, FaceAnalyzer, place_face
 from booth_process import MODELS_DIR
 
 GUEST = "london/smiling/004.jpg"
@@ -77,6 +77,23 @@ def test_a_friend_as_close_as_the_guest_gets_one_person_at_a_time_and_no_shot() 
         shown.append(g.prompts)
         fired.append(g.fire)
     assert shown[-1] == (W.ONE_PERSON,) and not any(fired)
+
+
+def test_live_the_guest_is_tracked_and_the_friend_found_by_the_onlooker_pass(model_path) -> None:
+    """Video mode: the guest's face from the one-face tracker, the friend from the onlooker pass."""
+    tracker = SubjectTracker()
+    crowded = two_people(1.0)
+    with FaceAnalyzer(model_path, mode="video") as live:
+        for i in range(ONLOOKERS_EVERY + 1):
+            faces_now = live.detect_all(crowded, i / 15)
+            seen = tracker.update(faces_now, live.onlookers)
+            assert len(faces_now) == 1  # the tracked face only
+            assert seen.subject is not None and abs(seen.subject.box.centre[0] / SIZE[0] - 0.5) < 0.05
+            assert len(seen.others) == 1 and seen.others[0].box.centre[0] / SIZE[0] > 0.7
+            assert seen.crowded >= AS_CLOSE
+    with FaceAnalyzer(model_path, mode="video", num_faces=1) as alone:
+        alone.detect_all(crowded, 0.0)
+        assert alone.onlookers == []  # asked for one face: nobody else is looked for
 
 
 def test_a_friend_further_back_is_no_bother() -> None:

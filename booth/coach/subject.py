@@ -53,12 +53,13 @@ class SubjectTracker:
         """A new session: the next frame's main face becomes the subject."""
         self._last = None
 
-    def update(self, faces: Sequence[Observation]) -> Seen:
+    def update(self, faces: Sequence[Observation], onlookers: Sequence[Observation] = ()) -> Seen:
+        """``faces``: this frame's faces; ``onlookers``: faces that can only be others (seen apart)."""
         last = self._last
         if last is not None and faces and faces[0].timestamp - last.timestamp > LOST_S:
             last = self._last = None
         if not faces:
-            return Seen(None, ())
+            return Seen(None, tuple(onlookers))
         if last is None:
             subject: Observation | None = main_face(list(faces))
         else:
@@ -72,4 +73,4 @@ class SubjectTracker:
             subject = nearest if moved(nearest) <= GATE else None
         if subject is not None:
             self._last = subject
-        return Seen(subject, tuple(f for f in faces if f is not subject))
+        return Seen(subject, tuple(f for f in faces if f is not subject) + tuple(onlookers))
