@@ -88,7 +88,12 @@ class Coach:
         eyes_open = m.eyes_open >= 0.5
         moving = steadiness < 0.5
         decision = self._trigger.update(t, result.readiness, eyes_open=eyes_open, moving=moving)
-        prompts = self._prompts.update(t, [PromptItem(c.key, c.prompt, c.met, c.required) for c in checks])
+        # Until the look is ready, a target counts as met for the prompts only where the trigger
+        # would take it (its enter line): one just over the 0.5 line would hold the trigger back
+        # with nothing on screen to say why. Once ready, the 0.5 line (no nagging while it holds).
+        line = 0.5 if decision.ready else self._trigger.enter
+        prompts = self._prompts.update(
+            t, [PromptItem(c.key, c.prompt, c.closeness >= line, c.required) for c in checks])
         return Guidance(
             t=t, look=self.look, face=True, readiness=result.readiness, ready=decision.ready,
             prompts=prompts, fire=decision.fire, eyes_open=eyes_open, moving=moving, metrics=m,
