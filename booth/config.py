@@ -212,6 +212,49 @@ class WifiConfig:
 
 
 @dataclass
+class CloudConfig:
+    """Photos also delivered through S3-compatible storage (`booth sync`, `booth web --cloud`).
+
+    Off while ``bucket`` is empty. Credentials are never here: boto3 takes them the
+    way every S3 tool does ($AWS_ACCESS_KEY_ID / $AWS_SECRET_ACCESS_KEY, or the
+    shared credentials file), so booth.toml can be shown to anyone.
+    """
+
+    bucket: str = _opt(
+        "", "S3 bucket the photos go to; empty = cloud delivery off",
+        # S3's bucket naming rules (docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
+        pattern=r"^(|[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$",
+        allowed="empty, or 3-63 characters: lower-case letters, digits, dots and hyphens",
+    )
+    endpoint_url: str = _opt(
+        "", "the S3 endpoint, e.g. https://<account>.r2.cloudflarestorage.com; empty = AWS",
+        pattern=r"^(|https?://[^\s/]+/?)$", allowed="empty or an http(s):// URL with no path",
+    )
+    region: str = _opt("", "the bucket's region; empty = the AWS default ($AWS_DEFAULT_REGION or us-east-1)",
+                       pattern=r"^[a-z0-9-]{0,32}$", allowed="empty or a region name such as eu-west-1")
+    prefix: str = _opt("booth/", "key prefix inside the bucket (several events can share one bucket)",
+                       pattern=r"^((?!\.\.?/)[A-Za-z0-9._-]+/)*$", allowed="empty or folder names ending in / (no . or ..)")
+    booth_id: str = _opt("", "this booth's name in the bucket (a fleet shares one bucket); empty = the hostname",
+                         pattern=r"^[A-Za-z0-9._-]{0,63}$", allowed="up to 63 letters, digits, '.', '_' or '-'")
+    public_url: str = _opt(
+        "", "where phones reach `booth web --cloud` over the internet, e.g. https://photos.example.com; "
+        "the QR code points there", pattern=r"^(|https?://[^\s/]+(/[^\s]*)?)$",
+        allowed="empty or an http(s):// URL",
+    )
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.bucket)
+
+    @property
+    def booth(self) -> str:
+        """This booth's id: the configured one, else the hostname (made safe for a key)."""
+        import socket
+
+        return self.booth_id or re.sub(r"[^A-Za-z0-9._-]", "-", socket.gethostname())[:63] or "booth"
+
+
+@dataclass
 class Config:
     camera: CameraConfig = field(default_factory=CameraConfig)
     scripted: ScriptedConfig = field(default_factory=ScriptedConfig)
@@ -223,6 +266,7 @@ class Config:
     storage: StorageConfig = field(default_factory=StorageConfig)
     web: WebConfig = field(default_factory=WebConfig)
     wifi: WifiConfig = field(default_factory=WifiConfig)
+    cloud: CloudConfig = field(default_factory=CloudConfig)
     source: str = "built-in defaults"  # where it came from, for messages
 
     @property
@@ -279,6 +323,13 @@ def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
     return config
 
 
+def _check_cloud(cloud: CloudConfig, source: str) -> None:
+    """Keys that only make sense together: cloud delivery needs an address for the QR code."""
+    if cloud.enabled and not cloud.public_url:
+        raise ConfigError(f'{source}: [cloud] public_url = "": must be set when [cloud] bucket is set '
+                          "(where phones reach `booth web --cloud`), e.g. https://photos.example.com")
+
+
 def config_from_dict(raw: dict[str, Any], source: str = "<dict>") -> Config:
     """Build a validated Config from parsed TOML."""
     sections: dict[str, Any] = {}
@@ -290,7 +341,9 @@ def config_from_dict(raw: dict[str, Any], source: str = "<dict>") -> Config:
         if not isinstance(value, dict):
             raise ConfigError(f"{source}: {name} = {value!r}: must be a [{name}] table")
         sections[name] = _build_section(SECTIONS[name], name, value, source)
-    return Config(**sections, source=source)
+    config = Config(**sections, source=source)
+    _check_cloud(config.cloud, source)
+    return config
 
 
 def _build_section(cls: type, section: str, values: dict[str, Any], source: str) -> Any:
