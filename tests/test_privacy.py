@@ -103,8 +103,9 @@ def test_delete_link_really_deletes_and_logs_carry_no_tokens(tmp_path: Path) -> 
 # web-state.sqlite3 is the photo server's login and short-code limit (booth/web/auth.py, codes.py). Under
 # systemd it lives in RuntimeDirectory= (RAM, README "Staff page"); a run outside systemd, like this one,
 # keeps it in the data folder so that a full disk refuses staff logins rather than not counting them
-# (tests/test_faults_disk_web.py). It holds no photo data: client addresses for the limit's window only,
-# and the SHA-256 of staff session cookies (test_web_state_holds_only_the_limits below).
+# (tests/test_faults_disk_web.py). It holds no photo data: the addresses of recent wrong logins and code
+# lookups (dropped past the limit's window at the next attempt) and the SHA-256 of staff session cookies
+# (test_web_state_holds_only_the_limits below; README "The staff page").
 ALLOWED_FILES = re.compile(
     r"(gallery\.lock|staging\.lock|gallery\.sqlite3(-wal|-shm)?|status\.json|web-state\.sqlite3(-wal|-shm)?"
     r"|photos/[A-Za-z0-9_-]{24}\.((original|retouched)\.jpg|json))"
