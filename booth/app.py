@@ -534,7 +534,7 @@ def build(config: Config, *, camera_spec: str | None, options: Options, windowed
         log.warning("a real camera and no screen: the booth will not take photos by itself")
         options.autopilot = options.print_urls = False
     try:
-        gallery = Gallery(config.data_dir, expiry_days=config.storage.expiry_days)
+        gallery = Gallery(config.data_dir, expiry_days=config.storage.expiry_days, outbox=config.cloud.enabled)
         app_ref: list[App] = []
 
         def post(event: Any) -> None:

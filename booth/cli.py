@@ -84,7 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     command(config_sub, "show", "print the effective configuration")
     command(config_sub, "example", "print a commented example config file")
 
-    command(sub, "prune", "delete expired photos")
+    prune = command(sub, "prune", "delete expired photos")
+    prune.add_argument("--cloud", action="store_true",
+                       help="also delete expired photos of every booth from the [cloud] bucket")
+
+    sync = command(sub, "sync", "upload published photos to the [cloud] bucket (and bring its deletions home)")
+    sync.add_argument("--once", action="store_true", help="drain the queue once and exit (tests, cron)")
 
     command(sub, "staff-password", "hash a staff password for [web] staff_password_hash")
     for group in (models, config):  # `booth models` alone: that group's help, with its actions
@@ -156,7 +161,10 @@ def _main(argv: Sequence[str] | None) -> int:
             "doctor": ("booth.doctor", "cli_doctor"),
             "analyze": ("booth.analyze", "cli_analyze"),
             "prune": ("booth.gallery", "cli_prune"),
+            "sync": ("booth.cloud.sync", "cli_sync"),
         }
+        if args.command == "prune" and args.cloud:
+            targets["prune"] = ("booth.cloud.sync", "cli_prune_cloud")
         module, function = targets[args.command]
         return _dispatch(module, function, args, config)
     except USER_ERRORS as exc:

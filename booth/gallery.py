@@ -81,7 +81,18 @@ CREATE TABLE IF NOT EXISTS photos (
 );
 CREATE INDEX IF NOT EXISTS photos_created ON photos(created);
 CREATE INDEX IF NOT EXISTS photos_expires ON photos(expires);
+-- The cloud outbox (booth sync): what still has to reach the bucket, one row per photo.
+-- Written in the same transaction as the photo's own row, so a crash can neither
+-- lose an upload nor queue one for a photo that was never published.
+CREATE TABLE IF NOT EXISTS outbox (
+    token    TEXT PRIMARY KEY,
+    op       TEXT NOT NULL,
+    queued   REAL NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error    TEXT
+);
 """
+UPLOAD, DELETE = "upload", "delete"  # the outbox's two operations
 # Added later (the short code, booth/codes.py): an index made before gets it by _migrate.
 _CODE_INDEX = "CREATE UNIQUE INDEX IF NOT EXISTS photos_code ON photos(code) WHERE code IS NOT NULL"
 _COLUMNS = "token, created, expires, look, crop, retouch, scores, code"
@@ -182,6 +193,16 @@ class ReconcileReport:
 
 
 @dataclass(frozen=True)
+class OutboxItem:
+    """One photo waiting for `booth sync`: upload it, or delete its copy in the bucket."""
+
+    token: str = field(repr=False)  # never in logs
+    op: str
+    queued: float
+    attempts: int
+
+
+@dataclass(frozen=True)
 class StagedPhoto:
     """A developed photo the guest has not kept yet: files in ``staging/``, no row, served by nothing."""
 
@@ -245,7 +266,8 @@ def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> str:
 class Gallery:
     """The photo store of one data directory; safe to share between two processes."""
 
-    def __init__(self, data_dir: Path, *, expiry_days: float = 7.0, reconcile: bool = True) -> None:
+    def __init__(self, data_dir: Path, *, expiry_days: float = 7.0, reconcile: bool = True,
+                 outbox: bool = False) -> None:
         if not (isinstance(expiry_days, (int, float)) and math.isfinite(expiry_days) and expiry_days > 0):
             raise GalleryError(f"expiry_days = {expiry_days!r}: must be a positive number of days")
         self.data_dir = Path(data_dir)
@@ -253,6 +275,7 @@ class Gallery:
         self.quarantine_dir = self.data_dir / "quarantine"
         self.staging_dir = self.data_dir / "staging"
         self.expiry_s = float(expiry_days) * 86400.0
+        self.outbox = outbox  # [cloud] is set: publishing and deleting also queue work for `booth sync`
         try:
             for d in (self.data_dir, self.photos_dir, self.quarantine_dir, self.staging_dir):
                 d.mkdir(parents=True, exist_ok=True)
@@ -328,6 +351,9 @@ class Gallery:
                            (token, *row, None if code in taken else code))
                 taken.add(code)
                 recovered += 1
+                if self.outbox:  # the queue went with the index; uploads are idempotent, so queue all again
+                    db.execute("INSERT OR IGNORE INTO outbox (token, op, queued) VALUES (?, ?, ?)",
+                               (token, UPLOAD, time.time()))
             report = RebuildReport(time.time(), reason, aside.name, recovered, guessed)
             tmp = _write_temp(self.data_dir, json.dumps(dataclasses.asdict(report)).encode())
             os.replace(tmp, self.data_dir / REBUILT_FILE)
@@ -588,12 +614,65 @@ class Gallery:
                 return token
 
     def _publish_row(self, record: PhotoRecord, scores_json: str) -> None:
-        """The commit that makes a photo exist (a separate step so tests can crash right before it)."""
-        self._execute(
-            f"INSERT INTO photos ({_COLUMNS}, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-            (record.token, record.created, record.expires, record.look, record.crop, record.retouch, scores_json,
-             record.code),
-        )
+        """The commit that makes a photo exist (a separate step so tests can crash right before it).
+
+        With [cloud] set, the photo's outbox row is in the same transaction: published
+        and queued for upload are one fact, never one without the other.
+        """
+        with self._db_lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute(
+                    f"INSERT INTO photos ({_COLUMNS}, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                    (record.token, record.created, record.expires, record.look, record.crop, record.retouch,
+                     scores_json, record.code),
+                )
+                if self.outbox:
+                    self._db.execute("INSERT INTO outbox (token, op, queued) VALUES (?, ?, ?)",
+                                     (record.token, UPLOAD, time.time()))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def _mark_deleted(self, where: str, params: tuple[Any, ...]) -> int:
+        """Mark rows deleted; with [cloud] set, queue their bucket copies' deletion in the same transaction."""
+        now = time.time()
+        with self._db_lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                marked = self._db.execute(f"UPDATE photos SET deleted = ? WHERE deleted IS NULL AND {where}",
+                                          (now, *params)).rowcount
+                if self.outbox and marked:
+                    # Replaces a pending upload too: a photo deleted before it left needs no upload.
+                    self._db.execute("INSERT OR REPLACE INTO outbox (token, op, queued) "
+                                     f"SELECT token, ?, ? FROM photos WHERE deleted = ? AND {where}",
+                                     (DELETE, now, now, *params))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return marked
+
+    # -- the cloud outbox (read and settled by `booth sync`) ----------------
+
+    def outbox_items(self, limit: int = 100) -> list[OutboxItem]:
+        """What is waiting, oldest first."""
+        rows = self._query("SELECT token, op, queued, attempts FROM outbox ORDER BY queued, token LIMIT ?", (limit,))
+        return [OutboxItem(*row) for row in rows]
+
+    def outbox_done(self, item: OutboxItem) -> None:
+        """Settled: drop the row, unless a newer operation replaced it meanwhile (a delete after an upload)."""
+        self._execute("DELETE FROM outbox WHERE token = ? AND op = ? AND queued = ?", (item.token, item.op, item.queued))
+
+    def outbox_failed(self, item: OutboxItem, error: str) -> None:
+        self._execute("UPDATE outbox SET attempts = attempts + 1, error = ? WHERE token = ? AND op = ?",
+                      (error, item.token, item.op))
+
+    def outbox_summary(self) -> tuple[int, float | None]:
+        """(items waiting, when the oldest was queued)."""
+        count, oldest = self._query("SELECT COUNT(*), MIN(queued) FROM outbox")[0]
+        return int(count), oldest
 
     def get(self, token: str) -> PhotoRecord | None:
         """The record, expired or not; None when unknown, deleted or malformed."""
@@ -613,8 +692,7 @@ class Gallery:
             return False
         with self._files_lock():
             try:
-                marked = self._execute("UPDATE photos SET deleted = ? WHERE token = ? AND deleted IS NULL",
-                                       (time.time(), token))
+                marked = self._mark_deleted("token = ?", (token,))
             except sqlite3.OperationalError as exc:
                 # A full disk refuses even this small write (SQLITE_FULL). Deleting frees space, so
                 # the files go first; the row follows if it can, else start-up's reconcile drops it
@@ -640,7 +718,7 @@ class Gallery:
         leaves nothing servable and start-up's reconcile finishes the job.
         """
         with self._files_lock():
-            photos = self._execute("UPDATE photos SET deleted = ? WHERE deleted IS NULL", (time.time(),))
+            photos = self._mark_deleted("1", ())
             for (token,) in self._query("SELECT token FROM photos WHERE deleted IS NOT NULL"):
                 for kind in KINDS:
                     self._file(token, kind).unlink(missing_ok=True)
@@ -767,7 +845,8 @@ class Gallery:
 def cli_prune(args: Any, config: Any) -> int:
     """`booth prune`: delete expired photos (run by booth-prune.timer)."""
     try:
-        with Gallery(config.data_dir, expiry_days=config.storage.expiry_days) as gallery:
+        with Gallery(config.data_dir, expiry_days=config.storage.expiry_days,
+                     outbox=config.cloud.enabled) as gallery:
             count = gallery.prune()
     except GalleryError as exc:
         print(f"booth prune: {exc}", file=sys.stderr)

@@ -84,7 +84,7 @@ def test_bare_booth_prints_help_with_every_command() -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("usage: booth")
     listed = set(re.findall(r"^    (\S+)", result.stdout.split("commands:", 1)[1], re.M))
-    assert listed == {"run", "up", "web", "doctor", "analyze", "models", "config", "prune", "staff-password"}
+    assert listed == {"run", "up", "web", "doctor", "analyze", "models", "config", "prune", "sync", "staff-password"}
     group = booth("config")
     assert group.returncode == 0 and {"show", "example"} <= set(group.stdout.split())
 

@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 import pytest
 
+from booth.config import config_from_dict
 from booth.gallery import (
     TOKEN_LENGTH,
     Gallery,
@@ -412,7 +413,7 @@ def test_cli_prune(tmp_path: Path, jpegs, capsys) -> None:
     with Gallery(tmp_path) as g:
         add(g, jpegs, now=time.time() - 10 * DAY)
         add(g, jpegs)
-    config = SimpleNamespace(data_dir=tmp_path, storage=SimpleNamespace(expiry_days=7.0))
+    config = config_from_dict({"storage": {"data_dir": str(tmp_path), "expiry_days": 7.0}})
     assert cli_prune(SimpleNamespace(), config) == 0
     assert "Deleted 1 expired photo(s)" in capsys.readouterr().out
     assert len(rows(tmp_path)) == 1

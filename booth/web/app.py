@@ -33,7 +33,8 @@ def create_app(settings: WebSettings, *, reconcile: bool = False) -> Starlette:
     """One worker's app. The parent process reconciles the gallery once before workers start."""
     if settings.staff_password_hash:
         check_hash_format(settings.staff_password_hash)
-    gallery = Gallery(settings.data_dir, expiry_days=settings.expiry_days, reconcile=reconcile)
+    gallery = Gallery(settings.data_dir, expiry_days=settings.expiry_days, reconcile=reconcile,
+                      outbox=settings.cloud)
     sessions = Sessions(settings.state_path, settings.staff_password_hash)
     limiter = LoginLimiter(settings.state_path)
     checker = PasswordChecker(settings.staff_password_hash)

