@@ -178,3 +178,7 @@ def test_every_drawn_start_is_a_modelled_guest_near_the_mark() -> None:
         g = script(seed=seed).guest
         assert g.name in names and g.distance is not None
         assert rig.distance_m - 0.36 <= g.distance <= rig.distance_m + 0.21
+    wide = Rig(aspect=16 / 9)  # a wider picture: faces are smaller in it, so guests come closer to be seen
+    for seed in range(30):
+        g = script(seed=seed, rig=wide).guest
+        assert g.distance is not None and g.distance < 1.01

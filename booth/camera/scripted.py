@@ -137,7 +137,7 @@ class ScriptedCamera(ThreadedCamera):
         # The picture's shape changed, so did its field of view (the subject is projected through it).
         self.rig = replace(self.rig, aspect=pw / ph)
         if self.script is not None:
-            self.script.rig = self.rig
+            self.script.set_rig(self.rig)
 
     def _open(self) -> None:
         if self.scene is None:  # the photos do not change between restarts

@@ -35,7 +35,8 @@ import zlib
 from dataclasses import dataclass, replace
 
 from booth.coach import words as W
-from booth.coach.geometry import MODELLED, Guest, Rig, framable, project
+from booth.coach.framing import DETECT_MIN
+from booth.coach.geometry import EYE_TO_CHIN_M, MODELLED, Guest, Rig, framable, project
 from booth.config import ScriptedConfig
 
 ENTER_FROM_X = -0.45  # metres across: starts walking in from the image left ...
@@ -56,6 +57,7 @@ TILTED = 0.3  # chance of starting with the head tilted past the coach's line
 # about 9 % of the frame width (eye-to-chin under about 0.095 of the height: 1.45 m from a
 # Camera Module 3), and a guest it does not see is only told to step into the frame.
 START_FROM_MARK_M = (-0.35, 0.2)
+SEEN_MARGIN = 0.95
 BLINK_EVERY_S = (2.5, 6.0)
 BLINK_S = 0.15
 
@@ -116,7 +118,11 @@ def draw_guest(rng: random.Random, rig: Rig, kind: str = "drawn") -> Guest:
     if base is None:
         raise ValueError(f"unknown guest {kind!r}; one of drawn, {', '.join(g.name for g in MODELLED)}")
     x = base.x * rng.choice((-1.0, 1.0)) if base.x else rng.uniform(-0.12, 0.12)
-    distance = rig.distance_m + rng.uniform(*START_FROM_MARK_M)
+    # Nobody stays where the screen does not show them: a guest comes at least close enough
+    # for the face model to find them (a little inside DETECT_MIN, which the picture's shape sets).
+    _, tv = rig.half_tangents()
+    seen_from = EYE_TO_CHIN_M / (2 * tv * DETECT_MIN * rig.aspect) * SEEN_MARGIN
+    distance = min(rig.distance_m + rng.uniform(*START_FROM_MARK_M), seen_from - rng.uniform(0.0, 0.1))
     roll = rng.choice((-1.0, 1.0)) * rng.uniform(9.0, 14.0) if rng.random() < TILTED else rng.uniform(-3.0, 3.0)
     return replace(base, distance=distance, x=x, roll=roll)
 
@@ -175,6 +181,12 @@ class SubjectScript:
     def settled_at(self) -> float:
         """Scene time at which the subject stands at their start position."""
         return self.cfg.enter_s + self.cfg.centre_s
+
+    def set_rig(self, rig: Rig) -> None:
+        """The picture changed shape (the screen's): the subject stands where this one shows them."""
+        with self._lock:
+            self.rig = rig
+            self._new_subject(self._t0)
 
     def restart(self, now: float) -> None:
         """A new subject walks in."""
