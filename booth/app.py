@@ -514,7 +514,7 @@ def build(config: Config, *, camera_spec: str | None, options: Options, windowed
     from booth.diskguard import DiskGuard
     from booth.gallery import Gallery
     from booth.models import require_model
-    from booth.net import base_url
+    from booth.net import share_base_url
     from booth.ui.display import Display, choose_display
     from booth.ui.sound import Sounds
     from booth.vision import FaceAnalyzer
@@ -543,7 +543,8 @@ def build(config: Config, *, camera_spec: str | None, options: Options, windowed
         analysis = AnalysisWorker(camera, FaceAnalyzer(model, mode="video"), config.coach, post)
         camera.follow_face(lambda: analysis.face_box)  # focus on the face before the trigger
         capture = CaptureWorker(
-            camera, gallery, config, post, base_url=base_url(config.web, public_url),
+            camera, gallery, config, post,
+            base_url=share_base_url(config.web, config.cloud.public_url if config.cloud.enabled else "", public_url),
             pipeline_factory=lambda: _pipeline(config, model),
             focus=lambda: analysis.face_box, baseline=lambda: analysis.baseline,
         )

@@ -66,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     web = command(sub, "web", "serve the photo pages")
     web.add_argument("--host", help="listen address (default from [web] host)")
     web.add_argument("--port", type=int, help="listen port (default from [web] port)")
+    web.add_argument("--cloud", action="store_true",
+                     help="serve the photos from the [cloud] bucket instead of this machine's gallery")
 
     command(sub, "doctor", "check camera, model, display, GPIO, disk and network")
 
@@ -163,6 +165,8 @@ def _main(argv: Sequence[str] | None) -> int:
             "prune": ("booth.gallery", "cli_prune"),
             "sync": ("booth.cloud.sync", "cli_sync"),
         }
+        if args.command == "web" and args.cloud:
+            targets["web"] = ("booth.cloud.web", "cli_web_cloud")
         if args.command == "prune" and args.cloud:
             targets["prune"] = ("booth.cloud.sync", "cli_prune_cloud")
         module, function = targets[args.command]

@@ -345,9 +345,28 @@ def check_hotspot(config: Config) -> Check:
     return Check(OK, "hotspot", detail)
 
 
+def check_cloud(config: Config) -> Check:
+    """[cloud]: what `booth sync` last reported (its status file; doctor itself never talks to S3)."""
+    from booth.cloud.status import read_sync_status
+
+    if not config.cloud.enabled:
+        return Check(OK, "cloud", "off ([cloud] bucket not set): photos are served by this booth only")
+    sync = read_sync_status(config.data_dir)
+    where = f'bucket "{config.cloud.bucket}", booth "{config.cloud.booth}"'
+    if sync is None:
+        return Check(WARN, "cloud", f"{where}: booth sync has not run yet",
+                     "start it: sudo systemctl enable --now booth-sync")
+    line = sync.line()
+    if sync.last_error:
+        return Check(FAIL, "cloud", f"{where}: {line}", "see README, Photos beyond the booth's Wi-Fi")
+    if "not running" in line:
+        return Check(WARN, "cloud", f"{where}: {line}", "sudo systemctl start booth-sync; journalctl -u booth-sync")
+    return Check(OK, "cloud", f"{where}: {line}")
+
+
 CHECKS: list[Callable[[Config], Check]] = [
     check_python, check_packages, check_model_file, check_camera, check_framing,
-    check_display, check_gpio, check_storage, check_network, check_hotspot,
+    check_display, check_gpio, check_storage, check_network, check_hotspot, check_cloud,
 ]
 
 

@@ -85,6 +85,14 @@ def base_url(web: WebConfig, override: str | None = None) -> str:
     return f"http://{host}" if web.port == 80 else f"http://{host}:{web.port}"
 
 
+def share_base_url(web: WebConfig, cloud_public_url: str = "", override: str | None = None) -> str:
+    """The base URL the QR code holds: the cloud server's when [cloud] is set (it works on mobile data,
+    even while the upload is still queued), else the booth's own; ``--public-url`` beats both."""
+    if not override and cloud_public_url:
+        return cloud_public_url.rstrip("/")
+    return base_url(web, override)
+
+
 def photo_url(base: str, token: str) -> str:
     """The phone page of one photo."""
     return f"{base.rstrip('/')}/p/{token}"

@@ -80,7 +80,7 @@ CONF_DIR=/etc/booth
 CONF=$CONF_DIR/booth.toml
 STATE=/var/lib/booth
 UNIT_DIR=/etc/systemd/system
-UNITS=(booth.service booth-web.service booth-prune.service booth-prune.timer)
+UNITS=(booth.service booth-web.service booth-prune.service booth-prune.timer booth-sync.service)
 ENABLE=(booth.service booth-web.service booth-prune.timer)
 USER_NAME=booth
 # camera + DRM, GPU render node, input devices, GPIO chip
@@ -440,6 +440,15 @@ make_dir "$UNIT_DIR"
 for u in "${UNITS[@]}"; do
   put_file "$SRC/systemd/$u" "$UNIT_DIR/$u" 0644 root:root
 done
+# booth-sync.service (photos through S3) runs only where booth.toml has a [cloud] bucket;
+# elsewhere it is installed and left disabled, so the booth stays off the network.
+if [ -f "$ROOT$CONF" ] && python3 -c 'import sys, tomllib
+sys.exit(0 if tomllib.load(open(sys.argv[1], "rb")).get("cloud", {}).get("bucket") else 1)' "$ROOT$CONF" 2>/dev/null; then
+  ENABLE+=(booth-sync.service)
+  [ -f "$ROOT$CONF_DIR/cloud.env" ] || note "[cloud] is set: put AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in $CONF_DIR/cloud.env (mode 0600)"
+else
+  note "booth-sync.service installed but not enabled: no [cloud] bucket in $CONF"
+fi
 if [ -n "$ROOT" ]; then
   act systemctl --root="$ROOT" --quiet enable "${ENABLE[@]}"
 else
@@ -447,6 +456,7 @@ else
   act systemctl --quiet enable "${ENABLE[@]}"
   if [ "$START" -eq 1 ]; then
     act systemctl restart booth-web.service booth.service
+    case " ${ENABLE[*]} " in *" booth-sync.service "*) act systemctl restart booth-sync.service ;; esac
     act systemctl start booth-prune.timer
   fi
 fi

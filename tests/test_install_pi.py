@@ -261,6 +261,32 @@ def test_units_enabled(installed) -> None:
     # the service run by the timer is not enabled on its own
     result = subprocess.run(["systemctl", f"--root={root}", "is-enabled", "booth-prune.service"], capture_output=True, text=True)
     assert result.stdout.strip() == "static"
+    # no [cloud] bucket: the one unit with network beyond loopback is there, but off
+    assert (root / "etc/systemd/system/booth-sync.service").is_file()
+    result = subprocess.run(["systemctl", f"--root={root}", "is-enabled", "booth-sync.service"], capture_output=True, text=True)
+    assert result.stdout.strip() == "disabled"
+    assert "booth-sync.service installed but not enabled: no [cloud] bucket" in installed["first"]
+
+
+def test_cloud_in_the_config_enables_sync(installed) -> None:
+    root: Path = installed["root"]
+    conf = root / "etc/booth/booth.toml"
+    original = conf.read_bytes()
+    try:
+        head, tail = conf.read_text().split("[cloud]\n")  # the example's [cloud] table (last), filled in
+        tail = tail.replace('bucket = ""', 'bucket = "booth-photos"').replace(
+            'public_url = ""', 'public_url = "https://photos.example.com"')
+        conf.write_text(f"{head}[cloud]\n{tail}")
+        assert tomllib.loads(conf.read_text())["cloud"]["bucket"] == "booth-photos"
+        again = _run(installed["args"], installed["script"])
+        assert again.returncode == 0, again.stdout + again.stderr
+        result = subprocess.run(["systemctl", f"--root={root}", "is-enabled", "booth-sync.service"],
+                                capture_output=True, text=True)
+        assert result.stdout.strip() == "enabled"
+        assert "put AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in /etc/booth/cloud.env" in again.stdout
+    finally:
+        conf.write_bytes(original)
+        subprocess.run(["systemctl", f"--root={root}", "disable", "booth-sync.service"], capture_output=True)
 
 
 def test_venv_sees_system_packages_and_runs_booth(installed) -> None:

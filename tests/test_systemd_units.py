@@ -23,7 +23,7 @@ from booth.config import load_config
 REPO = Path(__file__).resolve().parent.parent
 UNITS = REPO / "systemd"
 BOOTH = "/opt/booth/venv/bin/booth"
-ALL = ["booth.service", "booth-web.service", "booth-prune.service", "booth-prune.timer"]
+ALL = ["booth.service", "booth-web.service", "booth-prune.service", "booth-prune.timer", "booth-sync.service"]
 
 Unit = dict[str, dict[str, list[str]]]
 
@@ -108,7 +108,8 @@ def test_verify_does_catch_mistakes(analyze: str, tmp_path: Path) -> None:
     assert "WatchdogSecs" in result.stderr
 
 
-@pytest.mark.parametrize("name,limit", [("booth.service", 3.0), ("booth-web.service", 2.0), ("booth-prune.service", 3.0)])
+@pytest.mark.parametrize("name,limit", [("booth.service", 3.0), ("booth-web.service", 2.0), ("booth-prune.service", 3.0),
+                                        ("booth-sync.service", 3.0)])
 def test_security_exposure(analyze: str, tmp_path: Path, name: str, limit: float) -> None:
     """systemd's own sandbox score (0 = locked down, 10 = wide open)."""
     copy = _copy_with_real_binary(tmp_path)
@@ -209,9 +210,23 @@ def test_prune_timer_and_service(units: dict[str, Unit]) -> None:
     assert words(u, "Service", "ReadWritePaths") == {"/var/lib/booth/gallery"}
 
 
+def test_sync_service_is_the_only_one_on_the_network(units: dict[str, Unit]) -> None:
+    """Issue 16: `booth sync` reaches the bucket; the booth itself and the prune job stay off the network."""
+    u = units["booth-sync.service"]
+    assert shlex.split(one(u, "Service", "ExecStart"))[1:] == ["sync"]
+    assert "IPAddressDeny" not in u["Service"] and "PrivateNetwork" not in u["Service"]
+    assert words(u, "Service", "RestrictAddressFamilies") >= {"AF_INET", "AF_INET6"}
+    assert one(u, "Service", "User") == "booth"
+    # credentials from a root-only file of AWS variables, optional so the unit starts (and says why) without it
+    assert one(u, "Service", "EnvironmentFile") == "-/etc/booth/cloud.env"
+    assert words(u, "Service", "ReadWritePaths") == {"/var/lib/booth/gallery"}
+    for name in ("booth.service", "booth-prune.service"):
+        assert one(units[name], "Service", "IPAddressDeny") == "any", name
+
+
 def test_every_execstart_is_a_real_booth_command(units: dict[str, Unit]) -> None:
     parser = build_parser()
-    for name in ALL[:3]:
+    for name in (*ALL[:3], "booth-sync.service"):
         argv = shlex.split(one(units[name], "Service", "ExecStart"))
         assert argv[0] == BOOTH
         parser.parse_args(argv[1:])  # SystemExit (a failure) if the CLI does not know it
@@ -220,7 +235,7 @@ def test_every_execstart_is_a_real_booth_command(units: dict[str, Unit]) -> None
 def test_environment_is_the_same_everywhere_and_the_config_reads_it(
     units: dict[str, Unit], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    envs = [env(units[n]) for n in ALL[:3]]
+    envs = [env(units[n]) for n in (*ALL[:3], "booth-sync.service")]
     for e in envs:
         assert e["BOOTH_CONFIG"] == "/etc/booth/booth.toml"
         assert e["BOOTH_DATA_DIR"] == "/var/lib/booth/gallery"

@@ -22,6 +22,7 @@ from starlette.routing import Route
 
 from booth.durations import days_text
 from booth.gallery import Gallery
+from booth.cloud.status import read_sync_status
 from booth.status import read_status
 from booth.web.auth import (COOKIE, SESSION_S, LoginLimiter, PasswordChecker, Sessions, StateUnavailable,
                              client_key)
@@ -158,7 +159,12 @@ def staff_routes(gallery: Gallery, settings: WebSettings, sessions: Sessions, li
             if status.message:
                 parts.append(status.message)
             detail = "; ".join(parts)
-        return render("staff.html", title="Photo booth — staff", wide=True, root="../", stats=stats,
+        cloud_ok, cloud_detail = True, ""
+        if settings.cloud:  # [cloud] set: `booth sync`'s queue and its last error, in one line
+            sync = read_sync_status(settings.data_dir)
+            cloud_detail = sync.line(now) if sync else "booth sync has not run yet"
+            cloud_ok = sync is not None and not sync.last_error and "not running" not in cloud_detail
+        return render("staff.html", cloud=settings.cloud, cloud_ok=cloud_ok, cloud_detail=cloud_detail, title="Photo booth — staff", wide=True, root="../", stats=stats,
                       free_text=_size_text(free), disk_low=free < settings.min_free_mb * 1024 * 1024,
                       booth_ok=booth_ok, booth_state=state, booth_detail=detail, chart=hour_chart(stats.per_hour),
                       expiry_text=days_text(settings.expiry_days), done=done, headers=NO_STORE)

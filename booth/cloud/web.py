@@ -1,0 +1,233 @@
+"""`booth web --cloud`: the phone's photo page served from the bucket, for guests on mobile data.
+
+Stateless: everything comes from the bucket on each request (the only memory
+is a 30-second list of booth folders), so any number of these can run behind
+a load balancer, and a fleet's booths share one. Same pages, same addresses,
+same answers as the booth's own `booth web`: 404 for unknown or malformed
+tokens, 410 once expired, "Delete my photo" with the same cross-site guard.
+
+A photo whose ``pending`` marker is there but not its ``meta.json`` (booth.cloud.keys)
+is on its way: the page says so and refreshes itself (a meta refresh, the
+pages carry no scripts).
+
+Files are *streamed* through this server rather than redirected to presigned
+URLs: the bucket need not be reachable from the internet (a self-hosted store
+on a private network, as in the tests); a deleted photo stops downloading at
+once, whereas a presigned URL handed out keeps working until it expires; and
+the answers carry exactly the headers the booth's own server sends (file
+name, ETag, the security headers). The cost is the photo's bytes passing
+through this server, a few MB per guest (benchmarks/sync.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from booth.cloud.keys import KIND_FILES, META, PENDING
+from booth.cloud.store import Store, StoreError
+from booth.config import Config
+from booth.durations import days_text
+from booth.gallery import valid_token
+from booth.session import RETOUCH_NAMES
+from booth.web.errors import InternalErrors
+from booth.web.headers import SecurityHeaders, content_security_policy
+from booth.web.pages import CSS, date_text, render, render_text
+from booth.web.phone import _ASPECT, _filename, gone, same_origin
+from booth.web.settings import WebSettings
+
+log = logging.getLogger(__name__)
+
+BOOTHS_TTL_S = 30.0  # a new booth's photos are found within this long
+REFRESH_S = 5  # the "on its way" page reloads this often
+
+
+@dataclass(frozen=True)
+class CloudPhoto:
+    booth: str
+    token: str
+    created: float
+    expires: float
+    crop: str
+    retouch: str
+
+
+class Photos:
+    """Finds a token's photo in whichever booth's folder holds it."""
+
+    def __init__(self, store: Store, expiry_days: float) -> None:
+        self.store = store
+        self.expiry_s = expiry_days * 86400.0
+        self._booths: tuple[float, list[str]] = (0.0, [])
+        self._lock = threading.Lock()
+
+    def booths(self, fresh: bool = False) -> list[str]:
+        with self._lock:
+            at, names = self._booths
+            if fresh or time.monotonic() - at > BOOTHS_TTL_S:
+                _, folders = self.store.list(self.store.layout.prefix, delimiter="/")
+                names = [f[len(self.store.layout.prefix):].rstrip("/") for f in folders]
+                self._booths = (time.monotonic(), names)
+            return names
+
+    def find(self, token: str) -> CloudPhoto | str | None:
+        """The photo, "pending" when it is on its way, None when unknown."""
+        if not valid_token(token):
+            return None
+        for fresh in (False, True):  # a booth new since the list was cached: look once more
+            booths = self.booths(fresh)
+            for booth in booths:
+                meta = self.store.get_json(self.store.layout.photo(booth, token, META))
+                if meta is not None:
+                    try:
+                        created, expires = float(meta["created"]), float(meta["expires"])
+                        return CloudPhoto(booth, token, created, min(expires, created + self.expiry_s),
+                                          str(meta.get("crop", "4:5")), str(meta.get("retouch", "natural")))
+                    except (KeyError, TypeError, ValueError):
+                        return None
+            for booth in booths:
+                if self.store.etag(self.store.layout.photo(booth, token, PENDING)) is not None:
+                    return PENDING
+        return None
+
+
+def create_cloud_app(store: Store, settings: WebSettings) -> Starlette:
+    photos = Photos(store, settings.expiry_days)
+    expiry_text = days_text(settings.expiry_days)
+
+    async def lookup(request: Request, root: str) -> CloudPhoto | Response:
+        found = await run_in_threadpool(photos.find, request.path_params["token"])
+        if found is None:
+            return gone(settings, 404, root)
+        if found == PENDING:
+            return render("on_its_way.html", title="Your photo is on its way", root=root, refresh_s=REFRESH_S,
+                          expiry_text=expiry_text, headers={"cache-control": "no-store"})
+        assert isinstance(found, CloudPhoto)
+        if found.expires <= time.time():
+            return gone(settings, 410, root)
+        return found
+
+    async def page(request: Request) -> Response:
+        photo = await lookup(request, "../")
+        if isinstance(photo, Response):
+            return photo
+        width, height = _ASPECT.get(photo.crop, (800, 1000))
+        return HTMLResponse(render_text(
+            "photo.html", title="Your headshot", root="../", token=photo.token, width=width, height=height,
+            crop=photo.crop, retouch=RETOUCH_NAMES.get(photo.retouch, photo.retouch),
+            filename=_filename(photo.created), original_filename=_filename(photo.created, "-original"),
+            expiry_text=expiry_text, until=date_text(photo.expires)))
+
+    def file_route(kind: str, attachment: bool, suffix: str | None) -> Any:
+        async def serve(request: Request) -> Response:
+            photo = await lookup(request, "../../")
+            if not isinstance(photo, CloudPhoto):
+                return photo if photo.status_code != 200 else gone(settings, 404, "../../")
+            key = store.layout.photo(photo.booth, photo.token, KIND_FILES[kind])
+            try:
+                obj = await run_in_threadpool(store.client.get_object, Bucket=store.cloud.bucket, Key=key,
+                                              **({"IfNoneMatch": request.headers["if-none-match"]}
+                                                 if "if-none-match" in request.headers else {}))
+            except ClientError as exc:
+                code = str(exc.response.get("Error", {}).get("Code", ""))
+                if code in ("304", "NotModified"):
+                    return Response(status_code=304, headers={"etag": request.headers["if-none-match"],
+                                                              "cache-control": "private, no-cache"})
+                if code in ("404", "NoSuchKey"):
+                    return gone(settings, 404, "../../")
+                raise
+            headers = {"content-length": str(obj["ContentLength"]), "etag": obj["ETag"],
+                       "cache-control": "private, no-cache"}
+            if suffix is not None:
+                name = _filename(photo.created, suffix)
+                headers["content-disposition"] = f'{"attachment" if attachment else "inline"}; filename="{name}"'
+            body: Iterator[bytes] = obj["Body"].iter_chunks(256 * 1024)
+            return StreamingResponse(body, media_type="image/jpeg", headers=headers)
+
+        return serve
+
+    async def confirm_delete(request: Request) -> Response:
+        photo = await lookup(request, "../../")
+        if isinstance(photo, Response):
+            return photo
+        return render("confirm_delete.html", title="Delete this photo?", root="../../", token=photo.token)
+
+    def delete_everywhere(photo: CloudPhoto) -> None:
+        # meta.json first: from then on the photo is unknown here; then the files; then the
+        # marker that tells its booth (`booth sync`) to delete the booth's own copy.
+        store.delete(store.layout.photo_keys(photo.booth, photo.token))
+        store.put(store.layout.deletion(photo.booth, photo.token), b"", "text/plain")
+
+    async def delete(request: Request) -> Response:
+        if not same_origin(request):
+            log.warning("a cross-site request to delete a photo was refused")
+            return render("gone.html", status=403, title="Not deleted", heading="Not deleted",
+                          message="Open your photo's link and use its Delete button.", root="../../",
+                          expiry_text=expiry_text)
+        found = await run_in_threadpool(photos.find, request.path_params["token"])
+        if not isinstance(found, CloudPhoto):  # an expired photo can still be deleted by its owner
+            return gone(settings, 404, "../../")
+        await run_in_threadpool(delete_everywhere, found)
+        log.info("a photo was deleted by its owner (cloud)")
+        return render("deleted.html", title="Photo deleted", root="../../")
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return gone(settings, 404)
+
+    app = Starlette(routes=[
+        Route("/p/{token}", page, methods=["GET"]),
+        Route("/p/{token}/photo.jpg", file_route("retouched", False, None), methods=["GET"]),
+        Route("/p/{token}/download", file_route("retouched", True, ""), methods=["GET"]),
+        Route("/p/{token}/original", file_route("original", True, "-original"), methods=["GET"]),
+        Route("/p/{token}/delete", confirm_delete, methods=["GET"]),
+        Route("/p/{token}/delete", delete, methods=["POST"]),
+    ], exception_handlers={404: not_found, 405: not_found})
+    app.router.redirect_slashes = False
+    app.add_middleware(InternalErrors, page=lambda: render(
+        "gone.html", status=503, title="Something went wrong", heading="Something went wrong",
+        message="The photo could not be fetched. Please try again in a moment.", root="/",
+        expiry_text=expiry_text))
+    app.add_middleware(SecurityHeaders, csp=content_security_policy(CSS))
+    return app
+
+
+def cli_web_cloud(args: argparse.Namespace, config: Config) -> int:
+    """`booth web --cloud`: one process (it keeps no state: run more of them behind a load balancer to scale)."""
+    import uvicorn
+
+    from booth.web.server import log_config
+
+    if not config.cloud.enabled:
+        print("booth web: --cloud needs [cloud] bucket in the configuration", file=sys.stderr)
+        return 2
+    logging.getLogger("botocore").setLevel(logging.WARNING)
+    try:
+        store = Store.open(config.cloud)
+        store.check()
+    except StoreError as exc:
+        print(f"booth web: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - one line, whatever S3 said
+        print(f"booth web: {store.explain(exc)}", file=sys.stderr)
+        return 2
+    settings = WebSettings(config.data_dir, config.storage.expiry_days)
+    host = args.host or config.web.host
+    port = args.port or config.web.port
+    log.info("cloud photo server on http://%s:%d, photos from the %s", host, port, store.where)
+    uvicorn.run(create_cloud_app(store, settings), host=host, port=port, access_log=False, server_header=False,
+                proxy_headers=False, timeout_keep_alive=5, log_level="info",
+                log_config=log_config(bool(getattr(args, "verbose", False))))
+    return 0
