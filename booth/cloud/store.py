@@ -89,14 +89,19 @@ class Store:
             raise
         return str(head["ETag"]).strip('"')
 
-    def put(self, key: str, data: bytes, content_type: str) -> bool:
+    def has(self, key: str, data: bytes) -> bool:
+        """The object is there with exactly these bytes (its ETag is their MD5)."""
+        return self.etag(key) == hashlib.md5(data).hexdigest()  # noqa: S324 - S3's content check
+
+    def put(self, key: str, data: bytes, content_type: str, *, check_first: bool = True) -> bool:
         """Upload unless the same bytes are already there; False when nothing had to be sent.
 
         Content-MD5 makes the store refuse bytes damaged on the way; the ETag
         it answers (the MD5 of a single-part upload) is compared as well.
+        ``check_first=False`` skips the HEAD where the caller knows better.
         """
         digest = hashlib.md5(data)  # noqa: S324 - S3's content check, not security
-        if self.etag(key) == digest.hexdigest():
+        if check_first and self.etag(key) == digest.hexdigest():
             return False
         answer = self.client.put_object(Bucket=self.cloud.bucket, Key=key, Body=data, ContentType=content_type,
                                         ContentMD5=base64.b64encode(digest.digest()).decode())
