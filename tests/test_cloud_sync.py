@@ -127,6 +127,10 @@ def test_sigkill_mid_upload(tmp_path: Path, s3: S3Server, faces_dir: Path) -> No
                    proc=proc, every=0.01)
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
+        # Every waiting photo was announced before the first upload: each guest's page says "on its way".
+        keys = booth.objects()
+        assert all(booth.key(t, "pending") in keys or booth.key(t, "meta.json") in keys for t in tokens), keys
+        proc.wait(10)
     finally:
         kill(proc)
     assert booth.outbox(), "killed before the end: work left"
@@ -206,3 +210,38 @@ def test_prune_cloud_deletes_expired_photos_of_every_booth(tmp_path: Path, s3: S
     assert s3.keys(prefix) == sorted([one.key(fresh[0], n) for n in ("meta.json", "original.jpg", "retouched.jpg")]
                                      + [two.key(fresh[1], n) for n in ("meta.json", "original.jpg", "retouched.jpg")])
     assert old not in "".join(s3.keys(prefix))
+
+
+def test_a_rebuilt_index_queues_every_photo_again(tmp_path: Path, jpegs: tuple[bytes, bytes]) -> None:
+    """The outbox lives in the index; when a damaged index is rebuilt, every photo is queued again
+    (uploads are idempotent: what is already in the bucket is not sent twice, see above)."""
+    with Gallery(tmp_path, outbox=True) as g:
+        tokens = [g.publish(g.stage(original_jpeg=jpegs[0], retouched_jpeg=jpegs[1], look="smile", crop="4:5",
+                                    retouch="natural", scores={})).token for _ in range(2)]
+        for item in g.outbox_items():
+            g.outbox_done(item)
+        assert g.outbox_items() == []
+    for suffix in ("", "-wal", "-shm"):
+        (tmp_path / f"gallery.sqlite3{suffix}").unlink(missing_ok=True)
+    (tmp_path / "gallery.sqlite3").write_bytes(b"this is not a database" * 100)
+    with Gallery(tmp_path, outbox=True) as g:
+        assert sorted((i.token, i.op) for i in g.outbox_items()) == sorted((t, "upload") for t in tokens)
+
+
+def test_the_booths_own_delete_page_queues_the_bucket_copy(tmp_path: Path, s3: S3Server,
+                                                          jpegs: tuple[bytes, bytes]) -> None:
+    """`booth web` (the booth's own photo server, a separate process) queues the bucket's copy for deletion."""
+    import httpx
+
+    booth = Booth(tmp_path, s3, "hall-w")
+    token, kept = booth.publish(jpegs, 2)
+    assert booth.sync_once().returncode == 0
+    web = booth_process.start_web(booth.env(), tmp_path / "web.log")
+    try:
+        done = httpx.post(f"{web.base}/p/{token}/delete", headers={"sec-fetch-site": "same-origin"}, timeout=20)
+        assert done.status_code == 200
+    finally:
+        web.stop()
+    assert booth.outbox() == [(token, "delete")]
+    assert booth.sync_once().returncode == 0
+    expect_uploaded(booth, [kept], jpegs)

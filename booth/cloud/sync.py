@@ -63,6 +63,7 @@ class Syncer:
     _logged_error: str = ""
     _pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(3 * PARALLEL,
                                                                                   thread_name_prefix="upload"))
+    _announced: set[str] = field(default_factory=set)
     _items: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(PARALLEL, thread_name_prefix="item"))
 
     # -- one item ------------------------------------------------------------
@@ -126,6 +127,8 @@ class Syncer:
             items = self.gallery.outbox_items(limit=50)
             if not items:
                 return True
+            if not self.announce(items):
+                return False
             # Two photos are never the same token, so items are independent; results are taken in order.
             work = [(item, self._items.submit(self.upload if item.op == UPLOAD else self.remove, item))
                     for item in items]
@@ -149,6 +152,25 @@ class Syncer:
                         except Exception:  # noqa: BLE001 - it stays queued; the first failure is reported
                             pass
                 self.write_status()
+        return True
+
+    def announce(self, items: list[OutboxItem]) -> bool:
+        """Put every waiting photo's "pending" marker first (tiny, side by side), so that after hours
+        offline each guest's page says "on its way" as soon as the booth is back, not only at its turn."""
+        fresh = [i for i in items if i.op == UPLOAD and i.token not in self._announced]
+        layout = self.store.layout
+        puts = [(i, self._pool.submit(self.store.put, layout.photo(self.booth, i.token, PENDING), b"", "text/plain",
+                                      check_first=False)) for i in fresh]
+        failed: tuple[BaseException, OutboxItem] | None = None
+        for item, put in puts:
+            try:
+                put.result()
+                self._announced.add(item.token)
+            except Exception as exc:  # noqa: BLE001 - reported like an upload's failure
+                failed = failed or (exc, item)
+        if failed:
+            self.failed(*failed)
+            return False
         return True
 
     def deletions(self) -> bool:
