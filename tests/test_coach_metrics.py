@@ -183,3 +183,21 @@ def test_baseline_is_the_median_of_its_frames():
     with pytest.raises(ValueError):
         Baseline.from_shapes([])
     assert dataclasses.asdict(b)["frames"] == 3
+
+
+def test_live_the_head_is_read_against_the_line_to_the_lens_not_the_axis():
+    # A face looking into the lens high in the picture reads chin-down and eyes-down, low in the
+    # picture chin-up: the line to the lens tilts with its place. Live, that tilt is taken out,
+    # so a tall guest near the top keeps eye contact and a short one near the bottom is not told
+    # "chin down"; a still (its axis unknown) is read as before.
+    for person in ("009", "140", "144", "105"):
+        rel = f"london/neutral/{person}.jpg"
+        high, low = framed(rel, scale=0.45, shift=(0.0, -0.3)), framed(rel, scale=0.45, shift=(0.0, 0.42))
+        raw = compute_metrics(low).pitch - compute_metrics(high).pitch
+        live = compute_metrics(low, live=True).pitch - compute_metrics(high, live=True).pitch
+        assert raw > 6 and abs(live) < raw / 2, (person, raw, live)
+        assert compute_metrics(low).gaze_v - compute_metrics(high).gaze_v > \
+            compute_metrics(low, live=True).gaze_v - compute_metrics(high, live=True).gaze_v + 5
+        for obs in (high, low):
+            assert compute_metrics(obs, live=True).eye_contact >= 0.5, person
+        assert compute_metrics(high).pitch == measure(high).pitch  # a still: against the axis

@@ -77,7 +77,7 @@ class Coach:
             decision = self._trigger.update(t, 0.0, face=False)
             prompts = self._prompts.update(t, [PromptItem("face", W.STEP_INTO_FRAME, False)])
             return Guidance(t, self.look, False, 0.0, False, prompts, False, False, False, None)
-        m = compute_metrics(obs, self.baseline)
+        m = compute_metrics(obs, self.baseline, live=True)
         steadiness = self._motion.update(t, obs)
         m = replace(m, steadiness=steadiness)
         checks = judge(m, self.look, self.settings, live=True)

@@ -59,7 +59,8 @@ HEAD_PITCH_MAX = 20.0  # any look: beyond this the head is tipped well up or dow
 # Live, against the subject's own neutral pose (the breathing screen): mediapipe's pitch of
 # a head looking into the lens carries a per-face bias (sd about 5 degrees) and moves with
 # the face's place in the picture (a rendered London face read 4-7 degrees more chin-down
-# near the top edge than in the middle), so a guest standing high in the frame whose
+# near the top edge than in the middle; live, metrics.LENS_PITCH takes most of that out,
+# the per-face bias stays), so a guest standing high in the frame whose
 # neutral face reads -17 must not be told to "face the camera". Tipped means moved this
 # far from their own neutral pose, or past HEAD_PITCH_MAX_BASELINE whatever the baseline.
 HEAD_PITCH_REL = 12.0

@@ -22,6 +22,8 @@ leave margin on both sides.
   rotation in the eye, against the camera axis. 0.5 at 8 degrees off
   sideways or 20 degrees off vertically (vertical is rougher: mediapipe's
   head pitch of a level head varies by about 5 degrees from face to face).
+  Live (``live=True``), head pitch and vertical gaze are read against the
+  line to the lens rather than the axis: see LENS_PITCH.
 - **framing**: the face against the framing rule (:mod:`booth.coach.framing`:
   size, room for the crop, centred across) and the head level (roll);
   ``placement`` and ``level`` are the two halves, ``where`` the rule's figures.
@@ -73,6 +75,18 @@ APERTURE_RATIO_OPEN, APERTURE_RATIO_SHUT = 0.50, 0.20  # the same against the ba
 # -- eye contact --
 GAZE_TOL_H = 8.0  # degrees; front-facing photos looking at the lens measure within +-4 (sd 1.3)
 GAZE_TOL_V = 20.0  # degrees; front-facing photos spread with sd 4.6 (pitch bias), 4 sd of room
+# -- the line to the lens (live) --
+# A face that looks into the lens from below the camera's axis is seen from above: mediapipe
+# reads it as chin up, and one above the axis as chin down, by an amount that grows with its
+# distance from the picture's middle row. The framing rule never asks a guest to change their
+# height in the picture (nobody can), so live the coach reads pitch and vertical gaze against
+# the line to the lens: minus these degrees per frame height below the middle. Medians over ten
+# London neutral faces rendered looking into the lens at 0.12 and 0.85 of a 16:9 640x360 frame
+# (pitch rose 8.9-14.4 degrees over those 0.73 frame heights, median 10.8; gaze 5.0-13.5,
+# median 8.9). The line of sight itself turns by about 40 degrees per frame height on a Camera
+# Module 3 (41 degrees vertical field), so these are what the model reads of it, not more.
+LENS_PITCH = 15.0
+LENS_GAZE_V = 12.0
 # -- head level --
 ROLL_OK = 8.0  # degrees of tilt still "level"
 # -- lips --
@@ -122,7 +136,9 @@ class Metrics:
     roll: float
     where: Placement  # the face against the framing rule
     relative: bool  # judged against a baseline
-    pitch_change: float | None = None  # pitch minus the baseline's (+ = chin raised since); None without one
+    # pitch minus the baseline's (+ = chin raised since; both as the model read them, the baseline
+    # taken where the guest stands); None without one
+    pitch_change: float | None = None
 
 
 def smile_evidence(shape: FaceShape, baseline: Baseline) -> float:
@@ -171,15 +187,23 @@ def compute_metrics(
     baseline: Baseline | None = None,
     *,
     shape: FaceShape | None = None,
+    live: bool = False,
 ) -> Metrics:
-    """All metrics of one observation, against the subject's baseline when there is one."""
+    """All metrics of one observation, against the subject's baseline when there is one.
+
+    ``live``: a preview frame, whose middle is the camera's axis; pitch and vertical gaze are then
+    read against the line to the lens (LENS_PITCH). A still may be a crop with its axis unknown.
+    """
     s = shape if shape is not None else measure(obs)
+    face = FaceInFrame.from_observation(obs)
+    below = face.eye_y - 0.5 if live else 0.0  # frame heights below the middle row
+    pitch, gaze_v = s.pitch - LENS_PITCH * below, s.gaze_v - LENS_GAZE_V * below
     smile = smile_score(s, baseline)
     eyes = eye_involvement(s, baseline)
     genuine = min(ramp(smile, 0.3, 0.5), piecewise(max(0.0, eyes), GENUINE_LINE, 2 * GENUINE_LINE + 1))
-    eye_contact = 0.5 ** ((s.gaze_h / GAZE_TOL_H) ** 2 + (s.gaze_v / GAZE_TOL_V) ** 2)
+    eye_contact = 0.5 ** ((s.gaze_h / GAZE_TOL_H) ** 2 + (gaze_v / GAZE_TOL_V) ** 2)
     level = max(0.0, min(1.0, 1.0 - abs(s.roll) / (2 * ROLL_OK)))
-    where = place(FaceInFrame.from_observation(obs))
+    where = place(face)
     placement = where.score
     if baseline is None:
         squinch = ramp(s.squint, *SQUINCH_ABS)
@@ -198,9 +222,9 @@ def compute_metrics(
         steadiness=None,
         smile_raw=s.smile_raw,
         gaze_h=s.gaze_h,
-        gaze_v=s.gaze_v,
+        gaze_v=gaze_v,
         yaw=s.yaw,
-        pitch=s.pitch,
+        pitch=pitch,
         roll=s.roll,
         where=where,
         relative=baseline is not None,
