@@ -12,6 +12,9 @@ Two figures, both against ``weed mini`` on 127.0.0.1 (tests/s3_server.py):
   pending and meta.json objects included), against a plain boto3
   ``upload_file`` of the same files (retouched and original) in the same
   run. ``ratio`` = booth sync's bytes per second / boto3's; target >= 0.8.
+* download: the served photos fetched through `booth web --cloud` (streamed)
+  and by a presigned URL straight from the store (what a redirect would
+  lead to; the redirect's own round trip not counted), medians.
 
 Photos are real faces from ../shared/faces at the booth's output size
 (2074x2592) with sensor-like grain, JPEG quality 92 (~1 MB each).
@@ -109,6 +112,7 @@ def main() -> int:
                 raise SystemExit("booth web --cloud did not start: " + (tmp / "procs.log").read_text()[-2000:])
             time.sleep(0.2)
         latencies = []
+        served: list[str] = []
         with httpx.Client(timeout=10) as client:
             for i in range(args.photos):
                 t0 = time.perf_counter()
@@ -116,6 +120,22 @@ def main() -> int:
                 while client.get(f"{base}/p/{token}/photo.jpg").status_code != 200:
                     time.sleep(0.02)
                 latencies.append(time.perf_counter() - t0)
+                served.append(token)
+            # The download, streamed through booth web --cloud (what it does) against the alternative:
+            # a presigned URL fetched straight from the store (its redirect's extra round trip not counted).
+            s3c = server.client()
+            streamed, presigned = [], []
+            for _ in range(3):
+                for token in served:
+                    t0 = time.perf_counter()
+                    body = client.get(f"{base}/p/{token}/download").content
+                    streamed.append(time.perf_counter() - t0)
+                    url = s3c.generate_presigned_url("get_object", ExpiresIn=60, Params={
+                        "Bucket": server.bucket, "Key": f"bench/bench/{token}/retouched.jpg"})
+                    t0 = time.perf_counter()
+                    direct = client.get(url).content
+                    presigned.append(time.perf_counter() - t0)
+                    assert body == direct
         for p in procs:
             p.terminate()
             p.wait(30)
@@ -160,6 +180,8 @@ def main() -> int:
         "batch_mb": round(total / 1e6, 1),
         "sync_mb_per_s": round(sync_rate / 1e6, 1),
         "boto3_upload_file_mb_per_s": round(boto_rate / 1e6, 1),
+        "download_streamed_median_s": round(statistics.median(streamed), 4),
+        "download_presigned_direct_median_s": round(statistics.median(presigned), 4),
         "ratio": round(sync_rate / boto_rate, 3),
         "target": 0.8,
     }
