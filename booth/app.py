@@ -511,6 +511,7 @@ def build(config: Config, *, camera_spec: str | None, options: Options, windowed
     from booth.analysis import AnalysisWorker
     from booth.camera.select import open_supervised
     from booth.capture import CaptureWorker
+    from booth.demo import DEMO_EXPIRY_TEXT, DEMO_NOTICE, is_demo_camera
     from booth.diskguard import DiskGuard
     from booth.gallery import Gallery
     from booth.models import require_model
@@ -528,8 +529,13 @@ def build(config: Config, *, camera_spec: str | None, options: Options, windowed
         display.close()  # the start-error screen opens its own
         raise
     camera.frame_to(*display.size)  # the screen shows all of the preview; the photo holds no more
-    if camera.name.startswith("scripted"):
+    demo = is_demo_camera(camera.name)
+    if demo:
         log.info("camera: %s — no real camera in use", camera.describe())
+        # Said at every start (not only by `booth up`): a plain `booth run` into the event's own data
+        # folder keeps these photos apart by their mark alone.
+        log.warning("running the demo subject (%s): its photos are marked as demo — not counted or exported "
+                    "on the staff page, deleted after %s", camera.name, DEMO_EXPIRY_TEXT)
     elif options.autopilot and options.autopilot_scripted_only:
         log.warning("a real camera and no screen: the booth will not take photos by itself")
         options.autopilot = options.print_urls = False
@@ -546,9 +552,9 @@ def build(config: Config, *, camera_spec: str | None, options: Options, windowed
             camera, gallery, config, post,
             base_url=share_base_url(config.web, config.cloud.public_url if config.cloud.enabled else "", public_url),
             pipeline_factory=lambda: _pipeline(config, model),
-            focus=lambda: analysis.face_box, baseline=lambda: analysis.baseline,
+            focus=lambda: analysis.face_box, baseline=lambda: analysis.baseline, demo=demo,
         )
-        notices: list[str] = []
+        notices: list[str] = [DEMO_NOTICE.format(camera=camera.name)] if demo else []
         gpio = None
         if not options.headless:
             gpio = open_gpio(config.controls, post)

@@ -82,8 +82,9 @@ class CaptureWorker:
     def __init__(self, camera: Camera, gallery: Any, config: Config, post: Callable[[Any], None], *,
                  base_url: str, pipeline_factory: Callable[[], Any],
                  focus: Callable[[], Box | None] = lambda: None,
-                 baseline: Callable[[], Any] = lambda: None) -> None:
+                 baseline: Callable[[], Any] = lambda: None, demo: bool = False) -> None:
         self.camera = camera
+        self.demo = demo  # photos of a demo source (booth/demo.py): marked so, kept apart from the event's
         self.gallery = gallery
         self.config = config
         self.post = post
@@ -171,7 +172,7 @@ class CaptureWorker:
             staged = self.gallery.stage(
                 original_jpeg=photo.jpeg(None, cfg.jpeg_quality),
                 retouched_jpeg=photo.jpeg(level, cfg.jpeg_quality),
-                look=job.look, crop=photo.crop_preset, retouch=level, scores=photo.scores,
+                look=job.look, crop=photo.crop_preset, retouch=level, scores=photo.scores, demo=self.demo,
             )
         except Exception as exc:
             log.error("photo not developed: %s", exc)

@@ -25,6 +25,11 @@ from ``photos/`` and the sidecars (photos from before sidecars existed get
 their file's time and ``unknown`` look and retouch), logs what was
 recovered and writes it to ``gallery-rebuilt.json`` for ``booth doctor``.
 
+A photo of a demo source (the scripted subject, a replay: booth/demo.py)
+is published like any other but marked ``demo`` in its row and sidecar:
+served by token and code, left out of the staff figures, the export and the
+wipe count, and expiring after ``DEMO_EXPIRY_S``.
+
 The booth process adds photos while the ``booth web`` process reads and
 deletes them. SQLite in WAL mode handles the index; an ``flock`` on
 ``gallery.lock`` keeps one process's reconcile from touching files the
@@ -56,6 +61,7 @@ from pathlib import Path
 from typing import Any
 
 from booth.codes import short_code
+from booth.demo import DEMO_EXPIRY_S
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +101,10 @@ CREATE TABLE IF NOT EXISTS outbox (
 UPLOAD, DELETE = "upload", "delete"  # the outbox's two operations
 # Added later (the short code, booth/codes.py): an index made before gets it by _migrate.
 _CODE_INDEX = "CREATE UNIQUE INDEX IF NOT EXISTS photos_code ON photos(code) WHERE code IS NOT NULL"
-_COLUMNS = "token, created, expires, look, crop, retouch, scores, code"
+# Added later (booth/demo.py): 1 for a photo of the scripted subject or a replay, kept apart from the event's.
+_DEMO_COLUMN = "ALTER TABLE photos ADD COLUMN demo INTEGER NOT NULL DEFAULT 0"
+_COLUMNS = "token, created, expires, look, crop, retouch, scores, code, demo"
+_INSERT = f"INSERT INTO photos ({_COLUMNS}, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)"
 
 
 UNKNOWN = "unknown"  # look or retouch of a photo recovered without its sidecar
@@ -159,6 +168,7 @@ class PhotoRecord:
     retouch: str
     scores: Mapping[str, Any] = field(default_factory=dict)
     code: str | None = field(default=None, repr=False)  # the short code (None: it clashed with another's)
+    demo: bool = False  # made from a demo source (booth/demo.py): served, but kept apart from the event's photos
 
     def expired(self, now: float | None = None) -> bool:
         return (time.time() if now is None else now) >= self.expires
@@ -174,6 +184,7 @@ class GalleryStats:
     latest: tuple[PhotoRecord, ...]
     expired_waiting: int  # expired but not pruned yet (still never served)
     quarantined: int
+    demo: int = 0  # live demo photos: in none of the figures above, shown apart
 
 
 @dataclass(frozen=True)
@@ -212,6 +223,7 @@ class StagedPhoto:
     crop: str
     retouch: str
     scores_json: str = field(repr=False)
+    demo: bool = False
 
 
 def _jsonable(value: Any) -> Any:
@@ -347,8 +359,8 @@ class Gallery:
                     row = self._row_from_files(token)
                     guessed += 1
                 code = short_code(token)
-                db.execute(f"INSERT INTO photos ({_COLUMNS}, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-                           (token, *row, None if code in taken else code))
+                *details, demo = row
+                db.execute(_INSERT, (token, *details, None if code in taken else code, int(demo)))
                 taken.add(code)
                 recovered += 1
                 if self.outbox:  # the queue went with the index; uploads are idempotent, so queue all again
@@ -363,17 +375,18 @@ class Gallery:
         return db
 
     def _row_from_sidecar(self, token: str) -> tuple[Any, ...] | None:
-        """(created, expires, look, crop, retouch, scores) from the photo's sidecar; None if missing or bad."""
+        """(created, expires, look, crop, retouch, scores, demo) from the photo's sidecar; None if missing or bad."""
         try:
             meta = json.loads(self._sidecar(token).read_text())
             created, expires = float(meta["created"]), float(meta["expires"])
             look, crop, retouch = (str(meta[k]) for k in ("look", "crop", "retouch"))
             scores = json.dumps(meta.get("scores") or {}, allow_nan=False, sort_keys=True)
+            demo = meta.get("demo", False)  # sidecars from before the mark: an event photo
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        if not (math.isfinite(created) and math.isfinite(expires)):
+        if not (math.isfinite(created) and math.isfinite(expires)) or not isinstance(demo, bool):
             return None
-        return created, expires, look, crop, retouch, scores
+        return created, expires, look, crop, retouch, scores, demo
 
     def _row_from_files(self, token: str) -> tuple[Any, ...]:
         """A photo from before sidecars: taken when its file was written, crop from its shape."""
@@ -386,11 +399,13 @@ class Gallery:
                 width, height = image.size
             ratios = {c: int(c.split(":")[0]) / int(c.split(":")[1]) for c in CROPS}
             crop = min(CROPS, key=lambda c: abs(ratios[c] - width / height))
-        return created, created + self.expiry_s, UNKNOWN, crop, UNKNOWN, "{}"
+        # Not known to be a demo: kept as an event photo (a real guest's photo must never expire in an hour).
+        return created, created + self.expiry_s, UNKNOWN, crop, UNKNOWN, "{}", False
 
     @staticmethod
     def _migrate(db: sqlite3.Connection) -> None:
-        """Bring an index made by an older booth up to date: the short-code column, filled in.
+        """Bring an index made by an older booth up to date: the short-code column, filled in, and the
+        demo mark (photos from before it were all kept as event photos: 0).
 
         In one write transaction, so the booth and the web server opening the
         same index at once cannot both add the column.
@@ -400,6 +415,8 @@ class Gallery:
             columns = {row[1] for row in db.execute("PRAGMA table_info(photos)")}
             if "code" not in columns:
                 db.execute("ALTER TABLE photos ADD COLUMN code TEXT")
+            if "demo" not in columns:
+                db.execute(_DEMO_COLUMN)
             db.execute(_CODE_INDEX)
             taken = {c for (c,) in db.execute("SELECT code FROM photos WHERE code IS NOT NULL")}
             missing = db.execute("SELECT token FROM photos WHERE code IS NULL ORDER BY created").fetchall()
@@ -434,13 +451,13 @@ class Gallery:
             return self._db.execute(sql, params).rowcount
 
     def _record(self, row: tuple[Any, ...]) -> PhotoRecord:
-        token, created, expires, look, crop, retouch, scores, code = row
+        token, created, expires, look, crop, retouch, scores, code, demo = row
         try:
             parsed = json.loads(scores)
         except ValueError:
             parsed = {}
         return PhotoRecord(token, created, min(expires, created + self.expiry_s), look, crop, retouch,
-                           parsed if isinstance(parsed, dict) else {}, code)
+                           parsed if isinstance(parsed, dict) else {}, code, bool(demo))
 
     def _file(self, token: str, kind: str) -> Path:
         return self.photos_dir / f"{token}.{kind}.jpg"
@@ -489,9 +506,9 @@ class Gallery:
     # -- the API ----------------------------------------------------------
 
     def add(self, *, original_jpeg: bytes, retouched_jpeg: bytes, look: str, crop: str, retouch: str,
-            scores: Mapping[str, Any], now: float | None = None) -> PhotoRecord:
+            scores: Mapping[str, Any], now: float | None = None, demo: bool = False) -> PhotoRecord:
         """Stage and publish at once (tests, benchmarks; the booth stages, then the guest keeps)."""
-        staged, files = self._prepare(original_jpeg, retouched_jpeg, look, crop, retouch, scores, now)
+        staged, files = self._prepare(original_jpeg, retouched_jpeg, look, crop, retouch, scores, now, demo)
         with self._files_lock():  # the staged files are never out of this lock: no reconcile takes them
             try:
                 self._write_staged(staged, files)
@@ -500,9 +517,12 @@ class Gallery:
                 self.unstage(staged.token)  # nothing left staged if publishing failed
 
     def stage(self, *, original_jpeg: bytes, retouched_jpeg: bytes, look: str, crop: str, retouch: str,
-              scores: Mapping[str, Any], now: float | None = None) -> StagedPhoto:
-        """Put a developed photo on disk, durable, but published nowhere until :meth:`publish`."""
-        staged, files = self._prepare(original_jpeg, retouched_jpeg, look, crop, retouch, scores, now)
+              scores: Mapping[str, Any], now: float | None = None, demo: bool = False) -> StagedPhoto:
+        """Put a developed photo on disk, durable, but published nowhere until :meth:`publish`.
+
+        ``demo`` marks a photo of a demo source (booth/demo.py); :meth:`publish` records the mark.
+        """
+        staged, files = self._prepare(original_jpeg, retouched_jpeg, look, crop, retouch, scores, now, demo)
         self._hold_staging()
         self._write_staged(staged, files)
         return staged
@@ -521,18 +541,21 @@ class Gallery:
             return self._publish_locked(staged, new)
 
     def _prepare(self, original_jpeg: object, retouched_jpeg: object, look: object, crop: object,
-                 retouch: object, scores: Mapping[str, Any], now: float | None) -> tuple[StagedPhoto, tuple[bytes, bytes]]:
+                 retouch: object, scores: Mapping[str, Any], now: float | None,
+                 demo: object) -> tuple[StagedPhoto, tuple[bytes, bytes]]:
         original = _check_jpeg("original_jpeg", original_jpeg)
         retouched = _check_jpeg("retouched_jpeg", retouched_jpeg)
         look = _check_choice("look", look, LOOKS)
         crop = _check_choice("crop", crop, CROPS)
         retouch = _check_choice("retouch", retouch, RETOUCHES)
+        if not isinstance(demo, bool):
+            raise GalleryError(f"demo = {demo!r}: allowed: True, False")
         try:
             scores_json = json.dumps(dict(scores), default=_jsonable, allow_nan=False, sort_keys=True)
         except (TypeError, ValueError) as exc:
             raise GalleryError(f"scores cannot be stored: {exc}") from None
         created = time.time() if now is None else float(now)
-        return StagedPhoto(self._fresh_token(), created, look, crop, retouch, scores_json), (original, retouched)
+        return StagedPhoto(self._fresh_token(), created, look, crop, retouch, scores_json, demo), (original, retouched)
 
     def _write_staged(self, staged: StagedPhoto, files: tuple[bytes, bytes]) -> None:
         """Both files whole and fsynced under their staged names (a temp file renamed, as everywhere)."""
@@ -551,9 +574,10 @@ class Gallery:
             raise
 
     def _publish_locked(self, staged: StagedPhoto, new: tuple[bytes, str] | None) -> PhotoRecord:
-        record = PhotoRecord(staged.token, staged.created, staged.created + self.expiry_s, staged.look,
+        expiry_s = min(self.expiry_s, DEMO_EXPIRY_S) if staged.demo else self.expiry_s
+        record = PhotoRecord(staged.token, staged.created, staged.created + expiry_s, staged.look,
                              staged.crop, staged.retouch if new is None else new[1], json.loads(staged.scores_json),
-                             short_code(staged.token))
+                             short_code(staged.token), staged.demo)
         moved: list[Path] = []
         tmp: Path | None = None
         try:
@@ -567,7 +591,8 @@ class Gallery:
                 moved.append(final)
             # What a rebuild of a damaged index needs to give the photo back its link and details.
             sidecar = json.dumps({"created": record.created, "expires": record.expires, "look": record.look,
-                                  "crop": record.crop, "retouch": record.retouch, "scores": record.scores},
+                                  "crop": record.crop, "retouch": record.retouch, "scores": record.scores,
+                                  "demo": record.demo},
                                  allow_nan=False, sort_keys=True).encode()
             tmp = _write_temp(self.photos_dir, sidecar)
             os.rename(tmp, self._sidecar(staged.token))
@@ -623,9 +648,9 @@ class Gallery:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 self._db.execute(
-                    f"INSERT INTO photos ({_COLUMNS}, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                    _INSERT,
                     (record.token, record.created, record.expires, record.look, record.crop, record.retouch,
-                     scores_json, record.code),
+                     scores_json, record.code, int(record.demo)),
                 )
                 if self.outbox:
                     self._db.execute("INSERT INTO outbox (token, op, queued) VALUES (?, ?, ?)",
@@ -708,8 +733,11 @@ class Gallery:
         return True
 
     def count(self) -> int:
-        """Every photo stored, expired ones waiting for the clean-up included (what a wipe deletes)."""
-        return int(self._query("SELECT COUNT(*) FROM photos WHERE deleted IS NULL")[0][0])
+        """Every event photo stored, expired ones waiting for the clean-up included (what staff type to wipe).
+
+        Demo photos are not counted (a wipe deletes them too, unasked: they are no guest's).
+        """
+        return int(self._query("SELECT COUNT(*) FROM photos WHERE deleted IS NULL AND demo = 0")[0][0])
 
     def wipe(self) -> tuple[int, int]:
         """Delete every photo (the event is over): ``(photos, quarantined files)`` deleted.
@@ -802,19 +830,22 @@ class Gallery:
             raise ValueError("malformed token")
         return self._file(record.token, kind)
 
-    def records(self, *, include_expired: bool = False, now: float | None = None) -> list[PhotoRecord]:
-        """All live photos, oldest first (staff export)."""
+    def records(self, *, include_expired: bool = False, now: float | None = None,
+                demo: bool | None = None) -> list[PhotoRecord]:
+        """Live photos, oldest first: all of them, or with ``demo`` False the event's only (staff export),
+        True the demo photos only."""
         now = time.time() if now is None else float(now)
         rows = self._query(f"SELECT {_COLUMNS} FROM photos WHERE deleted IS NULL ORDER BY created, token")
-        records = [self._record(r) for r in rows]
+        records = [r for r in map(self._record, rows) if demo is None or r.demo == demo]
         return records if include_expired else [r for r in records if not r.expired(now)]
 
     def stats(self, now: float | None = None) -> GalleryStats:
-        """Counts for the staff page; 'today' is the local calendar day."""
+        """Counts for the staff page (event photos only; demo photos counted apart); 'today' is the local day."""
         now = time.time() if now is None else float(now)
         lt = time.localtime(now)
         midnight = time.mktime((lt.tm_year, lt.tm_mon, lt.tm_mday, 0, 0, 0, 0, 0, -1))
-        rows = self.records(include_expired=True, now=now)  # one snapshot for both counts
+        everything = self.records(include_expired=True, now=now)  # one snapshot for every count
+        rows = [r for r in everything if not r.demo]
         live = [r for r in rows if not r.expired(now)]
         per_hour = [0] * 24
         for r in live:
@@ -822,7 +853,9 @@ class Gallery:
                 per_hour[time.localtime(r.created).tm_hour] += 1
         latest = tuple(sorted(live, key=lambda r: r.created, reverse=True)[:LATEST])
         quarantined = sum(1 for _ in self.quarantine_dir.iterdir())
-        return GalleryStats(len(live), sum(per_hour), tuple(per_hour), latest, len(rows) - len(live), quarantined)
+        demo = sum(1 for r in everything if r.demo and not r.expired(now))
+        return GalleryStats(len(live), sum(per_hour), tuple(per_hour), latest, len(rows) - len(live), quarantined,
+                            demo)
 
     def free_bytes(self) -> int:
         """Free space where photos are written (for the disk-low check and the staff page)."""

@@ -91,7 +91,8 @@ def test_add_writes_both_files_then_the_row(tmp_path: Path, jpegs) -> None:
     assert photo_files(tmp_path) == published_files(r.token)
     assert json.loads((tmp_path / "photos" / f"{r.token}.json").read_text()) == {  # the sidecar a rebuild reads
         "created": 1000.0, "expires": 1000.0 + 7 * DAY, "look": "smile", "crop": "4:5", "retouch": "natural",
-        "scores": {"smile": 0.8, "sharpness": 12.5, "eyes": [pytest.approx(0.9), pytest.approx(0.8)]}}
+        "scores": {"smile": 0.8, "sharpness": 12.5, "eyes": [pytest.approx(0.9), pytest.approx(0.8)]},
+        "demo": False}
 
 
 @pytest.mark.parametrize("bad, message", [

@@ -50,13 +50,13 @@ def _copy(src: BinaryIO, dest: BinaryIO, sink: _Sink) -> Iterator[bytes]:
 
 
 def export_zip(gallery: Gallery, now: float | None = None) -> Iterator[bytes]:
-    """Yield the ZIP archive of all live photos, chunk by chunk."""
+    """Yield the ZIP archive of all live event photos (demo photos are no guest's: left out), chunk by chunk."""
     sink = _Sink()
     manifest = io.StringIO()
     writer = csv.writer(manifest)
     writer.writerow(["file", "original", "taken", "look", "crop", "retouch", "scores"])
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as zf:  # type: ignore[arg-type]
-        for number, record in enumerate(gallery.records(now=now), start=1):
+        for number, record in enumerate(gallery.records(now=now, demo=False), start=1):
             taken = time.localtime(record.created)
             stem = time.strftime("%Y-%m-%d/%H%M%S", taken) + f"-{number:04d}-{record.look}"
             names = {"retouched": f"{stem}.jpg", "original": f"{stem}-original.jpg"}

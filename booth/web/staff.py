@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from booth.demo import DEMO_EXPIRY_TEXT
 from booth.durations import days_text
 from booth.gallery import Gallery
 from booth.cloud.status import read_sync_status
@@ -167,7 +168,8 @@ def staff_routes(gallery: Gallery, settings: WebSettings, sessions: Sessions, li
         return render("staff.html", cloud=settings.cloud, cloud_ok=cloud_ok, cloud_detail=cloud_detail, title="Photo booth — staff", wide=True, root="../", stats=stats,
                       free_text=_size_text(free), disk_low=free < settings.min_free_mb * 1024 * 1024,
                       booth_ok=booth_ok, booth_state=state, booth_detail=detail, chart=hour_chart(stats.per_hour),
-                      expiry_text=days_text(settings.expiry_days), done=done, headers=NO_STORE)
+                      expiry_text=days_text(settings.expiry_days), demo_expiry_text=DEMO_EXPIRY_TEXT, done=done,
+                      headers=NO_STORE)
 
     async def dashboard(request: Request) -> Response:
         if not logged_in(request):
