@@ -57,6 +57,7 @@ PACKAGES = [
     ("starlette", "starlette"),
     ("jinja2", "jinja2"),
     ("uvicorn", "uvicorn"),
+    ("boto3", "boto3"),  # booth sync and booth web --cloud only
 ]
 
 

@@ -14,6 +14,9 @@ REPO = Path(__file__).resolve().parent.parent
 PICKED_UP_BY_UVICORN = {"httptools", "uvloop"}
 # A dependency of mediapipe, pinned so that both cv2 packages carry one version (constraints.txt).
 PINNED_FOR_OTHERS = {"opencv-contrib-python"}
+# boto3's own dependencies, pinned with it so a Pi and a laptop resolve the same set (boto3 accepts
+# only a narrow botocore range); scripts/check-pi-packages.sh checks each for aarch64 wheels.
+PINNED_WITH_BOTO3 = {"botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3"}
 
 
 def _name(requirement: str) -> str:
@@ -51,7 +54,7 @@ def test_constraints_pin_exactly_the_dependencies() -> None:
         if line.strip() and not line.startswith("#"):
             name, _, version = line.partition("==")
             pins[name.strip().lower()] = version.strip()
-    assert set(pins) == wanted | PINNED_FOR_OTHERS
+    assert set(pins) == wanted | PINNED_FOR_OTHERS | PINNED_WITH_BOTO3
     assert all(pins.values())
 
 

@@ -32,7 +32,9 @@ def in_scene(photo: np.ndarray, size: tuple[int, int] = (1600, 900), height: flo
              centre: tuple[float, float] = (0.5, 0.5)) -> np.ndarray:
     """The photo at ``height`` x the frame height, centred at ``centre`` (fractions), cut by the frame edges."""
     fw, fh = size
-    small = cv2.GaussianBlur(cv2.resize(photo, (fw // 16, fh // 16), interpolation=cv2.INTER_AREA), (0, 0), 1.5)
+    # Blurred far past recognition: the face model now looks for several faces, and a ghost of the
+    # face in the background would be the largest one.
+    small = cv2.GaussianBlur(cv2.resize(photo, (fw // 64, fh // 64), interpolation=cv2.INTER_AREA), (0, 0), 3.0)
     background = cv2.resize(small, (fw, fh), interpolation=cv2.INTER_LINEAR)
     ph = round(fh * height)
     pw = round(photo.shape[1] * ph / photo.shape[0])
