@@ -97,6 +97,8 @@ def test_store_down_then_back(tmp_path: Path, s3: S3Server, jpegs: tuple[bytes, 
         # A running sync keeps trying by itself and resumes when the store is back.
         log = tmp_path / "sync.log"
         proc = start_booth("sync", env=booth.env(), log=log)
+        # it meets the store down before the store comes back (else there is nothing to resume from)
+        wait_until(lambda: "cannot reach" in log.read_text(), 60, "the running sync meeting the store down", proc=proc)
     finally:
         s3.start()
     try:
