@@ -60,6 +60,9 @@ def test_a_walk_away_from_review_publishes_nothing(tmp_path: Path, model_path: P
     web = start_web(data, workers=1)
     monkeypatch.setenv("BOOTH_DATA_DIR", str(data))
     monkeypatch.setenv("BOOTH_MODELS_DIR", str(model_path.parent))
+    # The scripted subject stands in for an event's guest here: its photos are judged as an event's
+    # (exported on the staff page), not kept apart as a demo's (tests/test_demo_photos.py covers those).
+    monkeypatch.setattr("booth.demo.is_demo_camera", lambda name: False)
     app = build(load_config(conf), camera_spec="scripted",
                 options=Options(headless=True, sessions=1, autopilot=True, max_run_s=400.0))
     assert app.autopilot is not None
