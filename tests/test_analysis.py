@@ -95,7 +95,10 @@ def test_only_the_newest_frame_is_analysed(worker, camera):
     _collect(worker.events, 2.0)
     analysed = worker.frames - start_frames
     delivered = camera.latest().index - start_index
-    assert 0 < analysed <= delivered + 1  # never more than the camera gave, never a backlog
+    # Never more than the camera gave, never one frame twice. The +2: a frame in the model when the
+    # counts were read is counted after it, and the newest frame then (read a moment later) may be
+    # newer than it and analysed next.
+    assert 0 < analysed <= delivered + 2
 
 
 def test_a_new_breath_forgets_the_last_subject(worker):
