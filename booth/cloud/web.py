@@ -35,7 +35,6 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
-from starlette.routing import Route
 
 from booth.cloud.keys import KIND_FILES, META, PENDING
 from booth.cloud.store import Store, StoreError
@@ -46,7 +45,7 @@ from booth.session import RETOUCH_NAMES
 from booth.web.errors import InternalErrors
 from booth.web.headers import SecurityHeaders, content_security_policy
 from booth.web.pages import CSS, date_text, render, render_text
-from booth.web.phone import _ASPECT, _filename, gone, same_origin
+from booth.web.phone import _ASPECT, _filename, gone, photo_page_routes, same_origin
 from booth.web.settings import WebSettings
 
 log = logging.getLogger(__name__)
@@ -187,14 +186,8 @@ def create_cloud_app(store: Store, settings: WebSettings) -> Starlette:
     async def not_found(request: Request, exc: Exception) -> Response:
         return gone(settings, 404)
 
-    app = Starlette(routes=[
-        Route("/p/{token}", page, methods=["GET"]),
-        Route("/p/{token}/photo.jpg", file_route("retouched", False, None), methods=["GET"]),
-        Route("/p/{token}/download", file_route("retouched", True, ""), methods=["GET"]),
-        Route("/p/{token}/original", file_route("original", True, "-original"), methods=["GET"]),
-        Route("/p/{token}/delete", confirm_delete, methods=["GET"]),
-        Route("/p/{token}/delete", delete, methods=["POST"]),
-    ], exception_handlers={404: not_found, 405: not_found})
+    app = Starlette(routes=photo_page_routes(page, file_route, confirm_delete, delete),
+                    exception_handlers={404: not_found, 405: not_found})
     app.router.redirect_slashes = False
     app.add_middleware(InternalErrors, page=lambda: render(
         "gone.html", status=503, title="Something went wrong", heading="Something went wrong",

@@ -13,6 +13,7 @@ import logging
 import time
 from urllib.parse import urlsplit
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -121,6 +122,16 @@ def phone_routes(gallery: Gallery, settings: WebSettings) -> list[Route]:
         log.info("a photo was deleted by its owner")
         return render("deleted.html", title="Photo deleted", root="../../")
 
+    return photo_page_routes(page, file_route, confirm_delete, delete)
+
+
+def photo_page_routes(page: Any, file_route: Callable[[str, bool, str | None], Any],
+                      confirm_delete: Any, delete: Any) -> list[Route]:
+    """The photo page's paths, once for both servers: the booth's (gallery) and `booth web --cloud` (bucket).
+
+    ``file_route(kind, attachment, suffix)`` makes the endpoint for one file
+    kind; ``suffix`` None serves it inline, else it names the download.
+    """
     return [
         Route("/p/{token}", page, methods=["GET"]),
         Route("/p/{token}/photo.jpg", file_route("retouched", False, None), methods=["GET"]),
