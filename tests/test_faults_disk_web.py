@@ -46,8 +46,8 @@ def test_full_disk_still_counts_logins_and_deletes_photos(small_disk: Path, tmp_
             assert staff.post("/staff/login", data={"password": STAFF_PASSWORD}).status_code == 303
             ballast = fill(small_disk, leave_mb=0)
             assert free_mb(small_disk) < 0.05
-            codes = _wrong_passwords(server, "127.0.8.1", PER_CLIENT.failures + 3)
-            assert codes == [401] * PER_CLIENT.failures + [429] * 3, codes
+            codes = _wrong_passwords(server, "127.0.8.1", PER_CLIENT.attempts + 3)
+            assert codes == [401] * PER_CLIENT.attempts + [429] * 3, codes
             with server.client("127.0.8.2") as other:
                 assert other.post("/staff/login", data={"password": STAFF_PASSWORD}).status_code == 303
                 assert other.get("/staff").status_code == 200
@@ -70,7 +70,7 @@ def test_full_disk_still_counts_logins_and_deletes_photos(small_disk: Path, tmp_
         ballast.unlink()
     assert "Traceback" not in log
     assert gone.token not in log and keep.token not in log
-    assert log.count("staff login failed (client 127.0.8.1)") == PER_CLIENT.failures
+    assert log.count("staff login failed (client 127.0.8.1)") == PER_CLIENT.attempts
 
 
 def test_full_disk_without_a_runtime_directory_refuses_logins_rather_than_not_counting(
@@ -80,12 +80,12 @@ def test_full_disk_without_a_runtime_directory_refuses_logins_rather_than_not_co
     monkeypatch.delenv("RUNTIME_DIRECTORY", raising=False)  # state on the data disk (a run outside systemd)
     for server in running_web(data, workers=1):
         ballast = fill(small_disk, leave_mb=0)
-        codes = _wrong_passwords(server, "127.0.8.3", PER_CLIENT.failures + 5)
+        codes = _wrong_passwords(server, "127.0.8.3", PER_CLIENT.attempts + 5)
         log = server.log_text()
         ballast.unlink()
     assert set(codes) <= {401, 429, 503}, codes
     assert codes[-1] in (429, 503)  # refused: counted to the limit, or not checked at all
-    assert log.count("staff login failed (client 127.0.8.3)") <= PER_CLIENT.failures
+    assert log.count("staff login failed (client 127.0.8.3)") <= PER_CLIENT.attempts
     assert "Traceback" not in log
 
 

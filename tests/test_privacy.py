@@ -100,7 +100,7 @@ def test_delete_link_really_deletes_and_logs_carry_no_tokens(tmp_path: Path) -> 
 
 # ------------------------------------------------ a real session, inspected
 
-# web-state.sqlite3 is the photo server's login and short-code limit (booth/web/auth.py, codes.py). Under
+# web-state.sqlite3 is the photo server's login and short-code limit (booth/web/limiter.py). Under
 # systemd it lives in RuntimeDirectory= (RAM, README "Staff page"); a run outside systemd, like this one,
 # keeps it in the data folder so that a full disk refuses staff logins rather than not counting them
 # (tests/test_faults_disk_web.py). It holds no photo data: the addresses of recent wrong logins and code

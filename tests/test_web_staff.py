@@ -233,7 +233,7 @@ def test_export_streams_every_photo(server, faces_dir, tmp_path) -> None:
 
 def test_rate_limit_per_client_then_other_clients_unaffected(server) -> None:
     with server.client("127.0.0.21") as attacker:
-        for _ in range(PER_CLIENT.failures):
+        for _ in range(PER_CLIENT.attempts):
             assert login(attacker, "guess").status_code == 401
         blocked = login(attacker)  # even the right password is refused now
         assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
@@ -252,7 +252,7 @@ def test_global_rate_limit(tmp_path) -> None:
     # Its own server: this one is locked for everybody afterwards.
     for server in running_web(tmp_path / "data"):
         failures = 0
-        for i in range(GLOBAL.failures):
+        for i in range(GLOBAL.attempts):
             with server.client(f"127.0.1.{i + 1}") as c:
                 assert login(c, "guess").status_code == 401
                 failures += 1

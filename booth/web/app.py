@@ -18,8 +18,8 @@ from starlette.routing import Match, Route
 
 from booth.durations import days_text
 from booth.gallery import Gallery
-from booth.web.auth import LoginLimiter, PasswordChecker, Sessions, check_hash_format
-from booth.web.codes import CodeLimiter, code_routes
+from booth.web.auth import PasswordChecker, Sessions, check_hash_format, login_limiter
+from booth.web.codes import code_limiter, code_routes
 from booth.web.errors import InternalErrors
 from booth.web.headers import SecurityHeaders, content_security_policy
 from booth.web.pages import CSS, render
@@ -36,9 +36,9 @@ def create_app(settings: WebSettings, *, reconcile: bool = False) -> Starlette:
     gallery = Gallery(settings.data_dir, expiry_days=settings.expiry_days, reconcile=reconcile,
                       outbox=settings.cloud)
     sessions = Sessions(settings.state_path, settings.staff_password_hash)
-    limiter = LoginLimiter(settings.state_path)
+    limiter = login_limiter(settings.state_path)
     checker = PasswordChecker(settings.staff_password_hash)
-    code_limiter = CodeLimiter(settings.state_path)  # beside the login limit
+    codes_limiter = code_limiter(settings.state_path)  # beside the login limit
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -48,7 +48,7 @@ def create_app(settings: WebSettings, *, reconcile: bool = False) -> Starlette:
             gallery.close()
             limiter.close()
             sessions.close()
-            code_limiter.close()
+            codes_limiter.close()
 
     async def not_found(request: Request, exc: Exception) -> Response:
         # Any path we do not serve looks exactly like an unknown photo.
@@ -69,7 +69,7 @@ def create_app(settings: WebSettings, *, reconcile: bool = False) -> Starlette:
     app = Starlette(
         routes=[*probe_routes(), *phone_routes(gallery, settings),
                 *staff_routes(gallery, settings, sessions, limiter, checker),
-                *code_routes(gallery, settings, code_limiter)],  # last: "/{code}" must not shadow a fixed path
+                *code_routes(gallery, settings, codes_limiter)],  # last: "/{code}" must not shadow a fixed path
         exception_handlers={404: not_found, 405: not_found},
         lifespan=lifespan,
     )

@@ -4,14 +4,14 @@ The password hash lives in the config (``[web] staff_password_hash``), made
 by ``booth staff-password``. A session is a random cookie whose hash is kept
 server-side, so logging out (or changing the password) really ends it.
 
-Failed logins are counted in a small SQLite file shared by all workers:
-per client address and for the whole server. An attempt is *reserved*
-(counted as a failure) atomically before the password is checked, and only
-a right password takes it back, so parallel guesses cannot all slip past the
-check (a race the old check-then-count order had). A client over its own
-limit is refused before anything is recorded, so one device adds at most
-``PER_CLIENT.failures`` to the global count and cannot lock real staff out
-on its own. The scrypt check itself runs one at a time per worker (16 MiB
+Failed logins are counted by booth.web.limiter in a small SQLite file
+shared by all workers: per client address and for the whole server. An
+attempt is *admitted* (counted as a failure) atomically before the password
+is checked, and only a right password takes it back, so parallel guesses
+cannot all slip past the check (a race the old check-then-count order had).
+A client over its own limit is refused before anything is recorded, so one
+device adds at most ``PER_CLIENT.attempts`` to the global count and cannot
+lock real staff out on its own. The scrypt check itself runs one at a time per worker (16 MiB
 each), so a burst never costs more memory than one check.
 
 The state file lives in the service's runtime directory (systemd's
@@ -29,17 +29,18 @@ import base64
 import getpass
 import hashlib
 import hmac
-import ipaddress
 import secrets
 import sqlite3
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from starlette.concurrency import run_in_threadpool
+
+from booth.web.limiter import Limit, Limiter
+from booth.web.state import StateUnavailable, open_state
 
 SCHEME = "scrypt"
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1  # 16 MiB, ~0.1 s on a Pi 4
@@ -100,30 +101,6 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got, expected)
 
 
-class StateUnavailable(RuntimeError):
-    """The login state cannot be written (a full disk, say): logins are refused, not left uncounted."""
-
-
-def _state_db(path: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
-    db.execute("PRAGMA busy_timeout = 10000")
-    db.execute("PRAGMA journal_mode = WAL")
-    return db
-
-
-def client_key(host: str) -> str:
-    """Who a login attempt counts against: the address, or its /64 for IPv6 (a phone can have many)."""
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return host
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address)
-
-
 class Sessions:
     """Staff sessions kept server-side: the cookie is a random key; only its SHA-256 is stored."""
 
@@ -132,7 +109,7 @@ class Sessions:
         # Rows remember which password they were made under: a new password ends old sessions.
         self._password_id = hashlib.sha256(password_hash.encode()).hexdigest()[:16]
         self._lock = threading.Lock()
-        self._db = _state_db(path)
+        self._db = open_state(path)
         self._db.execute("CREATE TABLE IF NOT EXISTS sessions (key TEXT PRIMARY KEY, expires REAL NOT NULL, "
                          "password TEXT NOT NULL)")
 
@@ -180,71 +157,19 @@ class Sessions:
             self._db.close()
 
 
-@dataclass(frozen=True)
-class Limit:
-    """At most ``failures`` failed logins in ``window_s`` seconds."""
-
-    failures: int
-    window_s: float
-
-
+# Wrong passwords: a device gets 5 tries in 15 minutes, the whole server 30 (README: the staff page).
 PER_CLIENT = Limit(5, 900.0)
 GLOBAL = Limit(30, 900.0)
 
 
-class LoginLimiter:
-    """Failed-login counter shared by all workers through SQLite; attempts are reserved before checking."""
+def login_limiter(path: Path, *, per_client: Limit = PER_CLIENT, overall: Limit = GLOBAL) -> Limiter:
+    """Failed logins, counted in the state file's ``failures`` table.
 
-    def __init__(self, path: Path, *, per_client: Limit = PER_CLIENT, overall: Limit = GLOBAL) -> None:
-        self.per_client, self.overall = per_client, overall
-        self._lock = threading.Lock()
-        self._db = _state_db(path)
-        self._db.execute("CREATE TABLE IF NOT EXISTS failures (client TEXT NOT NULL, at REAL NOT NULL)")
-        self._db.execute("CREATE INDEX IF NOT EXISTS failures_at ON failures(at)")
-
-    def _wait(self, limit: Limit, where: str, params: tuple[object, ...], now: float) -> float:
-        rows = self._db.execute(f"SELECT at FROM failures WHERE {where} ORDER BY at DESC LIMIT ?",
-                                (*params, limit.failures)).fetchall()
-        return rows[-1][0] + limit.window_s - now if len(rows) >= limit.failures else 0.0
-
-    def reserve(self, client: str, now: float | None = None) -> float:
-        """Count one attempt as failed, atomically across workers, unless a limit is reached.
-
-        Returns 0 when the attempt is reserved (check the password, then call
-        :meth:`succeeded` if it was right), else the seconds to wait (nothing
-        recorded). StateUnavailable if the count cannot be written.
-        """
-        now = time.time() if now is None else now
-        try:
-            with self._lock:
-                self._db.execute("BEGIN IMMEDIATE")  # one reservation at a time across workers
-                try:
-                    wait = max(self._wait(self.per_client, "client = ? AND at > ?",
-                                          (client, now - self.per_client.window_s), now),
-                               self._wait(self.overall, "at > ?", (now - self.overall.window_s,), now))
-                    if wait <= 0:
-                        self._db.execute("INSERT INTO failures VALUES (?, ?)", (client, now))
-                        horizon = now - max(self.per_client.window_s, self.overall.window_s)
-                        self._db.execute("DELETE FROM failures WHERE at <= ?", (horizon,))
-                    self._db.execute("COMMIT")
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
-        except sqlite3.Error as exc:
-            raise StateUnavailable(f"cannot count the login attempt: {exc}") from None
-        return max(wait, 0.0)
-
-    def succeeded(self, client: str) -> None:
-        """The password was right: forget this client's failures, the reservation included."""
-        try:
-            with self._lock:
-                self._db.execute("DELETE FROM failures WHERE client = ?", (client,))
-        except sqlite3.Error:
-            pass  # the reservation stays counted: the limit only errs on the safe side
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
+    An attempt is admitted (counted as a failure) before the password is
+    checked; a right password then forgets the client's failures, the
+    admitted one included.
+    """
+    return Limiter(path, "failures", per_client=per_client, overall=overall, what="login attempt")
 
 
 class PasswordChecker:

@@ -4,8 +4,8 @@ A code (booth/codes.py) is a short way to the photo's page, never the key
 to it: a right code answers with a redirect to ``p/<token>``, and the token
 stays the secret. So that codes cannot be guessed, every lookup of a
 well-formed code is counted before it is answered, per client address and
-for the whole server, in a small SQLite file shared by all workers; a right
-code's count is handed back (a guest who types theirs costs nothing), a
+for the whole server (booth.web.limiter, in the SQLite file shared by all
+workers); a right code's count is handed back (a guest who types theirs costs nothing), a
 wrong one stays counted for the window. The README works out how many
 guesses that leaves an attacker.
 """
@@ -13,10 +13,6 @@ guesses that leaves an attacker.
 from __future__ import annotations
 
 import logging
-import sqlite3
-import threading
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
@@ -27,94 +23,32 @@ from starlette.routing import Route
 from booth import codes
 from booth.durations import days_text
 from booth.gallery import Gallery
-from booth.web.auth import StateUnavailable, _state_db, client_key
+from booth.web.limiter import Limit, Limiter
 from booth.web.pages import render
 from booth.web.phone import gone
 from booth.web.settings import WebSettings
+from booth.web.state import StateUnavailable, client_key
 
 log = logging.getLogger(__name__)
 
 NO_STORE = {"cache-control": "no-store"}
 
 
-@dataclass(frozen=True)
-class Window:
-    """At most ``attempts`` code lookups in ``window_s`` seconds."""
-
-    attempts: int
-    window_s: float
+# A guest mistyping a few times is never stopped; the whole server is, whatever the number of addresses.
+PER_CLIENT = Limit(10, 600.0)
+OVERALL = Limit(120, 3600.0)
 
 
-PER_CLIENT = Window(10, 600.0)  # a guest mistyping a few times is never stopped
-OVERALL = Window(120, 3600.0)  # the whole server, whatever the number of addresses
-
-
-class CodeLimiter:
-    """Counts code lookups in SQLite, so the limit holds across workers and restarts."""
-
-    def __init__(self, path: Path, *, per_client: Window = PER_CLIENT, overall: Window = OVERALL) -> None:
-        self.per_client, self.overall = per_client, overall
-        self._lock = threading.Lock()
-        self._db = _state_db(path)
-        self._db.execute("CREATE TABLE IF NOT EXISTS code_lookups (client TEXT NOT NULL, at REAL NOT NULL)")
-        self._db.execute("CREATE INDEX IF NOT EXISTS code_lookups_at ON code_lookups(at)")
-
-    def admit(self, client: str, now: float | None = None) -> tuple[float, int | None]:
-        """``(0, ticket)`` when this lookup may go ahead (and is counted), else ``(seconds to wait, None)``.
-
-        Checked and counted in one write transaction: lookups racing in from
-        several workers can never pass more than the limit between them.
-        StateUnavailable if the count cannot be written (then nobody is let through).
-        """
-        now = time.time() if now is None else now
-        try:
-            return self._admit(client, now)
-        except sqlite3.Error as exc:
-            raise StateUnavailable(f"cannot count the code lookup: {exc}") from None
-
-    def _admit(self, client: str, now: float) -> tuple[float, int | None]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                waits = [0.0]
-                for limit, where, params in (
-                    (self.per_client, "client = ? AND at > ?", (client, now - self.per_client.window_s)),
-                    (self.overall, "at > ?", (now - self.overall.window_s,)),
-                ):
-                    rows = self._db.execute(f"SELECT at FROM code_lookups WHERE {where} ORDER BY at DESC LIMIT ?",
-                                            (*params, limit.attempts)).fetchall()
-                    if len(rows) >= limit.attempts:
-                        waits.append(rows[-1][0] + limit.window_s - now)
-                wait = max(waits)
-                ticket = None
-                if wait <= 0:
-                    ticket = self._db.execute("INSERT INTO code_lookups VALUES (?, ?)", (client, now)).lastrowid
-                    horizon = now - max(self.per_client.window_s, self.overall.window_s)
-                    self._db.execute("DELETE FROM code_lookups WHERE at <= ?", (horizon,))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-        return wait, ticket
-
-    def refund(self, ticket: int) -> None:
-        """A right code: that one lookup no longer counts (the wrong ones still do)."""
-        try:
-            with self._lock:
-                self._db.execute("DELETE FROM code_lookups WHERE rowid = ?", (ticket,))
-        except sqlite3.Error:
-            pass  # it stays counted: the limit only errs on the safe side
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
+def code_limiter(path: Path, *, per_client: Limit = PER_CLIENT, overall: Limit = OVERALL) -> Limiter:
+    """Code lookups, counted in the state file's ``code_lookups`` table (beside the login limit)."""
+    return Limiter(path, "code_lookups", per_client=per_client, overall=overall, what="code lookup")
 
 
 def _client(request: Request) -> str:
     return client_key(request.client.host) if request.client else "unknown"
 
 
-def code_routes(gallery: Gallery, settings: WebSettings, limiter: CodeLimiter) -> list[Route]:
+def code_routes(gallery: Gallery, settings: WebSettings, limiter: Limiter) -> list[Route]:
     """``/`` (the form, and ``/?code=…``) and ``/<code>``; list them last, after every fixed path."""
     expiry_text = days_text(settings.expiry_days)
 

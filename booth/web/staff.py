@@ -25,8 +25,9 @@ from booth.durations import days_text
 from booth.gallery import Gallery
 from booth.cloud.status import read_sync_status
 from booth.status import read_status
-from booth.web.auth import (COOKIE, SESSION_S, LoginLimiter, PasswordChecker, Sessions, StateUnavailable,
-                             client_key)
+from booth.web.auth import COOKIE, SESSION_S, PasswordChecker, Sessions
+from booth.web.limiter import Limiter
+from booth.web.state import StateUnavailable, client_key
 from booth.web.chart import hour_chart
 from booth.web.export import export_zip
 from booth.web.pages import render
@@ -72,7 +73,7 @@ async def _form(request: Request) -> dict[str, str] | None:
     return {k: v[0] for k, v in parsed.items()}
 
 
-def staff_routes(gallery: Gallery, settings: WebSettings, sessions: Sessions, limiter: LoginLimiter,
+def staff_routes(gallery: Gallery, settings: WebSettings, sessions: Sessions, limiter: Limiter,
                  checker: PasswordChecker) -> list[Route]:
     enabled = bool(settings.staff_password_hash)
 
@@ -102,7 +103,7 @@ def staff_routes(gallery: Gallery, settings: WebSettings, sessions: Sessions, li
         try:
             try:
                 # Counted as a failure before the check: parallel guesses cannot outrun the limit.
-                wait = await run_in_threadpool(limiter.reserve, client)
+                wait, _ = await run_in_threadpool(limiter.admit, client)
             except StateUnavailable as exc:
                 log.error("staff login refused: %s", exc)
                 return login_page("Staff login is unavailable right now (the booth cannot record it).", 503,
@@ -119,7 +120,7 @@ def staff_routes(gallery: Gallery, settings: WebSettings, sessions: Sessions, li
         if not ok:
             log.warning("staff login failed (client %s)", client)
             return login_page("Wrong password.", 401)
-        await run_in_threadpool(limiter.succeeded, client)
+        await run_in_threadpool(limiter.forget, client)
         try:
             cookie = await run_in_threadpool(sessions.issue)
         except StateUnavailable as exc:
