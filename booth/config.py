@@ -143,7 +143,8 @@ class SessionConfig:
     choose_cycle_s: float = _opt(
         2.5, "the highlighted look moves on every this many seconds (one-button booths); 0 = never", min=0.0, max=60.0
     )
-    breathe_s: float = _opt(4.0, "length of the breathing screen (the baseline is measured then)", min=1.0, max=60.0)
+    breathe_s: float = _opt(4.0, "length of the breathing screen, counted only while the face is seen "
+                                 "(the baseline is measured then)", min=1.0, max=60.0)
     coach_timeout_s: float = _opt(45.0, "seconds of coaching before going back to attract", min=5.0, max=600.0)
     countdown_s: int = _opt(3, "countdown after a button press", min=0, max=10)
     review_timeout_s: float = _opt(30.0, "seconds on the review screen; a photo not kept by then is deleted", min=3.0, max=600.0)

@@ -11,6 +11,19 @@ Phases, in order::
     -> COUNTDOWN (button only) -> CAPTURE -> PROCESSING -> REVIEW
     -> SHARE_WIFI (only with the booth's own Wi-Fi) -> SHARE -> GOODBYE -> ATTRACT
 
+The breathing screen is also when the coach measures the subject's neutral
+face (their baseline), so it breathes only with the face in view: its clock
+runs while a face was seen in the last ``FACE_SEEN_S`` and stands still
+otherwise, while the screen asks the subject to step into the frame (the
+coach's words for a missing face). It ends once ``breathe_s`` of such time
+and the frames a baseline needs (booth.coach.baseline.MIN_FRAMES, with a
+face) have passed; a subject who never shows up is let go by the walk-away
+rule, as in every live phase.
+
+The coach's words and numbers used here are imported where they are used:
+the photo servers import this module (for RETOUCH_NAMES) and stay free of
+numpy and OpenCV, which importing the booth.coach package brings along.
+
 Every phase but ATTRACT has a deadline; GOODBYE is the short polite moment
 ("Thanks — see you next time") that ends a session, whether it was finished,
 abandoned or walked away from. Jobs handed to workers carry a job number, so a
@@ -39,6 +52,11 @@ SORRY_PAUSED = "Sorry — the booth is paused for a moment."
 CAMERA_RETRYING = "Camera unavailable — retrying"
 TELL_STAFF = "Please tell a member of staff."
 DISK_FULL = f"Photos are paused: the booth's storage is full. {TELL_STAFF}"
+
+# The breathing clock runs while a face was seen this recently. The face model misses the odd
+# frame (a far or tilted face flickers in and out), and a Pi analyses 8 to 15 frames a second:
+# half a second bridges a few missed frames without counting a guest who has stepped away.
+FACE_SEEN_S = 0.5
 
 
 class Phase(enum.Enum):
@@ -191,7 +209,7 @@ class Cue:
 
     state: str
     look: str | None = None
-    prompts: tuple[str, ...] = ()  # the coach's prompt on screen (coach only)
+    prompts: tuple[str, ...] = ()  # what the screen asks (the coach's prompt; breathe: a missing face's)
 
 
 @dataclass(frozen=True)
@@ -305,7 +323,12 @@ class State:
     scan_at: float = 0.0  # choose: when the highlight last moved
     retakes: int = 0
     face: bool = False  # a face in the latest analysed frame
-    last_face: float = 0.0
+    last_face: float = 0.0  # the walk-away clock: the last face, or the start of watching
+    seen_at: float | None = None  # when analysis last saw a face (never moved for a grace period)
+    breathed: float = 0.0  # breathe: seconds counted so far (only with the face seen)
+    counted_at: float = 0.0  # breathe: up to when `breathed` is counted
+    breath_frames: int = 0  # breathe: analysed frames with a face (what the baseline is made of)
+    breathe_prompts: tuple[str, ...] = ()  # breathe: what the screen asks instead (the face is missing)
     guidance: Any = None
     trigger: str = ""  # "auto" | "button": what fired the capture
     job: int = 0
@@ -334,6 +357,18 @@ class State:
     def remaining(self, now: float) -> float:
         return 0.0 if self.deadline is None else max(0.0, self.deadline - now)
 
+    def face_seen(self, now: float) -> bool:
+        """A face in view for the breathing clock: seen within the last FACE_SEEN_S."""
+        return self.seen_at is not None and now - self.seen_at <= FACE_SEEN_S
+
+    def breath(self, now: float) -> float:
+        """The breathing screen's progress (0..1) at ``now``: it stands still while the face is missing."""
+        if self.deadline is None:
+            return 0.0
+        total = self.breathed + (self.deadline - self.counted_at)  # breathe_s: see _count_breath
+        running = 0.0 if self.breathe_prompts else max(0.0, min(now, self.deadline) - self.counted_at)
+        return min(1.0, (self.breathed + running) / total) if total > 0 else 1.0
+
 
 @dataclass(frozen=True)
 class Transition:
@@ -353,8 +388,12 @@ def initial(now: float, settings: Settings) -> Transition:
 def step(state: State, event: Event, now: float, settings: Settings) -> Transition:
     """The one entry point: apply an event at time ``now``."""
     fx: list[Effect] = []
+    if state.phase is Phase.BREATHE:
+        state = _count_breath(state, now, settings)  # up to now, before this event's face counts
     state = _apply(state, event, now, settings, fx)
     state = _timeouts(state, now, settings, fx)
+    if state.phase is Phase.BREATHE:
+        state = _ask_for_face(state, now, fx)
     led = led_mode(state)
     if led != state.led:
         state = replace(state, led=led)
@@ -404,7 +443,9 @@ def _enter(state: State, phase: Phase, now: float, settings: Settings, fx: list[
         new = replace(new, selected=0, scanning=settings.choose_cycle_s > 0, scan_at=now)
         fx.append(Analyse("presence"))
     elif phase is Phase.BREATHE:
-        fx += [Analyse("baseline"), Cue("breathe")]
+        asks = _missing_face(new, now)
+        new = replace(new, breathed=0.0, counted_at=now, breath_frames=0, breathe_prompts=asks)
+        fx += [Analyse("baseline"), Cue("breathe", prompts=asks)]
     elif phase is Phase.COACH:
         new = replace(new, guidance=None, trigger="")
         fx += [Analyse("coach", new.look), Cue("coach", new.look)]
@@ -454,6 +495,37 @@ def _to_share(state: State, now: float, settings: Settings, fx: list[Effect]) ->
     return _enter(state, phase, now, settings, fx, publishing=False, kept=True)
 
 
+def _count_breath(state: State, now: float, settings: Settings) -> State:
+    """Breathe: add the time since the last count during which a face was seen (the last sighting
+    covers FACE_SEEN_S after it); the deadline is what is left from now, so it moves on while
+    no face is seen."""
+    start = state.counted_at
+    if state.seen_at is not None:
+        start = max(start, state.seen_at)
+        end = min(now, state.seen_at + FACE_SEEN_S)
+    else:
+        end = start
+    breathed = state.breathed + max(0.0, end - start)
+    return replace(state, breathed=breathed, counted_at=now,
+                   deadline=now + max(0.0, settings.breathe_s - breathed))
+
+
+def _missing_face(state: State, now: float) -> tuple[str, ...]:
+    """What the breathing screen asks: to step into the frame while no face is seen, else nothing."""
+    from booth.coach.words import STEP_INTO_FRAME  # see the module docstring
+
+    return () if state.face_seen(now) else (STEP_INTO_FRAME,)
+
+
+def _ask_for_face(state: State, now: float, fx: list[Effect]) -> State:
+    """Breathe: show (and cue the camera with) the missing face's prompt when it comes or goes."""
+    asks = _missing_face(state, now)
+    if asks == state.breathe_prompts:
+        return state
+    fx.append(Cue("breathe", prompts=asks))
+    return replace(state, breathe_prompts=asks)
+
+
 def _apply(state: State, event: Event, now: float, settings: Settings, fx: list[Effect]) -> State:
     p = state.phase
 
@@ -479,7 +551,10 @@ def _apply(state: State, event: Event, now: float, settings: Settings, fx: list[
         return replace(state, notice=event.text)
 
     if isinstance(event, Analysed):
-        state = replace(state, face=event.face, last_face=now if event.face else state.last_face)
+        state = replace(state, face=event.face, last_face=now if event.face else state.last_face,
+                        seen_at=now if event.face else state.seen_at)
+        if p is Phase.BREATHE and event.face:
+            state = replace(state, breath_frames=state.breath_frames + 1)
         if p in (Phase.COACH, Phase.COUNTDOWN) and event.guidance is not None:
             shown = state.guidance.prompts if state.guidance is not None else ()
             if p is Phase.COACH and event.guidance.prompts != shown:
@@ -596,13 +671,17 @@ def _timeouts(state: State, now: float, settings: Settings, fx: list[Effect]) ->
         assert state.look is not None
         fx.append(StartProcessing(state.job, state.burst, state.look))
         return _enter(state, Phase.PROCESSING, now, settings, fx, burst=None)
+    if p is Phase.BREATHE:  # its own clock: time with the face seen, and the baseline's frames
+        from booth.coach.baseline import MIN_FRAMES  # see the module docstring
+
+        if state.breathed >= settings.breathe_s - 1e-9 and state.breath_frames >= MIN_FRAMES:
+            return _enter(state, Phase.COACH, now, settings, fx)
+        return state
     if state.deadline is None or now < state.deadline:
         return state
     # The phase has run out of time.
     if p is Phase.CHOOSE:
         return _enter(state, Phase.ATTRACT, now, settings, fx)
-    if p is Phase.BREATHE:
-        return _enter(state, Phase.COACH, now, settings, fx)
     if p is Phase.COACH:
         return _goodbye(state, now, settings, fx)
     if p is Phase.COUNTDOWN:

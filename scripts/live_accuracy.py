@@ -45,6 +45,7 @@ from booth.coach.geometry import Rig  # noqa: E402
 from booth.coach.subject import SubjectTracker  # noqa: E402
 from booth.config import Config  # noqa: E402
 from booth.models import require_model  # noqa: E402
+from booth.session import Action, Analysed, Cue, Event, Input, Phase, Settings, initial, step  # noqa: E402
 from booth.ui.display import DEFAULT_SIZE  # noqa: E402
 from booth.vision import FaceAnalyzer  # noqa: E402
 
@@ -83,7 +84,7 @@ def make_scene(faces: Path, person: str) -> Scene:
 
 def session(scene: Scene, person: str, look: str, config: Config, model: Path, *, seed: int = 0,
             fps: float = FPS) -> Outcome:
-    """One session, as the booth runs it (timings from config: walk in, breathe_s, then coach)."""
+    """One session, as the booth runs it (timings from config: walk in, the breathing screen, then coach)."""
     # The preview as `booth run --headless` has it: cut to the screen's shape (booth.camera.view).
     size = same_aspect((config.camera.preview_width, config.camera.preview_height), DEFAULT_SIZE)
     rig = replace(Rig.from_config(config.camera), aspect=size[0] / size[1])
@@ -102,11 +103,29 @@ def session(scene: Scene, person: str, look: str, config: Config, model: Path, *
             return tracker.update(faces, analyzer.onlookers).subject
 
         t = script.settled_at  # walking in: the attract screen only looks for a face
-        script.cue("breathe", None, t)
+        # The breathing screen as the session runs it (booth.session): its clock runs only with
+        # the face seen, it asks a guest it cannot see to step in (cued to the script), and the
+        # walk-away rule ends a session nobody shows up for (missed, at 0 s).
+        settings = replace(Settings.from_config(config), look=look)
+        state = initial(t, settings).state
+        state = step(state, Analysed(frame() is not None), t, settings).state  # attract looks for a face ...
         collector = BaselineCollector()
-        end = t + config.session.breathe_s
-        while t < end:
-            collector.add(frame())
+        event: Event = Input(Action.MAIN)  # ... and the guest presses the button: breathe
+        while True:
+            tr = step(state, event, t, settings)
+            state = tr.state
+            for e in tr.effects:
+                if isinstance(e, Cue) and e.state == "breathe":
+                    script.cue(e.state, e.look, t, e.prompts)
+                    out.prompts += list(e.prompts)
+            if state.phase is not Phase.BREATHE:
+                break
+            obs = frame()
+            collector.add(obs)
+            event = Analysed(obs is not None)
+        if state.phase is not Phase.COACH:
+            out.coach_s = 0.0
+            return out
         coach = Coach(config.coach, look, collector.result())
         script.cue("coach", look, t)
         start, shown = t, ()

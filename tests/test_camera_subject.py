@@ -182,3 +182,20 @@ def test_every_drawn_start_is_a_modelled_guest_near_the_mark() -> None:
     for seed in range(30):
         g = script(seed=seed, rig=wide).guest
         assert g.distance is not None and g.distance < 1.01
+
+
+def test_on_the_breathing_screen_a_guest_steps_in_when_asked_and_does_nothing_else() -> None:
+    s = script("off-centre", 3)
+    at = s.where(SETTLED)
+    s.cue("breathe", None, SETTLED, (W.STEP_INTO_FRAME,))
+    assert s.where(SETTLED + REACT_S[0] - 0.01) == at  # still reading
+    done = SETTLED + REACT_S[1] + MOVE_S + 0.01
+    s.cue("breathe", None, done, ())  # seen now: the screen asks nothing more
+    moved = s.where(done)
+    assert at.distance - moved.distance >= STEP_M * OVERSHOOT[0] - 1e-9  # a step towards the camera ...
+    assert abs(moved.x) < abs(at.x)  # ... and its middle
+    assert s.at(done).smile == 0.0  # breathing: a neutral face throughout
+    assert s.where(done + 5.0) == moved  # and no more steps once nothing is asked
+    # The breathing screen asks for nothing else; a coach prompt cued with it is not acted on.
+    s.cue("breathe", None, done + 5.0, (W.STEP_BACK,))
+    assert s.where(done + 5.0 + REACT_S[1] + MOVE_S + 0.01) == moved

@@ -10,7 +10,12 @@ from dataclasses import dataclass, replace
 import pytest
 
 from booth import session as s
+from booth.coach import words as W
+from booth.coach.baseline import MIN_FRAMES
 from booth.session import Action, Phase
+
+
+FPS = 15.0  # analysed frames a second, as on a Pi 5
 
 
 @dataclass(frozen=True)
@@ -64,16 +69,23 @@ class Drive:
         return self
 
     def to_breathe(self) -> Drive:
+        """The guest in view (a face in the frame just analysed) starts breathing."""
         if self.settings.look == "choose":
-            self.to_choose().press(Action.PICK, 0)
+            self.to_choose().face().press(Action.PICK, 0)
         else:
-            self.press()
+            self.face().press()
         assert self.phase is Phase.BREATHE
         return self
 
+    def breathe(self, seconds: float, fps: float = FPS) -> Drive:
+        """A face in every analysed frame for ``seconds`` (stops early if the phase moves on)."""
+        end = self.now + seconds
+        while self.now < end - 1e-9 and self.phase is Phase.BREATHE:
+            self.face(min(1 / fps, end - self.now))
+        return self
+
     def to_coach(self) -> Drive:
-        self.to_breathe()
-        self.face(self.settings.breathe_s / 2).face(self.settings.breathe_s / 2)
+        self.to_breathe().breathe(self.settings.breathe_s + 1.0)
         assert self.phase is Phase.COACH
         return self
 
@@ -122,7 +134,7 @@ def test_button_in_attract_opens_choose_look_and_counts_a_session():
 
 
 def test_fixed_look_skips_choose():
-    d = Drive(look="serious").press()
+    d = Drive(look="serious").face(1.0).press(dt=0.1)  # the attract screen saw the guest just now
     assert d.phase is Phase.BREATHE and d.state.look == "serious"
     assert s.Analyse("baseline") in d.last and s.Cue("breathe") in d.last
 
@@ -263,11 +275,85 @@ def test_no_walkaway_after_the_shot():
 def test_breathe_runs_its_length_then_coaches_the_chosen_look():
     d = Drive(breathe_s=4.0).to_breathe()
     assert d.state.deadline == pytest.approx(d.now + 4.0)
-    d.face(3.9)
+    start = d.now
+    d.breathe(3.9)
     assert d.phase is Phase.BREATHE
-    d.face(0.1)
-    assert d.phase is Phase.COACH
+    assert d.state.deadline == pytest.approx(start + 4.0)  # the face in view: the deadline stands
+    d.breathe(0.2)
+    assert d.phase is Phase.COACH and d.now == pytest.approx(start + 4.0, abs=1 / FPS)  # the first frame on time
     assert s.Analyse("coach", "smile") in d.last and s.Cue("coach", "smile") in d.last
+
+
+def test_breathe_asks_a_guest_it_cannot_see_to_step_in_and_waits():
+    d = Drive(breathe_s=4.0, walkaway_s=6.0).to_choose().press(Action.PICK, 0)  # nobody seen yet
+    assert d.phase is Phase.BREATHE
+    assert d.state.breathe_prompts == (W.STEP_INTO_FRAME,)
+    assert s.Cue("breathe", prompts=(W.STEP_INTO_FRAME,)) in d.last  # the camera is told too
+    for _ in range(50):  # 5 s of frames without a face: the clock stands still, the deadline moves on
+        d.send(s.Analysed(False), 0.1)
+    assert d.phase is Phase.BREATHE and d.state.breathed == 0.0
+    assert d.state.deadline == pytest.approx(d.now + 4.0)
+    assert d.state.breathe_prompts == (W.STEP_INTO_FRAME,)
+    d.face(0.1)  # stepped in: the usual breathing screen, and the camera is told it asks nothing now
+    assert d.state.breathe_prompts == () and d.of(s.Cue) == [s.Cue("breathe", prompts=())]
+    seen_from = d.now
+    d.breathe(3.9)
+    assert d.phase is Phase.BREATHE  # four seconds from the face, not from the screen
+    d.breathe(0.2)
+    assert d.phase is Phase.COACH and d.now == pytest.approx(seen_from + 4.0, abs=1 / FPS)
+
+
+def test_breathe_pauses_while_the_face_is_lost_and_resumes_where_it_was():
+    d = Drive(breathe_s=4.0, walkaway_s=6.0).to_breathe().breathe(2.0)
+    assert d.state.breathed == pytest.approx(2.0, abs=0.01) and d.state.breathe_prompts == ()
+    lost = d.now
+    d.send(s.Analysed(False), 0.1)
+    assert d.state.breathe_prompts == ()  # a missed frame or two is not a missing face
+    for _ in range(30):
+        d.send(s.Analysed(False), 0.1)
+    assert d.state.breathe_prompts == (W.STEP_INTO_FRAME,)
+    assert s.Cue("breathe", prompts=(W.STEP_INTO_FRAME,)) in d.effects
+    # Counted: only the half second after the last face.
+    assert d.state.breathed == pytest.approx(2.0 + s.FACE_SEEN_S, abs=0.01)
+    assert d.phase is Phase.BREATHE and d.now - lost == pytest.approx(3.1)
+    back = d.now
+    d.face(0.1)
+    assert d.state.breathe_prompts == ()
+    d.breathe(4.0)
+    assert d.phase is Phase.COACH
+    assert d.now - back == pytest.approx(4.0 - 2.0 - s.FACE_SEEN_S + 0.1, abs=0.1)  # the rest, no more
+
+
+def test_the_breathing_screen_shows_its_progress_standing_still_without_a_face():
+    d = Drive(breathe_s=4.0).to_breathe().breathe(1.0)
+    assert d.state.breath(d.now) == pytest.approx(0.25, abs=0.02)
+    assert d.state.breath(d.now + 0.5) == pytest.approx(0.375, abs=0.02)  # runs between frames
+    for _ in range(20):
+        d.send(s.Analysed(False), 0.1)
+    held = d.state.breath(d.now)
+    assert held == pytest.approx((1.0 + s.FACE_SEEN_S) / 4.0, abs=0.02)
+    assert d.state.breath(d.now + 1.0) == held
+
+
+def test_breathe_waits_for_the_frames_a_baseline_needs():
+    # A slow analysis: the face is seen, but only two frames a second.
+    d = Drive(breathe_s=1.0).to_breathe()
+    assert MIN_FRAMES >= 4
+    for _ in range(MIN_FRAMES - 1):
+        d.face(0.45)
+    assert d.state.breathed >= 1.0 and d.state.breath_frames == MIN_FRAMES - 1
+    assert d.phase is Phase.BREATHE  # long enough, but too few frames for a baseline
+    d.face(0.45)
+    assert d.phase is Phase.COACH
+
+
+def test_walking_away_during_breathe_still_ends_the_session():
+    d = Drive(breathe_s=4.0, walkaway_s=6.0).to_breathe().breathe(1.0)
+    last = d.now
+    while d.phase is Phase.BREATHE and d.now - last < 10.0:
+        d.send(s.Analysed(False), 0.1)
+    assert d.phase is Phase.GOODBYE and d.now - last == pytest.approx(6.1, abs=0.11)
+    assert s.Analyse("idle") in d.last and d.state.message == s.THANKS
 
 
 def test_breathe_back_returns_to_choose_or_attract():
@@ -689,8 +775,11 @@ def test_retake_starts_a_fresh_walkaway_clock():
 
 
 def test_the_walkaway_clock_runs_on_from_breathe_into_coach():
-    d = Drive(walkaway_s=6.0, breathe_s=4.0).to_breathe()
-    d.send(s.Analysed(False), 4.0)
+    d = Drive(walkaway_s=6.0, breathe_s=4.0).to_breathe().breathe(3.7)
+    last = d.now  # the last face: the breath ends on the half second it still counts
+    d.send(s.Analysed(False), 0.4)
     assert d.phase is Phase.COACH
-    d.send(s.Analysed(False), 2.1)
-    assert d.phase is Phase.GOODBYE
+    d.send(s.Analysed(False), 5.5)
+    assert d.phase is Phase.COACH
+    d.send(s.Analysed(False), 0.2)  # six seconds from the last face, not from the coach screen
+    assert d.phase is Phase.GOODBYE and d.now - last == pytest.approx(6.1)

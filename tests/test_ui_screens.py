@@ -7,7 +7,7 @@ back with OpenCV's detector.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import SimpleNamespace
 
 import cv2
@@ -16,6 +16,7 @@ import pygame
 import pytest
 
 from booth.codes import short_code
+from booth.coach.words import STEP_INTO_FRAME
 from booth.session import RETOUCH_LEVELS, Phase, State
 from booth.ui import theme
 from booth.ui.fonts import Fonts
@@ -237,6 +238,20 @@ def test_breathe_animates_and_says_in_then_out(fonts):
         return int(np.all(np.abs(pixels(s).astype(int) - theme.CALM_GLOW) <= 2, axis=2).sum())
 
     assert glow(s2) > 2 * glow(s1)  # the circle has grown with the breath
+
+
+def test_breathe_asks_a_missing_face_to_step_in_and_holds_the_breath(fonts):
+    # One second breathed, then the face was lost: the session asks, the breath waits.
+    st = State(phase=Phase.BREATHE, since=0.0, deadline=6.0, breathed=1.0, counted_at=3.0,
+               breathe_prompts=(STEP_INTO_FRAME,))
+    s1, d1 = draw(fonts, st, now=3.0)
+    s2, d2 = draw(fonts, st, now=4.5)
+    assert_text_drawn(s1, d1, STEP_INTO_FRAME)
+    assert "Breathe in" not in d1.text() and "and out" not in d1.text()
+    assert np.array_equal(pixels(s1), pixels(s2))  # the circle stands still until the face is back
+    back = replace(st, breathe_prompts=())
+    s3, d3 = draw(fonts, back, now=4.5)
+    assert "and out" in d3.text() and STEP_INTO_FRAME not in d3.text()  # 1 + 1.5 of 4 s: breathing out
 
 
 # ---------------------------------------------------------------- coach

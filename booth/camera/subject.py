@@ -62,6 +62,7 @@ BLINK_EVERY_S = (2.5, 6.0)
 BLINK_S = 0.15
 
 _NEUTRAL_STATES = ("breathe", "share", "review", "choose", "goodbye")
+_BREATHE_ACTS = (W.STEP_INTO_FRAME,)  # what the breathing screen may ask (booth.session)
 _OPPOSITE = {W.STEP_CLOSER: W.STEP_BACK, W.STEP_BACK: W.STEP_CLOSER,
              W.MOVE_LEFT: W.MOVE_RIGHT, W.MOVE_RIGHT: W.MOVE_LEFT}
 
@@ -199,8 +200,10 @@ class SubjectScript:
 
         attract: a new subject. breathe, review, share, choose, goodbye:
         neutral, holding. coach: the look after react_s (the wrong one first,
-        sometimes), and the prompt shown acted on. Other states leave things
-        as they are (a countdown should not change the face being photographed).
+        sometimes), and the prompt shown acted on. breathe: only its framing
+        prompt (nobody seen: step into the frame) is acted on. Other states
+        leave things as they are (a countdown should not change the face being
+        photographed).
         """
         with self._lock:
             self._advance(now)
@@ -217,6 +220,8 @@ class SubjectScript:
                     self._hold(0.0, now, now)
             if state == "coach":
                 self._show(prompts[0] if prompts else "", now)
+            elif state == "breathe":
+                self._show(next((p for p in prompts if p in _BREATHE_ACTS), ""), now)
 
     def _show(self, prompt: str, now: float) -> None:
         if prompt == self._prompt:

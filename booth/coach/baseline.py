@@ -23,6 +23,9 @@ from booth.observation import Observation
 GRIN_MARGIN = 0.15
 # An eye this closed is a blink: its frame tells nothing about the open eye.
 BLINK = 0.5
+# Frames with a face a baseline needs at least: a median of fewer is one stray frame away from
+# a wrong neutral face. The breathing screen waits for this many (booth.session).
+MIN_FRAMES = 5
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ class Baseline:
 class BaselineCollector:
     """Feed it the breathing screen's observations; ask for the Baseline at the end."""
 
-    def __init__(self, min_frames: int = 5) -> None:
+    def __init__(self, min_frames: int = MIN_FRAMES) -> None:
         self.min_frames = max(1, min_frames)
         self._shapes: list[FaceShape] = []
 

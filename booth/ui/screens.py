@@ -412,8 +412,7 @@ class Renderer:
     def _breathe(self, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
         L, st = self.layout, scene.state
         surf.fill(theme.CALM)
-        length = max(1.0, (st.deadline or st.since + 4.0) - st.since)
-        phase = ((scene.now - st.since) % length) / length  # one breath per screen
+        phase = st.breath(scene.now) % 1.0  # one breath per screen; it waits while the face is missing
         inhale = phase < 0.5
         ease = 0.5 - 0.5 * math.cos(2 * math.pi * phase)  # 0 -> 1 -> 0, smooth
         r_max = round(min(L.width, L.height) * 0.30)
@@ -422,7 +421,9 @@ class Renderer:
         pygame.draw.circle(surf, theme.CALM_GLOW, centre, r)
         pygame.draw.circle(surf, theme.FG, centre, r_max, width=max(2, round(0.5 * L.unit)))
         area = L.inner()
-        self.text(surf, d, "Breathe in …" if inhale else "… and out", L.title_box(), theme.TITLE, bold=True)
+        # Nobody seen: the coach's own words for it (the breath, and the baseline, wait for the face).
+        title = st.breathe_prompts[0] if st.breathe_prompts else "Breathe in …" if inhale else "… and out"
+        self.text(surf, d, title, L.title_box(), theme.TITLE, bold=True)
         self.text(surf, d, "Relax your shoulders and let your face rest",
                   Rect(area.left, area.bottom - round(12 * L.unit), area.width, round(12 * L.unit)),
                   theme.BODY, theme.FG)
