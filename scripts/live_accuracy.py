@@ -38,7 +38,7 @@ sys.path.insert(0, str(REPO))
 
 from booth.camera.scene import Scene  # noqa: E402
 from booth.camera.view import same_aspect  # noqa: E402
-from booth.camera.scripted import find_photos, find_pupils, load_rgb, measure_pupils  # noqa: E402
+from booth.camera.scripted import find_photos, find_pupils, load_rgb, measure_pupils, mesh_finder  # noqa: E402
 from booth.camera.subject import SubjectScript, person_seed  # noqa: E402
 from booth.coach import BaselineCollector, Coach  # noqa: E402
 from booth.coach.geometry import Rig  # noqa: E402
@@ -79,7 +79,7 @@ def make_scene(faces: Path, person: str) -> Scene:
     neutral, smiling = find_photos(faces, person)
     image = load_rgb(neutral)
     pupils = find_pupils(faces, neutral) or measure_pupils(image, MODELS, neutral)
-    return Scene(image, load_rgb(smiling), pupils)
+    return Scene(image, load_rgb(smiling), pupils, find_face=mesh_finder(MODELS))
 
 
 def session(scene: Scene, person: str, look: str, config: Config, model: Path, *, seed: int = 0,

@@ -11,7 +11,17 @@ from __future__ import annotations
 
 import pytest
 
-from booth.camera.subject import BLINK_S, MOVE_S, OVERSHOOT, REACT_S, STEP_M, SubjectScript, person_seed
+from booth.camera.subject import (
+    BIGGER_STEP,
+    BIGGEST_SMILE,
+    BLINK_S,
+    MOVE_S,
+    OVERSHOOT,
+    REACT_S,
+    STEP_M,
+    SubjectScript,
+    person_seed,
+)
 from booth.coach import words as W
 from booth.coach.framing import FaceInFrame, place
 from booth.coach.geometry import MODELLED, Rig
@@ -142,6 +152,39 @@ def test_the_wrong_look_first_then_the_right_one_when_the_prompt_says() -> None:
     right = script("average", 1, wrong_look_first=0.0)
     right.cue("coach", "smile", SETTLED)
     assert right.at(SETTLED + 1.5).smile == 1.0
+
+
+def test_asked_again_for_a_smile_they_smile_bigger_a_step_at_a_time_up_to_the_most() -> None:
+    s = script("average", 1, wrong_look_first=0.0)
+    fade = s.cfg.fade_s
+    s.cue("coach", "smile", SETTLED)
+    t = SETTLED + s.cfg.react_s + fade + 0.1
+    assert s.at(t).smile == 1.0  # their smiling photo
+    s.cue("coach", "smile", t, (W.BIGGER_SMILE,))
+    assert s.at(t + REACT_S[0] - 0.05).smile == 1.0  # not before reading it
+    one = t + REACT_S[1] + fade + 0.01
+    assert s.at(one).smile == 1.0 + BIGGER_STEP  # a step bigger ...
+    # ... and, the prompt still there, another once that one is done and the screen read again.
+    assert s.at(one + max(fade, 0.1) + REACT_S[1] + fade + 0.01).smile == 1.0 + 2 * BIGGER_STEP == BIGGEST_SMILE
+    assert s.at(one + 30.0).smile == BIGGEST_SMILE  # and no bigger, however long they are asked
+    s.cue("coach", "smile", one + 30.0, ())
+    s.cue("review", None, one + 31.0)
+    assert s.at(one + 31.0 + fade + 0.01).smile == 0.0  # the next screen: a neutral face again
+    s.cue("coach", "smile", one + 40.0, (W.SMILE,))
+    assert s.at(one + 40.0 + REACT_S[1] + fade + 0.01).smile == 1.0  # a fresh smile starts from the photo's
+
+
+def test_a_grin_asked_to_close_the_lips_lets_the_smile_go_a_straight_face_keeps_still() -> None:
+    s = script("average", 1, wrong_look_first=1.0)
+    s.cue("coach", "serious", SETTLED)
+    t = SETTLED + 3.0
+    assert s.at(t).smile == 1.0  # a grin for the serious look
+    s.cue("coach", "serious", t, (W.CLOSE_LIPS,))
+    assert s.at(t + REACT_S[1] + s.cfg.fade_s + 0.01).smile == 0.0
+    calm = script("average", 1, wrong_look_first=0.0)
+    calm.cue("coach", "serious", SETTLED)
+    calm.cue("coach", "serious", t, (W.CLOSE_LIPS,))
+    assert calm.at(t + 5.0).smile == 0.0
 
 
 def test_blinks_now_and_then() -> None:

@@ -9,6 +9,10 @@ person, not a pasted rectangle. The photo is scaled, turned (head tilt)
 and moved so its eyes land where the pose says; a blink blends in a copy
 with the eyes shut. A soft lens vignette and a little fixed grain
 go over the whole frame.
+
+Smiles bigger than the photo's (a pose's ``smile`` above 1) move the
+smiling photo's mouth further (:mod:`booth.camera.smile`); that needs the
+smiling photo's face mesh, found by the ``find_face`` the scene is given.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import TypeVar
 import cv2
 import numpy as np
 
+from booth.camera.smile import bigger, smile_field
 from booth.camera.subject import SubjectPose
 
 log = logging.getLogger(__name__)
@@ -34,6 +39,8 @@ FEATHER = 0.14  # fraction of the photo's side blended into the backdrop (left, 
 TEXTURE = 2.5  # grey levels of backdrop grain
 _CACHE_MAX = 8
 BODY = 3  # photo heights of body below the photo (repeated bottom rows)
+SMILE_STEPS = 16  # a bigger smile is drawn in steps of 1/SMILE_STEPS of one broad smile (finer would not show)
+FindFace = Callable[[np.ndarray], "np.ndarray | None"]  # RGB photo -> face mesh in pixels (Nx2), or None
 _K = TypeVar("_K", bound=Hashable)
 _V = TypeVar("_V")
 
@@ -150,7 +157,8 @@ class Scene:
     subject's eyes land where the pose puts them.
     """
 
-    def __init__(self, neutral: np.ndarray, smiling: np.ndarray, pupils: Pupils, seed: int = 7) -> None:
+    def __init__(self, neutral: np.ndarray, smiling: np.ndarray, pupils: Pupils, seed: int = 7, *,
+                 find_face: FindFace | None = None) -> None:
         if neutral.shape != smiling.shape:
             smiling = cv2.resize(smiling, (neutral.shape[1], neutral.shape[0]), interpolation=cv2.INTER_AREA)
         self.colour = background_colour(neutral)
@@ -174,8 +182,12 @@ class Scene:
             flat_neutral, flat_smiling, closed_eyes(flat_neutral, pupils), closed_eyes(flat_smiling, pupils)))
         self.mask = extend(_feather_mask((w, h)))
         self._seed = seed
+        # The smiling photo's mouth, moved by one broad smile: None when its face is not known.
+        mesh = find_face(flat_smiling) if find_face is not None else None
+        self.smile_field = None if mesh is None else smile_field(mesh, (w, h))
         self._finish: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        self._levels: dict[int, tuple[tuple[np.ndarray, ...], np.ndarray]] = {}
+        self._bigger: dict[int, tuple[np.ndarray, ...]] = {}
+        self._levels: dict[tuple[int, int], tuple[tuple[np.ndarray, ...], np.ndarray]] = {}
         # The last frame drawn, by what decides its pixels: a subject holding
         # still costs a copy, not a composite (it matters on a Pi).
         self._last: tuple[tuple[object, ...], np.ndarray] | None = None
@@ -207,27 +219,48 @@ class Scene:
 
         return self._cached(self._finish, size, make)
 
-    def _level(self, n: int) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    @property
+    def biggest_smile(self) -> float:
+        """The largest ``smile`` drawn as asked: 2 (the photo's plus one broad smile), or 1 (the photo's)
+        when its face is not known."""
+        return 1.0 if self.smile_field is None else 2.0
+
+    def _sources(self, extra: int) -> tuple[np.ndarray, ...]:
+        """The sources with ``extra``/SMILE_STEPS of a broad smile added to the smiling ones."""
+
+        def make() -> tuple[np.ndarray, ...]:
+            if extra == 0 or self.smile_field is None:
+                return self.sources
+            neutral, smiling, shut_neutral, shut_smiling = self.sources
+            amount = extra / SMILE_STEPS
+            return (neutral, bigger(smiling, self.smile_field, amount), shut_neutral,
+                    bigger(shut_smiling, self.smile_field, amount))
+
+        return self._cached(self._bigger, extra, make)
+
+    def _level(self, n: int, extra: int = 0) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
         """The sources and mask halved n times (INTER_AREA), so no warp shrinks by more than half."""
 
         def make() -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+            sources = self._sources(extra)
             if n == 0:
-                return self.sources, self.mask
+                return sources, self.mask
             h, w = self.mask.shape
             size = (max(8, round(w / 2 ** n)), max(8, round(h / 2 ** n)))  # the same shape: ex, ey halve too
-            shrink = [cv2.resize(s, size, interpolation=cv2.INTER_AREA) for s in self.sources]
+            shrink = [cv2.resize(s, size, interpolation=cv2.INTER_AREA) for s in sources]
             return tuple(shrink), cv2.resize(self.mask, size, interpolation=cv2.INTER_AREA)
 
-        return self._cached(self._levels, n, make)
+        return self._cached(self._levels, (n, extra), make)
 
     def render(self, pose: SubjectPose, size: tuple[int, int]) -> np.ndarray:
         """The frame, HxWx3 uint8 RGB."""
         w, h = size
         k = pose.eye_chin * h / self.eye_chin  # photo pixels to frame pixels
         n = max(0, int(math.floor(math.log2(0.5 / k)) + 1)) if k < 0.5 else 0
-        sources, mask = self._level(n)
+        smile = round(min(self.biggest_smile, max(0.0, pose.smile)) * 64) / 64  # finer steps would not show
+        extra = round((smile - 1.0) * SMILE_STEPS) if smile > 1.0 else 0
+        sources, mask = self._level(n, extra)
         kn = k * 2 ** n
-        smile = round(min(1.0, max(0.0, pose.smile)) * 64) / 64  # finer steps would not show
         blink = round(min(1.0, max(0.0, pose.blink)) * 8) / 8
         ex, ey = self.eye[0] / 2 ** n, self.eye[1] / 2 ** n
         angle = round(pose.roll - self.tilt, 1)

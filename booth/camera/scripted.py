@@ -11,6 +11,7 @@ look and the prompt shown) the way a person does.
 from __future__ import annotations
 
 import csv
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -21,7 +22,7 @@ import cv2
 import numpy as np
 
 from booth.camera.base import CameraError
-from booth.camera.scene import Pupils, Scene
+from booth.camera.scene import FindFace, Pupils, Scene
 from booth.camera.subject import SubjectPose, SubjectScript, person_seed
 from booth.camera.threaded import ThreadedCamera
 from booth.camera.view import same_aspect
@@ -29,6 +30,7 @@ from booth.coach.geometry import Rig
 from booth.config import Config
 from booth.observation import Box
 
+log = logging.getLogger(__name__)
 REPO_FACES = Path(__file__).resolve().parents[2].parent / "shared" / "faces"
 
 
@@ -96,6 +98,30 @@ def measure_pupils(image: np.ndarray, models_dir: Path, name: Path) -> Pupils:
     return obs.pupils
 
 
+def mesh_finder(models_dir: Path) -> FindFace | None:
+    """The face model's mesh of a photo, in pixels: lets the scene draw a smile bigger than the photo's.
+
+    None (with a log line) when the model is not there: the subject then smiles no more than its photo.
+    """
+    from booth.models import ModelError, require_model
+    from booth.vision import FaceAnalyzer
+
+    try:
+        model = require_model(models_dir)
+    except ModelError as exc:
+        log.warning("scripted subject: %s; it will smile no bigger than its photo", exc)
+        return None
+
+    def find(image: np.ndarray) -> np.ndarray | None:
+        with FaceAnalyzer(model, mode="image") as analyzer:
+            obs = analyzer.detect(image)
+        if obs is None:
+            return None
+        return obs.points()
+
+    return find
+
+
 def load_rgb(path: Path) -> np.ndarray:
     image = cv2.imread(str(path), cv2.IMREAD_COLOR)
     if image is None:
@@ -145,7 +171,7 @@ class ScriptedCamera(ThreadedCamera):
             neutral, smiling = find_photos(folder, self.person)
             image = load_rgb(neutral)
             pupils = find_pupils(folder, neutral) or measure_pupils(image, self.models_dir, neutral)
-            self.scene = Scene(image, load_rgb(smiling), pupils)
+            self.scene = Scene(image, load_rgb(smiling), pupils, find_face=mesh_finder(self.models_dir))
         self.script = SubjectScript(self.scripted, self.clock(), rig=self.rig,
                                     seed=person_seed(self.scripted.seed, self.person))
 

@@ -58,6 +58,10 @@ TILTED = 0.3  # chance of starting with the head tilted past the coach's line
 # Camera Module 3), and a guest it does not see is only told to step into the frame.
 START_FROM_MARK_M = (-0.35, 0.2)
 SEEN_MARGIN = 0.95
+# Smile intensity (SubjectPose.smile) per "Smile!" / "A bit bigger smile" once already
+# smiling, and the most: the smiling photo plus one typical broad smile (booth.camera.smile).
+BIGGER_STEP = 0.5
+BIGGEST_SMILE = 2.0
 BLINK_EVERY_S = (2.5, 6.0)
 BLINK_S = 0.15
 
@@ -76,7 +80,7 @@ class SubjectPose:
     eye_y: float  # the same, fraction of the frame height
     eye_chin: float  # eyes to chin, fraction of the frame height
     roll: float  # head tilt, degrees (+ = the image-right eye higher, as vision measures it)
-    smile: float  # 0 = the neutral photo, 1 = the smiling photo
+    smile: float  # 0 = the neutral photo, 1 = the smiling photo, 2 = that plus a broad smile's more
     blink: float = 0.0  # 0 = eyes open, 1 = shut
     cued: bool = False  # True once a cue (not the plain timeline) decides the expression
 
@@ -277,9 +281,13 @@ class SubjectScript:
             self._roll = _Move(t, TURN_S, r, math.copysign(rng.uniform(6.0, 9.0), r or 1.0))
             return TURN_S
         if prompt in (W.SMILE, W.BIGGER_SMILE):
-            self._hold(1.0, t, t)
-            return 0.0
-        if prompt == W.RELAX_SMILE:
+            now = self._smile_at(t)  # not smiling yet: a smile; smiling already: a bigger one
+            if now >= BIGGEST_SMILE:
+                return 0.0  # as big as it gets
+            self._hold(1.0 if now < 1.0 else min(BIGGEST_SMILE, now + BIGGER_STEP), t, t)
+            return max(self.cfg.fade_s, 0.1)  # then, still asked, a bit bigger again
+        if prompt == W.RELAX_SMILE or (prompt == W.CLOSE_LIPS and self._smile_at(t) > 0.0):
+            # A grin asked to close its lips lets the smile go: the neutral photo is their closed mouth.
             self._hold(0.0, t, t)
             return 0.0
         return 0.0  # nothing a photo of a face can do about it (gaze, lips, chin)
