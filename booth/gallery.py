@@ -55,7 +55,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -185,6 +185,25 @@ class GalleryStats:
     expired_waiting: int  # expired but not pruned yet (still never served)
     quarantined: int
     demo: int = 0  # live demo photos: in none of the figures above, shown apart
+
+
+def photo_stats(everything: Iterable[PhotoRecord], now: float, *, quarantined: int = 0) -> GalleryStats:
+    """The staff page's figures over any set of photos (this gallery's, or a bucket's: booth/cloud/staff.py).
+
+    Event photos only; demo photos are counted apart. 'today' is the local day.
+    """
+    lt = time.localtime(now)
+    midnight = time.mktime((lt.tm_year, lt.tm_mon, lt.tm_mday, 0, 0, 0, 0, 0, -1))
+    everything = list(everything)
+    rows = [r for r in everything if not r.demo]
+    live = [r for r in rows if not r.expired(now)]
+    per_hour = [0] * 24
+    for r in live:
+        if r.created >= midnight:
+            per_hour[time.localtime(r.created).tm_hour] += 1
+    latest = tuple(sorted(live, key=lambda r: r.created, reverse=True)[:LATEST])
+    demo = sum(1 for r in everything if r.demo and not r.expired(now))
+    return GalleryStats(len(live), sum(per_hour), tuple(per_hour), latest, len(rows) - len(live), quarantined, demo)
 
 
 @dataclass(frozen=True)
@@ -842,20 +861,8 @@ class Gallery:
     def stats(self, now: float | None = None) -> GalleryStats:
         """Counts for the staff page (event photos only; demo photos counted apart); 'today' is the local day."""
         now = time.time() if now is None else float(now)
-        lt = time.localtime(now)
-        midnight = time.mktime((lt.tm_year, lt.tm_mon, lt.tm_mday, 0, 0, 0, 0, 0, -1))
         everything = self.records(include_expired=True, now=now)  # one snapshot for every count
-        rows = [r for r in everything if not r.demo]
-        live = [r for r in rows if not r.expired(now)]
-        per_hour = [0] * 24
-        for r in live:
-            if r.created >= midnight:
-                per_hour[time.localtime(r.created).tm_hour] += 1
-        latest = tuple(sorted(live, key=lambda r: r.created, reverse=True)[:LATEST])
-        quarantined = sum(1 for _ in self.quarantine_dir.iterdir())
-        demo = sum(1 for r in everything if r.demo and not r.expired(now))
-        return GalleryStats(len(live), sum(per_hour), tuple(per_hour), latest, len(rows) - len(live), quarantined,
-                            demo)
+        return photo_stats(everything, now, quarantined=sum(1 for _ in self.quarantine_dir.iterdir()))
 
     def free_bytes(self) -> int:
         """Free space where photos are written (for the disk-low check and the staff page)."""

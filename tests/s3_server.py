@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
+import httpx
 import pytest
 
 from booth.gallery import Gallery
-from booth_process import booth_env, run_booth
+from booth_process import booth_env, free_port, kill, run_booth, start_booth
 
 ACCESS_KEY = "boothtestkey"
 SECRET_KEY = "boothtestsecret0123456789"
@@ -226,3 +227,30 @@ class Booth:
             return db.execute("SELECT token, op FROM outbox ORDER BY queued").fetchall()
 
 
+class CloudWeb:
+    """`booth web --cloud` running as a child with ``booth``'s config and credentials; ready once it answers."""
+
+    def __init__(self, booth: Booth, port: int, log: Path) -> None:
+        self.base = f"http://127.0.0.1:{port}"
+        with log.open("ab") as out:
+            self.proc = start_booth("web", "--cloud", "--host", "127.0.0.1", "--port", str(port), env=booth.env(),
+                                    stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while True:
+            assert self.proc.poll() is None, log.read_text()
+            try:
+                if httpx.get(f"{self.base}/p/{'x' * 24}", timeout=2).status_code == 404:
+                    return
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        kill(self.proc)
+
+
+def cloud_booth(tmp_path: Path, s3: S3Server, name: str) -> tuple[Booth, int]:
+    port = free_port()
+    booth = Booth(tmp_path, s3, name, public_url=f"http://127.0.0.1:{port}")
+    return booth, port

@@ -33,7 +33,8 @@ def expect_uploaded(booth: Booth, tokens: list[str], jpegs: tuple[bytes, bytes])
             assert body(booth.s3, booth.key(token, "original.jpg")) == jpegs[0]
             meta = json.loads(body(booth.s3, booth.key(token, "meta.json")))
             assert meta == {"created": record.created, "expires": record.expires, "look": "smile",
-                            "crop": "4:5", "retouch": "natural", "booth": booth.name}
+                            "crop": "4:5", "retouch": "natural", "scores": dict(record.scores), "demo": False,
+                            "booth": booth.name}
     assert booth.outbox() == []
 
 

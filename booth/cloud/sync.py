@@ -17,7 +17,6 @@ itself, however long the booth was offline.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import random
 import signal
@@ -26,9 +25,9 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
 
 from booth.cloud.keys import KIND_FILES, META, PENDING
+from booth.cloud.meta import metadata
 from booth.cloud.status import SyncStatus, write_sync_status
 from booth.cloud.store import Store, StoreError
 from booth.config import Config
@@ -43,13 +42,6 @@ BACKOFF_MIN_S, BACKOFF_MAX_S = 1.0, 60.0
 # Photos uploaded at once: a small photo's few requests (HEAD, meta.json, pending) wait on round
 # trips, not bandwidth; three at a time keep the line busy (benchmarks/sync.py) and the order nearly FIFO.
 PARALLEL = 3
-
-
-def metadata(record: Any, booth: str) -> bytes:
-    """The small metadata object the cloud server reads: all it needs to answer like the booth."""
-    return json.dumps({"created": record.created, "expires": record.expires, "look": record.look,
-                       "crop": record.crop, "retouch": record.retouch, "booth": booth},
-                      sort_keys=True).encode()
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """`booth web --cloud`: the phone's photo page served from the bucket, for guests on mobile data.
 
-Stateless: everything comes from the bucket on each request (the only memory
-is a 30-second list of booth folders), so any number of these can run behind
+Stateless for guests: everything comes from the bucket on each request (the
+only memory is a 30-second list of booth folders), so any number of these can run behind
 a load balancer, and a fleet's booths share one. Same pages, same addresses,
 same answers as the booth's own `booth web`: 404 for unknown or malformed
 tokens, 410 once expired, "Delete my photo" with the same cross-site guard.
@@ -17,16 +17,20 @@ once, whereas a presigned URL handed out keeps working until it expires; and
 the answers carry exactly the headers the booth's own server sends (file
 name, ETag, the security headers). The cost is the photo's bytes passing
 through this server, a few MB per guest (benchmarks/sync.py).
+
+Staff log in at /staff as on a booth and see every booth's photos
+(booth/cloud/staff.py); where their sessions live is said in create_cloud_app.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,16 +41,20 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 
 from booth.cloud.keys import KIND_FILES, META, PENDING
+from booth.cloud.meta import record_from_meta
+from booth.cloud.staff import cloud_staff_routes
 from booth.cloud.store import Store, StoreError
 from booth.config import Config
 from booth.durations import days_text
 from booth.gallery import valid_token
 from booth.session import RETOUCH_NAMES
+from booth.web.auth import PasswordChecker, PasswordHashError, Sessions, check_hash_format, login_limiter
 from booth.web.errors import InternalErrors
 from booth.web.headers import SecurityHeaders, content_security_policy
 from booth.web.pages import CSS, date_text, render, render_text
 from booth.web.phone import _ASPECT, _filename, gone, photo_page_routes, same_origin
 from booth.web.settings import WebSettings
+from booth.web.staff_access import StaffAccess
 
 log = logging.getLogger(__name__)
 
@@ -91,12 +99,9 @@ class Photos:
             for booth in booths:
                 meta = self.store.get_json(self.store.layout.photo(booth, token, META))
                 if meta is not None:
-                    try:
-                        created, expires = float(meta["created"]), float(meta["expires"])
-                        return CloudPhoto(booth, token, created, min(expires, created + self.expiry_s),
-                                          str(meta.get("crop", "4:5")), str(meta.get("retouch", "natural")))
-                    except (KeyError, TypeError, ValueError):
-                        return None
+                    record = record_from_meta(meta, token, self.expiry_s)
+                    return None if record is None else CloudPhoto(booth, token, record.created, record.expires,
+                                                                  record.crop, record.retouch)
             for booth in booths:
                 if self.store.etag(self.store.layout.photo(booth, token, PENDING)) is not None:
                     return PENDING
@@ -106,6 +111,20 @@ class Photos:
 def create_cloud_app(store: Store, settings: WebSettings) -> Starlette:
     photos = Photos(store, settings.expiry_days)
     expiry_text = days_text(settings.expiry_days)
+    # Staff login state is the one thing not in the bucket. Sessions and the login limit live, as on a
+    # booth, in a small SQLite file of this server's own (settings.state_path: systemd's RuntimeDirectory=,
+    # RAM, else the data folder), reusing the booth's code unchanged: logout really ends a session, and a
+    # guess is counted before the password is checked. Not in the bucket: a session check on every staff
+    # page and a counted guess would each be an S3 round trip, and S3 has no atomic "count if under the
+    # limit" for several servers to share. Not signed cookies: a signed cookie cannot be revoked, so a
+    # copied one would keep working after "Log out". The trade-off, behind a load balancer with several
+    # servers: a session is known only to the server that issued it (route /staff/ to one server, or
+    # make it sticky by cookie), and each server counts wrong passwords on its own, so N servers allow N
+    # times the limit's guesses (5 per device per 15 min each: still hopeless against scrypt and a real
+    # password). The guests' pages stay stateless.
+    sessions = Sessions(settings.state_path, settings.staff_password_hash)
+    limiter = login_limiter(settings.state_path)
+    access = StaffAccess(sessions, limiter, PasswordChecker(settings.staff_password_hash))
 
     async def lookup(request: Request, root: str) -> CloudPhoto | Response:
         found = await run_in_threadpool(photos.find, request.path_params["token"])
@@ -186,8 +205,17 @@ def create_cloud_app(store: Store, settings: WebSettings) -> Starlette:
     async def not_found(request: Request, exc: Exception) -> Response:
         return gone(settings, 404)
 
-    app = Starlette(routes=photo_page_routes(page, file_route, confirm_delete, delete),
-                    exception_handlers={404: not_found, 405: not_found})
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            limiter.close()
+            sessions.close()
+
+    app = Starlette(routes=[*photo_page_routes(page, file_route, confirm_delete, delete),
+                            *cloud_staff_routes(store, settings, access)],
+                    exception_handlers={404: not_found, 405: not_found}, lifespan=lifespan)
     app.router.redirect_slashes = False
     app.add_middleware(InternalErrors, page=lambda: render(
         "gone.html", status=503, title="Something went wrong", heading="Something went wrong",
@@ -216,7 +244,14 @@ def cli_web_cloud(args: argparse.Namespace, config: Config) -> int:
     except Exception as exc:  # noqa: BLE001 - one line, whatever S3 said
         print(f"booth web: {store.explain(exc)}", file=sys.stderr)
         return 2
-    settings = WebSettings(config.data_dir, config.storage.expiry_days)
+    settings = WebSettings.from_config(config)
+    try:
+        if settings.staff_password_hash:
+            check_hash_format(settings.staff_password_hash)
+        settings.state_path.parent.mkdir(parents=True, exist_ok=True)
+    except (PasswordHashError, OSError) as exc:
+        print(f"booth web: {exc}", file=sys.stderr)
+        return 2
     host = args.host or config.web.host
     port = args.port or config.web.port
     log.info("cloud photo server on http://%s:%d, photos from the %s", host, port, store.where)

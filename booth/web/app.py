@@ -27,6 +27,7 @@ from booth.web.phone import gone, phone_routes
 from booth.web.probes import probe_routes
 from booth.web.settings import WebSettings
 from booth.web.staff import staff_routes
+from booth.web.staff_access import StaffAccess
 
 
 def create_app(settings: WebSettings, *, reconcile: bool = False) -> Starlette:
@@ -68,7 +69,7 @@ def create_app(settings: WebSettings, *, reconcile: bool = False) -> Starlette:
 
     app = Starlette(
         routes=[*probe_routes(), *phone_routes(gallery, settings),
-                *staff_routes(gallery, settings, sessions, limiter, checker),
+                *staff_routes(gallery, settings, StaffAccess(sessions, limiter, checker)),
                 *code_routes(gallery, settings, codes_limiter)],  # last: "/{code}" must not shadow a fixed path
         exception_handlers={404: not_found, 405: not_found},
         lifespan=lifespan,

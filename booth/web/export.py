@@ -6,6 +6,12 @@ the first bytes leave at once. JPEGs are stored, not deflated (they do not
 compress and deflating would only burn the Pi's CPU). A manifest.csv lists
 when each photo was taken and its look, crop and retouch. File names carry
 no tokens.
+
+It does not care where photos come from: :class:`ExportItem` pairs a
+photo's record with a way to open its files, made from the booth's gallery
+here (:func:`gallery_items`) or from the bucket by `booth web --cloud`
+(booth/cloud/staff.py), which also puts each booth's photos in a folder of
+their own.
 """
 
 from __future__ import annotations
@@ -15,10 +21,11 @@ import io
 import json
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import BinaryIO
 
-from booth.gallery import Gallery
+from booth.gallery import Gallery, PhotoRecord
 
 CHUNK = 1024 * 1024
 
@@ -49,22 +56,48 @@ def _copy(src: BinaryIO, dest: BinaryIO, sink: _Sink) -> Iterator[bytes]:
             yield out
 
 
-def export_zip(gallery: Gallery, now: float | None = None) -> Iterator[bytes]:
-    """Yield the ZIP archive of all live event photos (demo photos are no guest's: left out), chunk by chunk."""
+@dataclass(frozen=True)
+class ExportItem:
+    """One photo for the archive: ``open(kind)`` gives its "retouched" or "original" bytes, None if gone."""
+
+    record: PhotoRecord
+    open: Callable[[str], BinaryIO | None]
+    folder: str = ""  # a folder for it in the archive ("" locally; the booth's id in the cloud)
+
+
+def gallery_items(gallery: Gallery, now: float | None = None) -> Iterator[ExportItem]:
+    """Every live event photo of this booth (demo photos are no guest's: left out), oldest first."""
+
+    def opener(record: PhotoRecord) -> Callable[[str], BinaryIO | None]:
+        def open_kind(kind: str) -> BinaryIO | None:
+            try:
+                return open(gallery.path(record, kind), "rb")
+            except FileNotFoundError:
+                return None  # deleted by its owner while we were exporting
+
+        return open_kind
+
+    for record in gallery.records(now=now, demo=False):
+        yield ExportItem(record, opener(record))
+
+
+def export_zip(items: Iterable[ExportItem]) -> Iterator[bytes]:
+    """Yield the ZIP archive of these photos, chunk by chunk."""
     sink = _Sink()
     manifest = io.StringIO()
     writer = csv.writer(manifest)
     writer.writerow(["file", "original", "taken", "look", "crop", "retouch", "scores"])
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as zf:  # type: ignore[arg-type]
-        for number, record in enumerate(gallery.records(now=now, demo=False), start=1):
+        for number, item in enumerate(items, start=1):
+            record = item.record
             taken = time.localtime(record.created)
-            stem = time.strftime("%Y-%m-%d/%H%M%S", taken) + f"-{number:04d}-{record.look}"
+            stem = (f"{item.folder}/" if item.folder else "") + time.strftime("%Y-%m-%d/%H%M%S", taken) \
+                + f"-{number:04d}-{record.look}"
             names = {"retouched": f"{stem}.jpg", "original": f"{stem}-original.jpg"}
             written = []
             for kind, name in names.items():
-                try:
-                    src = open(gallery.path(record, kind), "rb")
-                except FileNotFoundError:
+                src = item.open(kind)
+                if src is None:
                     continue  # deleted by its owner while we were exporting
                 with src:
                     info = zipfile.ZipInfo(name, date_time=taken[:6])

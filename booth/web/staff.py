@@ -1,9 +1,9 @@
-"""The staff pages: login, the day's figures, the booth's health, the ZIP export, deleting.
+"""The booth's staff pages: the day's figures, the booth's health, the ZIP export, deleting.
 
-Everything under /staff needs a valid session cookie except the login form
-itself; without one, pages redirect to the login form (303) and nothing
-about photos is revealed. With no password hash configured, staff pages are
-off and say how to switch them on. Deleting (one photo, or every photo once
+Over this booth's gallery; the login, the guard and the ZIP streaming are
+booth.web.staff_access and booth.web.export, which `booth web --cloud`
+shares (booth/cloud/staff.py). Everything under /staff needs a valid session
+cookie except the login form itself. Deleting (one photo, or every photo once
 the event is over) asks for confirmation on a page of its own, and the POST
 that does it must come from this site (:func:`booth.web.phone.same_origin`); both are
 logged, without any photo's token or link.
@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import logging
 import time
-from urllib.parse import parse_qs
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response, StreamingResponse
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from booth.demo import DEMO_EXPIRY_TEXT
@@ -25,25 +24,17 @@ from booth.durations import days_text
 from booth.gallery import Gallery
 from booth.cloud.status import read_sync_status
 from booth.status import read_status
-from booth.web.auth import COOKIE, SESSION_S, PasswordChecker, Sessions
-from booth.web.limiter import Limiter
-from booth.web.state import StateUnavailable, client_key
 from booth.web.chart import hour_chart
-from booth.web.export import export_zip
+from booth.web.export import export_zip, gallery_items
 from booth.web.pages import render
 from booth.web.phone import same_origin
 from booth.web.settings import WebSettings
+from booth.web.staff_access import NO_STORE, StaffAccess, client, small_form, zip_download
 from booth.web.thumbs import thumbnail
 
 log = logging.getLogger(__name__)
 
-MAX_FORM = 4096
-NO_STORE = {"cache-control": "no-store"}
 DONE = {"deleted": "The photo was deleted.", "wiped": "All photos were deleted."}  # ?done= after a delete
-
-
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 def _size_text(n: float) -> str:
@@ -62,85 +53,8 @@ def _ago(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h ago"
 
 
-async def _form(request: Request) -> dict[str, str] | None:
-    """A small urlencoded form, or None if it is too big."""
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM:
-            return None
-    parsed = parse_qs(body.decode("utf-8", "replace"), max_num_fields=10)
-    return {k: v[0] for k, v in parsed.items()}
-
-
-def staff_routes(gallery: Gallery, settings: WebSettings, sessions: Sessions, limiter: Limiter,
-                 checker: PasswordChecker) -> list[Route]:
-    enabled = bool(settings.staff_password_hash)
-
-    def logged_in(request: Request) -> bool:
-        return enabled and sessions.valid(request.cookies.get(COOKIE))
-
-    def to_login() -> Response:
-        return RedirectResponse("/staff/login", status_code=303, headers=NO_STORE)
-
-    def login_page(error: str = "", status: int = 200, headers: dict[str, str] | None = None) -> Response:
-        return render("staff_login.html", status=status if enabled else 403, title="Staff login", root="../",
-                      disabled=not enabled, error=error, headers={**NO_STORE, **(headers or {})})
-
-    async def login_form(request: Request) -> Response:
-        return login_page()
-
-    async def login(request: Request) -> Response:
-        if not enabled:
-            return login_page()
-        client = client_key(_client(request))
-        form = await _form(request)
-        password = (form or {}).get("password", "")
-        if checker.busy():
-            log.warning("staff login refused: too many checks at once (client %s)", client)
-            return login_page("The booth is busy. Try again in a few seconds.", 503, {"retry-after": "5"})
-        checker.pending += 1
-        try:
-            try:
-                # Counted as a failure before the check: parallel guesses cannot outrun the limit.
-                wait, _ = await run_in_threadpool(limiter.admit, client)
-            except StateUnavailable as exc:
-                log.error("staff login refused: %s", exc)
-                return login_page("Staff login is unavailable right now (the booth cannot record it).", 503,
-                                  {"retry-after": "60"})
-            if wait > 0:
-                log.warning("staff login refused: too many failed attempts (client %s)", client)
-                minutes = max(1, round(wait / 60))
-                return login_page(f"Too many wrong passwords. Try again in about {minutes} minute(s).", 429,
-                                  {"retry-after": str(int(wait) + 1)})
-            # verify_password refuses an empty or over-long password itself (the hash was checked at start-up).
-            ok = await checker.check(password)
-        finally:
-            checker.pending -= 1
-        if not ok:
-            log.warning("staff login failed (client %s)", client)
-            return login_page("Wrong password.", 401)
-        await run_in_threadpool(limiter.forget, client)
-        try:
-            cookie = await run_in_threadpool(sessions.issue)
-        except StateUnavailable as exc:
-            log.error("staff login not completed: %s", exc)
-            return login_page("Staff login is unavailable right now (the booth cannot record it).", 503,
-                              {"retry-after": "60"})
-        log.info("staff logged in (client %s)", client)
-        response = RedirectResponse("/staff", status_code=303, headers=NO_STORE)
-        response.set_cookie(COOKIE, cookie, max_age=int(SESSION_S), path="/staff",
-                            httponly=True, samesite="strict")
-        return response
-
-    async def logout(request: Request) -> Response:
-        try:
-            await run_in_threadpool(sessions.revoke, request.cookies.get(COOKIE))
-        except StateUnavailable as exc:
-            log.error("staff logout: %s", exc)
-        response = to_login()
-        response.delete_cookie(COOKIE, path="/staff", httponly=True, samesite="strict")
-        return response
+def staff_routes(gallery: Gallery, settings: WebSettings, access: StaffAccess) -> list[Route]:
+    logged_in, to_login = access.logged_in, access.to_login
 
     def dashboard_sync(done: str = "") -> Response:
         now = time.time()
@@ -166,7 +80,7 @@ def staff_routes(gallery: Gallery, settings: WebSettings, sessions: Sessions, li
             sync = read_sync_status(settings.data_dir)
             cloud_detail = sync.line(now) if sync else "booth sync has not run yet"
             cloud_ok = sync is not None and not sync.last_error and "not running" not in cloud_detail
-        return render("staff.html", cloud=settings.cloud, cloud_ok=cloud_ok, cloud_detail=cloud_detail, title="Photo booth — staff", wide=True, root="../", stats=stats,
+        return render("staff.html", booths=None, selected="", cloud=settings.cloud, cloud_ok=cloud_ok, cloud_detail=cloud_detail, title="Photo booth — staff", wide=True, root="../", stats=stats,
                       free_text=_size_text(free), disk_low=free < settings.min_free_mb * 1024 * 1024,
                       booth_ok=booth_ok, booth_state=state, booth_detail=detail, chart=hour_chart(stats.per_hour),
                       expiry_text=days_text(settings.expiry_days), demo_expiry_text=DEMO_EXPIRY_TEXT, done=done,
@@ -195,13 +109,13 @@ def staff_routes(gallery: Gallery, settings: WebSettings, sessions: Sessions, li
         if not logged_in(request):
             return to_login()
         if not same_origin(request):
-            log.warning("staff delete refused: sent from another site (client %s)", _client(request))
+            log.warning("staff delete refused: sent from another site (client %s)", client(request))
             return refused()
         record = gallery.get(request.path_params["token"])
         if record is None or not await run_in_threadpool(gallery.delete, record.token):
             return Response(status_code=404, headers=NO_STORE)
         log.info("staff deleted one photo taken %s (client %s)",
-                 time.strftime("%Y-%m-%d %H:%M", time.localtime(record.created)), _client(request))
+                 time.strftime("%Y-%m-%d %H:%M", time.localtime(record.created)), client(request))
         return RedirectResponse("/staff?done=deleted", status_code=303, headers=NO_STORE)
 
     def wipe_page(error: str = "", status: int = 200) -> Response:
@@ -218,9 +132,9 @@ def staff_routes(gallery: Gallery, settings: WebSettings, sessions: Sessions, li
         if not logged_in(request):
             return to_login()
         if not same_origin(request):
-            log.warning("staff wipe refused: sent from another site (client %s)", _client(request))
+            log.warning("staff wipe refused: sent from another site (client %s)", client(request))
             return refused()
-        form = await _form(request) or {}
+        form = await small_form(request) or {}
         count = await run_in_threadpool(gallery.count)
         # The count typed must be the count now: photos taken since the page was shown are not wiped unseen.
         if form.get("count", "").strip() != str(count) or count == 0:
@@ -228,16 +142,13 @@ def staff_routes(gallery: Gallery, settings: WebSettings, sessions: Sessions, li
                                                       "to confirm.", 409)
         photos, quarantined = await run_in_threadpool(gallery.wipe)
         log.warning("staff wiped the event: %d photo(s) and %d quarantined file(s) deleted (client %s)",
-                    photos, quarantined, _client(request))
+                    photos, quarantined, client(request))
         return RedirectResponse("/staff?done=wiped", status_code=303, headers=NO_STORE)
 
     async def export(request: Request) -> Response:
         if not logged_in(request):
             return to_login()
-        log.info("staff export started (client %s)", _client(request))
-        name = time.strftime("booth-photos-%Y-%m-%d.zip")
-        return StreamingResponse(export_zip(gallery), media_type="application/zip",
-                                 headers={"content-disposition": f'attachment; filename="{name}"', **NO_STORE})
+        return zip_download(export_zip(gallery_items(gallery)), request)
 
     async def thumb(request: Request) -> Response:
         if not logged_in(request):
@@ -254,9 +165,7 @@ def staff_routes(gallery: Gallery, settings: WebSettings, sessions: Sessions, li
     return [
         Route("/staff", dashboard, methods=["GET"]),
         Route("/staff/", dashboard, methods=["GET"]),
-        Route("/staff/login", login_form, methods=["GET"]),
-        Route("/staff/login", login, methods=["POST"]),
-        Route("/staff/logout", logout, methods=["POST"]),
+        *access.routes(),
         Route("/staff/export.zip", export, methods=["GET"]),
         Route("/staff/thumb/{token}.jpg", thumb, methods=["GET"]),
         Route("/staff/delete/{token}", confirm_delete, methods=["GET"]),

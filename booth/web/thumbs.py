@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
 
 WIDTH = 240
 _MAX = 64
@@ -26,14 +28,29 @@ def thumbnail(path: os.PathLike[str] | str, width: int = WIDTH) -> bytes | None:
         st = os.stat(path)
     except FileNotFoundError:
         return None
-    key = (os.fspath(path), st.st_mtime_ns, st.st_size)
+    return _memoised((os.fspath(path), st.st_mtime_ns, st.st_size),
+                     lambda flags: cv2.imread(os.fspath(path), flags), width)
+
+
+def thumbnail_of(data: bytes, key: str, width: int = WIDTH) -> bytes | None:
+    """The same from a JPEG's bytes (`booth web --cloud`: the bucket's); ``key`` names bytes that never change."""
+    import cv2
+    import numpy as np
+
+    buffer = np.frombuffer(data, np.uint8)
+    return _memoised((key, 0, len(data)), lambda flags: cv2.imdecode(buffer, flags), width)
+
+
+def _memoised(key: tuple[str, int, int], decode: Callable[[int], Any], width: int) -> bytes | None:
+    import cv2
+
     with _lock:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
     image = None
     for reduced in (cv2.IMREAD_REDUCED_COLOR_4, cv2.IMREAD_REDUCED_COLOR_2, cv2.IMREAD_COLOR):
-        image = cv2.imread(os.fspath(path), reduced)
+        image = decode(reduced)
         if image is None:
             return None
         if image.shape[1] >= width:  # else a less reduced decode, so the thumbnail is never upscaled
