@@ -268,7 +268,7 @@ class App:
                  options: Options, gpio: Gpio | None = None, disk: Any = None,
                  sounds: Any = None, notices: list[str] | None = None, owned: list[Any] | None = None) -> None:
         from booth.coach import LOOK_INFO
-        from booth.net import wifi_payload
+        from booth.net import base_url, wifi_payload
         from booth.ui.fonts import Fonts
         from booth.ui.layout import Layout
         from booth.ui.screens import Renderer
@@ -297,6 +297,8 @@ class App:
         self.housekeeper = Housekeeper(self, disk, config.data_dir)
         self.look_info = LOOK_INFO
         self.wifi = wifi_payload(config.wifi.ssid, config.wifi.password) if config.wifi.ssid else ""
+        # [cloud] set: the QR is the cloud page's; the booth's own address stays the way with no signal.
+        self.local_base = base_url(config.web) if config.cloud.enabled else ""
         # The controls that really work: a configured button that failed to open does not count;
         # headless, the unattended hand "presses the button".
         self.words = words_for(button=self.gpio.button is not None or options.headless,
@@ -430,7 +432,7 @@ class App:
             touch=self.config.controls.touch and not self.options.headless,
             auto_trigger=self.config.coach.auto_trigger,
             retakes_left=st.retakes_left(self.settings), wifi_ssid=self.config.wifi.ssid,
-            wifi_payload=self.wifi, look_info=self.look_info,
+            wifi_payload=self.wifi, local_base=self.local_base, look_info=self.look_info,
             guide=self._coach_guide(frame) if st.phase is Phase.COACH else None,
         )
 

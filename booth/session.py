@@ -24,6 +24,12 @@ The coach's words and numbers used here are imported where they are used:
 the photo servers import this module (for RETOUCH_NAMES) and stay free of
 numpy and OpenCV, which importing the booth.coach package brings along.
 
+With [cloud] set the QR on SHARE works on mobile data, which most guests
+have, so SHARE comes first; the booth's own Wi-Fi is the way for guests
+with no signal, offered on SHARE and shown after it (SHARE -> SHARE_WIFI ->
+GOODBYE): joining the booth's offline Wi-Fi first would cut a phone off
+the cloud page.
+
 Every phase but ATTRACT has a deadline; GOODBYE is the short polite moment
 ("Thanks — see you next time") that ends a session, whether it was finished,
 abandoned or walked away from. Jobs handed to workers carry a job number, so a
@@ -280,6 +286,7 @@ class Settings:
     max_retakes: int = 2
     auto_trigger: bool = True
     wifi: bool = False
+    cloud: bool = False  # [cloud] set: the QR is the cloud page's; the booth's Wi-Fi is the no-signal way
     retouch: str = "natural"
     flash_s: float = 0.35
     capture_timeout_s: float = 15.0
@@ -304,6 +311,7 @@ class Settings:
             max_retakes=s.max_retakes,
             auto_trigger=config.coach.auto_trigger,
             wifi=bool(config.wifi.ssid),
+            cloud=config.cloud.enabled,
             retouch=config.photo.retouch,
             goodbye_s=s.goodbye_s,
         )
@@ -491,7 +499,7 @@ def _keep(state: State, now: float, settings: Settings, fx: list[Effect]) -> Sta
 
 
 def _to_share(state: State, now: float, settings: Settings, fx: list[Effect]) -> State:
-    phase = Phase.SHARE_WIFI if settings.wifi else Phase.SHARE
+    phase = Phase.SHARE_WIFI if settings.wifi and not settings.cloud else Phase.SHARE
     return _enter(state, phase, now, settings, fx, publishing=False, kept=True)
 
 
@@ -524,6 +532,13 @@ def _ask_for_face(state: State, now: float, fx: list[Effect]) -> State:
         return state
     fx.append(Cue("breathe", prompts=asks))
     return replace(state, breathe_prompts=asks)
+
+
+def _after_wifi(state: State, now: float, settings: Settings, fx: list[Effect]) -> State:
+    """Joined (or not): the download QR next; with [cloud] it was shown first, so the session ends."""
+    if settings.cloud:
+        return _goodbye(state, now, settings, fx)
+    return _enter(state, Phase.SHARE, now, settings, fx)
 
 
 def _apply(state: State, event: Event, now: float, settings: Settings, fx: list[Effect]) -> State:
@@ -650,9 +665,11 @@ def _input(state: State, event: Input, now: float, settings: Settings, fx: list[
         return state
     if p is Phase.SHARE_WIFI:
         if a in (Action.MAIN, Action.BACK, Action.NEXT):
-            return _enter(state, Phase.SHARE, now, settings, fx)
+            return _after_wifi(state, now, settings, fx)
         return state
     if p is Phase.SHARE:
+        if a is Action.MAIN and settings.wifi and settings.cloud:  # "No signal?": the booth's own Wi-Fi
+            return _enter(state, Phase.SHARE_WIFI, now, settings, fx)
         if a in (Action.MAIN, Action.BACK):
             return _goodbye(state, now, settings, fx)
         return state
@@ -699,7 +716,7 @@ def _timeouts(state: State, now: float, settings: Settings, fx: list[Effect]) ->
         fx.append(Discard(state.token))
         return _goodbye(state, now, settings, fx, SORRY_PHOTO if state.publishing else THANKS)
     if p is Phase.SHARE_WIFI:
-        return _enter(state, Phase.SHARE, now, settings, fx)
+        return _after_wifi(state, now, settings, fx)
     if p is Phase.SHARE:
         return _goodbye(state, now, settings, fx)
     if p is Phase.GOODBYE:

@@ -628,6 +628,24 @@ def test_wifi_qr_comes_first_then_the_photo_qr():
     assert d.phase is Phase.SHARE
 
 
+def test_with_cloud_the_photo_qr_comes_first_and_the_wifi_is_the_no_signal_way():
+    # The cloud page works on mobile data: joining the booth's offline Wi-Fi first would cut the phone off it.
+    d = Drive(wifi=True, cloud=True, wifi_qr_s=20.0, share_timeout_s=45.0).to_share()
+    assert d.phase is Phase.SHARE and d.state.url
+    d.press()  # "No signal?"
+    assert d.phase is Phase.SHARE_WIFI and d.state.url, "the booth's own download QR needs the photo"
+    d.press()
+    assert d.phase is Phase.GOODBYE and d.state.message == s.THANKS
+    d = Drive(wifi=True, cloud=True, wifi_qr_s=20.0).to_share().press().tick(20.0)
+    assert d.phase is Phase.GOODBYE, "the Wi-Fi screen runs out: the session ends, the photo QR was shown"
+    d = Drive(wifi=True, cloud=True, share_timeout_s=45.0).to_share().tick(45.0)
+    assert d.phase is Phase.GOODBYE
+    d = Drive(wifi=True, cloud=True).to_share().press(Action.BACK)
+    assert d.phase is Phase.GOODBYE
+    d = Drive(wifi=False, cloud=True).to_share().press()
+    assert d.phase is Phase.GOODBYE, "no Wi-Fi of the booth's own: the button is Done"
+
+
 def test_share_button_says_goodbye_and_the_session_ends_kept():
     d = Drive(goodbye_s=3.0).to_share().press()
     assert d.phase is Phase.GOODBYE and d.state.message == s.THANKS

@@ -481,6 +481,71 @@ def test_share_wifi_qr_joins_the_network(fonts):
         assert_text_drawn(surf, d, t)
 
 
+CLOUD_URL = "https://photos.example.com/p/Xk3v9QpL2mZt7RbN4wYc1A_-"
+LOCAL = "http://10.42.0.1"
+
+
+def _decode_qr(surf, rect):
+    """Decoded from the code itself (its quiet zone is part of it), else with the screen around it.
+
+    OpenCV's detector misses some codes at some sizes with a dark border around them (this
+    CLOUD_URL at 656 px, say), which says nothing about the code: both crops are tried.
+    """
+    img = cv2.cvtColor(pixels(surf, rect), cv2.COLOR_RGB2BGR)
+    return cv2.QRCodeDetector().detectAndDecode(img)[0] or _decode(surf, rect)
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (720, 1280), (1920, 1080)])
+def test_cloud_share_offers_the_booths_own_address_beside_the_cloud_qr(fonts, size):
+    token = CLOUD_URL.rsplit("/", 1)[1]
+    surf, d = draw(fonts, State(phase=Phase.SHARE, url=CLOUD_URL, token=token), size=size, local_base=LOCAL)
+    (main, main_text), (second, second_text) = d.qrs
+    assert d.qr == (main, main_text) and main_text == CLOUD_URL and second_text == f"{LOCAL}/p/{token}"
+    assert _decode_qr(surf, main) == CLOUD_URL and _decode_qr(surf, second) == f"{LOCAL}/p/{token}"
+    assert main.width > second.width and not main.colliderect(second)
+    code = short_code(token)
+    for t in ("Scan to download", "No signal? On the booth's Wi-Fi, scan this:",
+              f"or type 10.42.0.1/{code[:4]}-{code[4:]}", "Done"):
+        assert_text_drawn(surf, d, t)
+    assert "photos.example.com/" + code[:4] not in d.text(), "the cloud server has no short codes"
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (720, 1280)])
+def test_cloud_share_with_the_booths_wifi_shows_both_ways(fonts, size):
+    token = CLOUD_URL.rsplit("/", 1)[1]
+    state = State(phase=Phase.SHARE, url=CLOUD_URL, token=token)
+    surf, d = draw(fonts, state, size=size, local_base=LOCAL, wifi_payload=WIFI, wifi_ssid="booth")
+    assert [text for _, text in d.qrs] == [CLOUD_URL] and _decode_qr(surf, d.qr[0]) == CLOUD_URL
+    for t in ("Scan to download", "Works on mobile data", "No signal? Press the button for the booth's Wi-Fi",
+              "No signal?"):
+        assert_text_drawn(surf, d, t)
+    # The way with no signal: join the booth's Wi-Fi, then its own download QR.
+    surf, d = draw(fonts, replace(state, phase=Phase.SHARE_WIFI), size=size, local_base=LOCAL,
+                   wifi_payload=WIFI, wifi_ssid="booth")
+    (join, join_text), (local, local_text) = d.qrs
+    assert join_text == WIFI and _decode_qr(surf, join) == WIFI
+    assert local_text == f"{LOCAL}/p/{token}" and _decode_qr(surf, local) == local_text
+    for t in ("1. Join the booth's Wi-Fi", "Network: booth", "2. Then scan this to download"):
+        assert_text_drawn(surf, d, t)
+    assert CLOUD_URL not in [text for _, text in d.qrs]
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (720, 1280), (480, 320)])
+@pytest.mark.parametrize("phase", [Phase.SHARE, Phase.SHARE_WIFI], ids=lambda p: p.value)
+@pytest.mark.parametrize("wifi", [WIFI, ""], ids=["wifi", "no-wifi"])
+def test_cloud_share_screens_fit_any_screen(fonts, size, phase, wifi):
+    token = CLOUD_URL.rsplit("/", 1)[1]
+    surf, d = draw(fonts, State(phase=phase, url=CLOUD_URL, token=token), size=size, local_base=LOCAL,
+                   wifi_payload=wifi, wifi_ssid="booth" if wifi else "")
+    bounds = surf.get_rect()
+    for text, rect in d.texts:
+        assert bounds.contains(rect), f"{phase.value} {size}: {text!r} at {rect} is off screen"
+    for rect, text in d.qrs:
+        assert bounds.contains(rect), f"{phase.value} {size}: the QR of {text!r} at {rect} is off screen"
+    for (a, _), (b, _) in zip(d.qrs, d.qrs[1:]):
+        assert not a.colliderect(b)
+
+
 def test_goodbye_message(fonts):
     surf, d = draw(fonts, State(phase=Phase.GOODBYE, message="Thanks — see you next time"))
     assert_text_drawn(surf, d, "Thanks — see you next time")

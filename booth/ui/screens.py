@@ -25,6 +25,7 @@ from booth.codes import display as display_code
 from booth.codes import short_code
 from booth.coach.words import LOOK_AT_LENS, STEP_INTO_FRAME
 from booth.durations import days_text
+from booth.net import photo_url
 from booth.session import (CAMERA_RETRYING, DISK_FULL, LOOKS, RETOUCH_LEVELS, RETOUCH_NAMES, TELL_STAFF, THANKS, Phase,
                            State)
 from booth.ui import theme
@@ -105,6 +106,7 @@ class Scene:
     retakes_left: int = 0
     wifi_ssid: str = ""
     wifi_payload: str = ""
+    local_base: str = ""  # [cloud] set: the booth's own address, the way for guests with no signal
     look_info: Mapping[str, tuple[str, str]] = field(default_factory=lambda: DEFAULT_LOOK_INFO)
     guide: Guide | None = None  # the crop the photo will get, in fractions of the camera image
 
@@ -119,7 +121,8 @@ class Drawn:
     guide: Rect | None = None  # the head's place in the photo's crop (the oval)
     crop: Rect | None = None  # the photo's crop
     meter: tuple[Rect, Rect] | None = None  # (track, fill)
-    qr: tuple[Rect, str] | None = None  # (where, encoded text)
+    qr: tuple[Rect, str] | None = None  # (where, encoded text) of the screen's main QR code
+    qrs: list[tuple[Rect, str]] = field(default_factory=list)  # every QR code drawn, the main one first
     photo: Rect | None = None
 
     def text(self) -> str:
@@ -567,17 +570,51 @@ class Renderer:
         if s is None:  # made once per code: building a QR is far too slow for every frame
             img = qr.qr_fitted(text, box.width)
             s = pygame.image.frombuffer(img.tobytes(), (img.shape[1], img.shape[0]), "RGB").copy()
-            self._qr_cache = {key: s}  # one session's code at a time
+            if len(self._qr_cache) >= 4:  # one session's codes at a time (with [cloud]: up to three)
+                self._qr_cache.clear()
+            self._qr_cache[key] = s
         pygame.draw.rect(surf, (255, 255, 255), box)  # the white square behind the quiet zone
         r = s.get_rect(center=box.center)
         surf.blit(s, r)
-        d.qr = (r, text)
+        d.qr = d.qr or (r, text)
+        d.qrs.append((r, text))
+
+    def _small_qr(self, surf: pygame.Surface, d: Drawn, text: str, row: Rect) -> None:
+        """A second QR code, centred in a row of the text column, as big as the row allows."""
+        side = min(row.width, row.height)
+        self._qr(surf, d, text, Rect(row.centerx - side // 2, row.centery - side // 2, side, side))
+
+    def _share_cloud(self, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
+        """[cloud] set: the main QR (drawn already) is the cloud page, for mobile data; then the way with no signal."""
+        L, st = self.layout, scene.state
+        area, done = L.share_text(), L.done_button()
+        box = Rect(area.left, area.top, area.width, done.top - area.top - L.margin)
+        kept = f"Kept for {days_text(scene.expiry_days)}. Delete it any time from the page."
+        if scene.wifi_payload:  # the booth's Wi-Fi and its own download QR are the next screen
+            rows = _split(box, (0.38, 0.2, 0.24, 0.18))
+            self.text(surf, d, "Scan to download", rows[0], theme.TITLE, bold=True)
+            self.text(surf, d, "Works on mobile data", rows[1], theme.BODY, theme.FG)
+            self.text(surf, d, scene.words.no_signal, rows[2], theme.BODY, theme.ACCENT, bold=True)
+            self.text(surf, d, kept, rows[3], theme.SMALL, theme.DIM)
+            self._button(surf, d, done, "No signal?", filled=False, colour=theme.DIM, pct=theme.BODY)
+            return
+        rows = _split(box, (0.2, 0.14, 0.42, 0.12, 0.12))
+        self.text(surf, d, "Scan to download", rows[0], theme.TITLE, bold=True)
+        self.text(surf, d, "No signal? On the booth's Wi-Fi, scan this:", rows[1], theme.BODY, theme.FG)
+        if st.token:
+            local = photo_url(scene.local_base, st.token)
+            self._small_qr(surf, d, local, rows[2])
+            self.text(surf, d, f"or type {typeable_url(local)}", rows[3], theme.BODY, theme.FG, one_line=True)
+        self.text(surf, d, kept, rows[4], theme.SMALL, theme.DIM)
+        self._button(surf, d, done, "Done", filled=False, colour=theme.DIM, pct=theme.BODY)
 
     def _share(self, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
         L, st = self.layout, scene.state
         surf.fill(theme.BG)
         if st.url:
             self._qr(surf, d, st.url, L.qr_box())
+        if scene.local_base:
+            return self._share_cloud(surf, scene, d)
         area = L.share_text()
         done = L.done_button()
         step = "2. Download" if scene.wifi_payload else ""
@@ -598,6 +635,16 @@ class Renderer:
         if scene.wifi_payload:
             self._qr(surf, d, scene.wifi_payload, L.qr_box())
         area = L.share_text()
+        token = scene.state.token
+        if scene.local_base and token:  # [cloud]: the cloud QR came first; here the way with no signal
+            rows = _split(area, (0.2, 0.12, 0.4, 0.14, 0.14))
+            self.text(surf, d, "1. Join the booth's Wi-Fi", rows[0], theme.TITLE, bold=True)
+            self.text(surf, d, f"Network: {scene.wifi_ssid}", rows[1], theme.BODY, theme.FG)
+            local = photo_url(scene.local_base, token)
+            self._small_qr(surf, d, local, rows[2])
+            self.text(surf, d, "2. Then scan this to download", rows[3], theme.BODY, theme.ACCENT, bold=True)
+            self.text(surf, d, f"or type {typeable_url(local)}", rows[4], theme.SMALL, theme.FG, one_line=True)
+            return
         rows = _split(area, (0.3, 0.2, 0.2, 0.3))
         self.text(surf, d, "1. Join the booth's Wi-Fi", rows[0], theme.TITLE, bold=True)
         self.text(surf, d, f"Network: {scene.wifi_ssid}", rows[1], theme.BODY, theme.FG)

@@ -24,6 +24,7 @@ class Words:
     keep: str  # review: the keep button's label
     retake: str  # review: the retake button's label, formatted with {n} retakes left
     wifi_next: str  # share Wi-Fi: how to get to step 2
+    no_signal: str  # share, with [cloud]: how to get to the booth's own Wi-Fi
 
 
 BUTTON = Words(
@@ -36,6 +37,7 @@ BUTTON = Words(
     keep="Keep it — press",
     retake="Retake — hold ({n} left)",
     wifi_next="Then press the button for 2. Download",
+    no_signal="No signal? Press the button for the booth's Wi-Fi",
 )
 TOUCH = Words(
     kind="touch",
@@ -47,6 +49,7 @@ TOUCH = Words(
     keep="Keep it",
     retake="Retake ({n} left)",
     wifi_next="Then tap the screen for 2. Download",
+    no_signal="No signal? Tap below for the booth's Wi-Fi",
 )
 KEYBOARD = Words(
     kind="keyboard",
@@ -58,6 +61,7 @@ KEYBOARD = Words(
     keep="Keep it — space",
     retake="Retake — Esc ({n} left)",
     wifi_next="Then press space for 2. Download",
+    no_signal="No signal? Press space for the booth's Wi-Fi",
 )
 
 
