@@ -23,7 +23,8 @@ from booth.config import load_config
 REPO = Path(__file__).resolve().parent.parent
 UNITS = REPO / "systemd"
 BOOTH = "/opt/booth/venv/bin/booth"
-ALL = ["booth.service", "booth-web.service", "booth-prune.service", "booth-prune.timer", "booth-sync.service"]
+ALL = ["booth.service", "booth-web.service", "booth-prune.service", "booth-prune.timer", "booth-sync.service",
+       "booth-cloud-web.service", "booth-cloud-prune.service", "booth-cloud-prune.timer"]
 
 Unit = dict[str, dict[str, list[str]]]
 
@@ -109,7 +110,8 @@ def test_verify_does_catch_mistakes(analyze: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name,limit", [("booth.service", 3.0), ("booth-web.service", 2.0), ("booth-prune.service", 3.0),
-                                        ("booth-sync.service", 3.0)])
+                                        ("booth-sync.service", 3.0), ("booth-cloud-web.service", 3.0),
+                                        ("booth-cloud-prune.service", 3.0)])
 def test_security_exposure(analyze: str, tmp_path: Path, name: str, limit: float) -> None:
     """systemd's own sandbox score (0 = locked down, 10 = wide open)."""
     copy = _copy_with_real_binary(tmp_path)
@@ -261,3 +263,32 @@ def test_state_paths_are_inside_the_state_directory(units: dict[str, Unit]) -> N
         assert any(env(u)[key].startswith(w) for w in writable), key
     assert env(u)["XDG_CACHE_HOME"] == "/var/cache/" + one(u, "Service", "CacheDirectory")
 
+
+def test_cloud_server_units(units: dict[str, Unit]) -> None:
+    """Issue 16: a self-hosted `booth web --cloud` behind a proxy, and `booth prune --cloud` once a day."""
+    parser = build_parser()
+    web = units["booth-cloud-web.service"]
+    argv = shlex.split(one(web, "Service", "ExecStart"))
+    assert argv[0] == BOOTH
+    args = parser.parse_args(argv[1:])
+    assert args.command == "web" and args.cloud and args.host == "127.0.0.1", "loopback: the TLS proxy faces out"
+    assert one(web, "Service", "Restart") == "always" and one(web, "Install", "WantedBy") == "multi-user.target"
+    assert one(web, "Service", "User") == "booth" and one(web, "Service", "EnvironmentFile") == "-/etc/booth/cloud.env"
+    # staff login state in RAM, kept across restarts (WebSettings.from_config reads $RUNTIME_DIRECTORY)
+    assert one(web, "Service", "RuntimeDirectory") == "booth-cloud-web"
+    assert one(web, "Service", "RuntimeDirectoryPreserve") == "yes"
+    assert "IPAddressDeny" not in web["Service"] and "PrivateNetwork" not in web["Service"], "it reads the bucket"
+    timer, prune = units["booth-cloud-prune.timer"], units["booth-cloud-prune.service"]
+    assert one(timer, "Timer", "Unit") == "booth-cloud-prune.service"
+    assert one(timer, "Timer", "OnCalendar") == "daily" and one(timer, "Timer", "Persistent") == "true"
+    assert one(timer, "Install", "WantedBy") == "timers.target"
+    argv = shlex.split(one(prune, "Service", "ExecStart"))
+    args = parser.parse_args(argv[1:])
+    assert argv[0] == BOOTH and args.command == "prune" and args.cloud
+    assert one(prune, "Service", "Type") == "oneshot" and one(prune, "Service", "User") == "booth"
+    assert one(prune, "Service", "EnvironmentFile") == "-/etc/booth/cloud.env"
+    assert "IPAddressDeny" not in prune["Service"] and "PrivateNetwork" not in prune["Service"]
+    for u in (web, prune):  # ProtectSystem=strict: what it writes is in its own state directory
+        assert one(u, "Service", "ProtectSystem") == "strict"
+        assert env(u)["BOOTH_DATA_DIR"] == "/var/lib/" + one(u, "Service", "StateDirectory")
+        assert env(u)["BOOTH_CONFIG"] == "/etc/booth/booth.toml"
