@@ -10,29 +10,15 @@ from pathlib import Path
 
 import cv2
 import httpx
-import numpy as np
 import pytest
 from booth_process import free_port, run_booth
+from qr_read import qr_texts
 from s3_server import Booth, CloudWeb, S3Server, cloud_booth, jpegs, s3  # noqa: F401 - jpegs and s3 are fixtures
 
 from booth.cloud.keys import Layout
 from booth.gallery import Gallery
 
 LOCAL = "http://10.42.0.1"  # the booth's own address ([web] public_url), as on its hotspot
-
-
-def qr_texts(image: np.ndarray) -> set[str]:
-    """Every QR code's text on a screenshot: all at once, and each half of the screen on its own
-    (OpenCV's multi-code detector can miss one of two codes of very different sizes)."""
-    detector = cv2.QRCodeDetector()
-    ok, found, _, _ = detector.detectAndDecodeMulti(image)
-    texts = {t for t in found if t} if ok else set()
-    width = image.shape[1]
-    for part in (image[:, : width * 3 // 5], image[:, width // 2:]):
-        text, _, _ = detector.detectAndDecode(part)
-        if text:
-            texts.add(text)
-    return texts
 
 
 def test_qr_to_cloud_page_with_the_booths_web_down(tmp_path: Path, s3: S3Server, model_path: Path) -> None:

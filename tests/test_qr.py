@@ -71,3 +71,35 @@ def test_module_size_for_a_box_and_bad_input() -> None:
         qr_matrix("")
     with pytest.raises(ValueError, match="too long"):
         qr_matrix("x" * 5000)
+
+
+def test_screenshots_of_the_share_screen_are_read_every_time() -> None:
+    """tests/qr_read.py, which the end-to-end tests use to follow the QR on a screenshot, reads the
+    share screen for any photo: 40 fresh URLs (seeded), each drawn by the real renderer (SDL dummy),
+    with and without [cloud]'s second code. OpenCV's classic detector alone misses about 4 % of them,
+    which made those tests fail now and then."""
+    import random
+
+    import pygame
+    from qr_read import qr_texts
+
+    from booth.session import Phase, State
+    from booth.ui.fonts import Fonts
+    from booth.ui.layout import Layout
+    from booth.ui.screens import Renderer, Scene
+
+    pygame.init()
+    rng = random.Random(16)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+    renderer, surf = Renderer(Layout(1280, 720), Fonts.from_config("")), pygame.Surface((1280, 720))
+    missed = []
+    for i in range(40):
+        token = "".join(rng.choice(alphabet) for _ in range(24))
+        url = f"http://127.0.0.1:{rng.randint(32768, 60999)}/p/{token}"
+        local = "http://10.42.0.1" if i % 2 else ""
+        renderer.draw(surf, Scene(State(phase=Phase.SHARE, url=url, token=token), 1.0, local_base=local))
+        image = cv2.cvtColor(pygame.surfarray.array3d(surf).transpose(1, 0, 2), cv2.COLOR_RGB2BGR)
+        want = {url, f"{local}/p/{token}"} if local else {url}
+        if qr_texts(image) != want:
+            missed.append(url)
+    assert missed == []
