@@ -79,6 +79,23 @@ MAX_FACES = 3
 # the tracked region read 0.57-0.63), so subtle smiles were missed. About twice a second
 # (at 15 analysed frames a second) is soon enough to say "one person at a time".
 ONLOOKERS_EVERY = 8
+# Live, the subject's landmarker sees the middle of a wide frame, at most this wide for its
+# height. mediapipe's detector sees the whole image at 128 px, so what limits the faces it
+# finds is their size against the image's *width* (booth.coach.framing.DETECT_MIN): on a
+# 16:9 screen's frame it missed a guest standing on the booth's 1.2 m mark, and a tall guest
+# close enough to be found stood with their eyes at the top edge (no camera height framed
+# guests of 1.50 and 2.00 m together). The middle 4:3 finds faces a third smaller and still
+# holds a guest standing well to one side (booth.coach.geometry: 0.35 m off the centre line
+# at 1 m sits at 0.77 of a 16:9 width; the 4:3 middle spans 0.125-0.875). Onlookers are
+# looked for in the whole frame.
+ANALYSED_ASPECT = 4 / 3
+
+
+def analysed_window(size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The part (x, y, w, h in pixels) of a live frame of ``size`` the subject is looked for in."""
+    w, h = size
+    cw = min(w, round(h * ANALYSED_ASPECT))
+    return (w - cw) // 2, 0, cw, h
 
 
 def pose_from_matrix(matrix: np.ndarray) -> Pose:
@@ -199,18 +216,21 @@ class FaceAnalyzer:
         import mediapipe as mp
 
         h, w = image.shape[:2]
-        small = self._prepare(image)
-        mp_image = mp.Image(image_format=mp.ImageFormat.SRGB, data=small)
         if self.mode == "video":
+            window = analysed_window((w, h))
+            x0, _, cw, _ = window
+            middle = mp.Image(image_format=mp.ImageFormat.SRGB, data=self._prepare(image[:, x0:x0 + cw]))
             ms = self._next_ms(timestamp)
-            result = self._landmarker.detect_for_video(mp_image, ms)
+            result = self._landmarker.detect_for_video(middle, ms)
             ts = ms / 1000.0 if timestamp is None else float(timestamp)
-            faces = build_observations(result, (w, h), ts)
+            faces = build_observations(result, (w, h), ts, window=window if cw < w else None)
             if self._others is not None and self._frames % self.onlookers_every == 0:
-                seen = build_observations(self._others.detect(mp_image), (w, h), ts)  # type: ignore[attr-defined]
+                whole = mp.Image(image_format=mp.ImageFormat.SRGB, data=self._prepare(image))
+                seen = build_observations(self._others.detect(whole), (w, h), ts)  # type: ignore[attr-defined]
                 self._onlookers = [o for o in seen if not any(_same_face(o, f) for f in faces)]
             self._frames += 1
             return faces
+        mp_image = mp.Image(image_format=mp.ImageFormat.SRGB, data=self._prepare(image))
         result = self._landmarker.detect(mp_image)
         ts = 0.0 if timestamp is None else float(timestamp)
         if result.face_landmarks:
@@ -328,10 +348,11 @@ def nearest_face(faces: list[Observation], near: Box) -> Observation:
     return min(faces, key=distance)
 
 
-def build_observations(result: object, image_size: tuple[int, int], timestamp: float) -> list[Observation]:
-    """One Observation per face of a FaceLandmarkerResult."""
+def build_observations(result: object, image_size: tuple[int, int], timestamp: float,
+                       window: tuple[int, int, int, int] | None = None) -> list[Observation]:
+    """One Observation per face of a FaceLandmarkerResult (from ``window``, as build_observation)."""
     count = len(result.face_landmarks)  # type: ignore[attr-defined]
-    return [build_observation(result, image_size, timestamp, face=i) for i in range(count)]
+    return [build_observation(result, image_size, timestamp, window, face=i) for i in range(count)]
 
 
 def build_observation(result: object, image_size: tuple[int, int], timestamp: float,

@@ -57,11 +57,11 @@ def test_asked_for_a_bigger_smile_the_faint_smiler_shows_one_the_coach_reads(sce
     assert score[1.0] < score[1.5] < score[2.0]  # a step at a time
     # What grew is the smile: wider mouth, corners up, mouthSmile up (by less than the field's
     # BROAD_WIDEN and BROAD_LIFT: see booth.camera.smile on what the warp delivers; measured
-    # here 6 % wider, corners 0.010 higher), never more than the field asks.
+    # here 13 % wider, corners 0.024 higher), never more than the field asks.
     width = shapes[2.0].mouth_width / shapes[1.0].mouth_width - 1
     lift = shapes[2.0].corner_lift - shapes[1.0].corner_lift
-    assert 0.03 < width <= BROAD_WIDEN
-    assert 0.005 < lift <= BROAD_LIFT
+    assert BROAD_WIDEN / 2 < width <= BROAD_WIDEN
+    assert BROAD_LIFT / 4 < lift <= BROAD_LIFT
     assert shapes[2.0].smile_raw > shapes[1.0].smile_raw
 
 

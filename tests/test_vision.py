@@ -190,3 +190,39 @@ def test_place_face_frames_a_headshot(stills, faces_dir):
                                         (640, 480, 640, 480))))
     assert abs(placed.centre[0] - want.centre[0]) < 10 and abs(placed.centre[1] - want.centre[1]) < 10
     assert abs(placed.h / want.h - 1) < 0.08
+
+
+def test_live_the_subject_is_looked_for_in_the_middle_of_a_wide_frame(model_path, face_labels):
+    # A face at 6 % of a 16:9 frame's width (eye-to-chin): under the whole-frame detector's
+    # floor (booth.coach.framing.DETECT_MIN, 0.07-0.08 of the width it is shown), over it in the
+    # frame's middle 4:3 (ANALYSED_ASPECT). Found live, with its pupils in the whole frame's pixels.
+    from mediapipe.tasks.python import BaseOptions, vision
+    import mediapipe as mp
+
+    from booth.vision import analysed_window
+
+    assert analysed_window((1280, 720)) == (160, 0, 960, 720)
+    assert analysed_window((640, 480)) == (0, 0, 640, 480)  # 4:3 and narrower: the whole frame
+    assert analysed_window((480, 640)) == (0, 0, 480, 640)
+    lab = next(lab for lab in face_labels if lab.pupils and lab.file.name == "004.jpg")
+    image = rgb(lab.file)
+    (ax, ay), (bx, by) = lab.pupils
+    eye_chin = 1.83 * math.dist((ax, ay), (bx, by))  # booth.camera.scene.EYE_CHIN_PER_IPD
+    w, h = 1280, 720
+    k = 0.06 * w / eye_chin
+    for centre_x in (0.5, 0.3):  # in the middle, and off to one side (still inside the middle 4:3)
+        affine = np.array([[k, 0, centre_x * w - k * (ax + bx) / 2], [0, k, 0.45 * h - k * (ay + by) / 2]])
+        frame = cv2.warpAffine(image, affine, (w, h), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
+        truth = tuple((k * x + affine[0, 2], k * y + affine[1, 2]) for x, y in lab.pupils)
+        whole = vision.FaceLandmarker.create_from_options(vision.FaceLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(model_path)), running_mode=vision.RunningMode.VIDEO))
+        with FaceAnalyzer(model_path, mode="video", num_faces=1) as live:
+            seen = [live.detect_all(frame, i / 15) for i in range(5)]
+            plain = [whole.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=frame), i * 66).face_landmarks
+                     for i in range(5)]
+        whole.close()
+        assert not any(plain), "the whole-frame detector finds this face: the test no longer shows the point"
+        assert all(len(faces) == 1 for faces in seen), centre_x
+        obs = seen[-1][0]
+        assert obs.image_size == (w, h)
+        assert pupil_error(obs, truth) < 0.08, (centre_x, pupil_error(obs, truth))

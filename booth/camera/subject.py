@@ -36,6 +36,7 @@ from dataclasses import dataclass, replace
 
 from booth.coach import words as W
 from booth.coach.framing import DETECT_MIN
+from booth.vision import ANALYSED_ASPECT
 from booth.coach.geometry import EYE_TO_CHIN_M, MODELLED, Guest, Rig, framable, project
 from booth.config import ScriptedConfig
 
@@ -53,9 +54,9 @@ OVERSHOOT = (1.0, 1.3)  # a step a bit bigger than needed
 WRONG_LOOK_FIRST = 0.25  # chance of doing the other expression first
 TILTED = 0.3  # chance of starting with the head tilted past the coach's line
 # Where guests stop, against the floor mark: some a little behind it, more in front of it.
-# Not much further back: mediapipe's full-frame face detector (128 px) misses faces under
-# about 9 % of the frame width (eye-to-chin under about 0.095 of the height: 1.45 m from a
-# Camera Module 3), and a guest it does not see is only told to step into the frame.
+# Not much further back: mediapipe's face detector (128 px) misses faces under about
+# DETECT_MIN of the width it is shown (the frame's middle, booth.vision.ANALYSED_ASPECT:
+# about 1.4 m from a Camera Module 3), and a guest it does not see is only told to step into the frame.
 START_FROM_MARK_M = (-0.35, 0.2)
 SEEN_MARGIN = 0.95
 # Smile intensity (SubjectPose.smile) per "Smile!" / "A bit bigger smile" once already
@@ -126,7 +127,7 @@ def draw_guest(rng: random.Random, rig: Rig, kind: str = "drawn") -> Guest:
     # Nobody stays where the screen does not show them: a guest comes at least close enough
     # for the face model to find them (a little inside DETECT_MIN, which the picture's shape sets).
     _, tv = rig.half_tangents()
-    seen_from = EYE_TO_CHIN_M / (2 * tv * DETECT_MIN * rig.aspect) * SEEN_MARGIN
+    seen_from = EYE_TO_CHIN_M / (2 * tv * DETECT_MIN * min(rig.aspect, ANALYSED_ASPECT)) * SEEN_MARGIN
     distance = min(rig.distance_m + rng.uniform(*START_FROM_MARK_M), seen_from - rng.uniform(0.0, 0.1))
     roll = rng.choice((-1.0, 1.0)) * rng.uniform(9.0, 14.0) if rng.random() < TILTED else rng.uniform(-3.0, 3.0)
     return replace(base, distance=distance, x=x, roll=roll)

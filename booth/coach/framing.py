@@ -7,8 +7,8 @@ what any guest can give by moving about, and nothing else:
 
 - **size** (step closer / step back): the crop at its ideal head size
   (HEAD_FRACTION) is at least USABLE_CROP of the frame height, so the photo
-  has enough pixels, and the face large enough for the model to track it
-  (DETECT_MIN); the tightest crop no taller than the frame;
+  has enough pixels, and the face large enough for the model to find it
+  (DETECT_MIN, against the part of the frame the model is shown); the tightest crop no taller than the frame;
 - **room** (step back): the tightest crop (HEAD_MAX) fits above and below the
   eyes. A guest whose head is near the top or bottom edge gets room by
   stepping back: with the camera mounted level, distance shrinks both the
@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from booth.observation import Box, Observation
 from booth.photo.crop import EYE_LINE, HEAD_FRACTION, HEAD_MAX, PRESETS
 from booth.photo.face import CHIN, CROWN_RATIO
+from booth.vision import ANALYSED_ASPECT
 
 FRAMING_TARGET = Box(0.375, 0.20, 0.25, 0.42)  # fractions of the preview, not pixels
 
@@ -48,10 +49,12 @@ FRAMING_TARGET = Box(0.375, 0.20, 0.25, 0.42)  # fractions of the preview, not p
 # leaves room for where they happen to stand (booth.coach.geometry works it out).
 USABLE_CROP = 0.40
 # ... and the face big enough for the face model to keep finding it: mediapipe's detector
-# sees the whole frame at 128 px and, on the scripted London faces, missed every face whose
-# eye-to-chin was under 0.07 of the frame's width (found from 0.072). A 16:9 frame is wider
-# for the same height, so there this, not the crop, is the floor.
-DETECT_MIN = 0.08  # eye-to-chin over frame width
+# sees the whole image it is given at 128 px and, on the scripted London faces, missed every
+# face whose eye-to-chin was under 0.07 of that image's width (found from 0.072). Live it is
+# given the frame's middle, at most ANALYSED_ASPECT wide (booth.vision), so a wide frame's
+# floor is this much of the frame's height times ANALYSED_ASPECT; the crop's size, not this,
+# is then the floor (USABLE_CROP).
+DETECT_MIN = 0.08  # eye-to-chin over the analysed width
 REACH = 1.1  # room is asked for only if it is there at this much over the smallest crop (a step closer)
 MAX_CROP = HEAD_MAX / HEAD_FRACTION  # the tightest crop (HEAD_MAX) no taller than the frame
 CENTRE_OK = 0.12  # the eyes this far off the centre line (fraction of the width) is still centred
@@ -131,7 +134,7 @@ def _rooms(eye_y: float, eye_chin: float) -> tuple[float, float]:
 def place(face: FaceInFrame) -> Placement:
     """The face against the framing rule."""
     crop = HEAD * face.eye_chin / HEAD_FRACTION
-    least = max(USABLE_CROP, HEAD * DETECT_MIN * face.aspect / HEAD_FRACTION)
+    least = max(USABLE_CROP, HEAD * DETECT_MIN * min(face.aspect, ANALYSED_ASPECT) / HEAD_FRACTION)
     top, bottom = _rooms(face.eye_y, face.eye_chin)
     # Stepping back by a factor k (< 1) scales the eye-to-chin and the eyes' offset
     # from the centre row by k (level camera). The most a guest may step back is to
