@@ -141,10 +141,13 @@ class SubjectScript:
     """
 
     def __init__(self, cfg: ScriptedConfig, start: float, *, rig: Rig | None = None, seed: int | None = None,
-                 guest: str | None = None, wrong_look_first: float = WRONG_LOOK_FIRST) -> None:
+                 guest: str | None = None, wrong_look_first: float = WRONG_LOOK_FIRST,
+                 stands: Guest | None = None) -> None:
+        """``stands``: where every subject stops (a placed guest, for a test), instead of a drawn one."""
         self.cfg = cfg
         self.rig = rig or Rig()
         self.kind = guest or cfg.guest
+        self.stands = stands
         self.wrong_look_first = wrong_look_first
         self._rng = random.Random(cfg.seed if seed is None else seed)
         self._lock = threading.Lock()
@@ -154,7 +157,7 @@ class SubjectScript:
     def _new_subject(self, now: float) -> None:
         rng = self._rng
         self._t0 = now
-        self.guest = draw_guest(rng, self.rig, self.kind)
+        self.guest = draw_guest(rng, self.rig, self.kind) if self.stands is None else self.stands
         g = self.guest
         assert g.distance is not None
         walk = self.settled_at
