@@ -228,22 +228,46 @@ class Booth:
 
 
 class CloudWeb:
-    """`booth web --cloud` running as a child with ``booth``'s config and credentials; ready once it answers."""
+    """`booth web --cloud` running as a child with ``booth``'s config and credentials; ready once it answers.
+
+    ``port`` came from free_port(), so another process may bind it before the
+    server does (an outgoing connection's local port, another test's server):
+    the server is ready only once *its* log says it listens there, never on a
+    404 that another server gave; if the port was taken it is started again
+    on a fresh one, and the booth's ``public_url`` follows it.
+    """
 
     def __init__(self, booth: Booth, port: int, log: Path) -> None:
+        for attempt in range(5):
+            if self._start(booth, port, log):
+                return
+            fresh = free_port()
+            old = f'public_url = "http://127.0.0.1:{port}"'
+            booth.config.write_text(booth.config.read_text().replace(old, f'public_url = "http://127.0.0.1:{fresh}"'))
+            port = fresh
+        raise AssertionError("booth web --cloud found its port taken five times:\n" + log.read_text())
+
+    def _start(self, booth: Booth, port: int, log: Path) -> bool:
+        """True once up on ``port``; False if the port was taken before it could bind it."""
         self.base = f"http://127.0.0.1:{port}"
+        start = log.stat().st_size if log.exists() else 0
         with log.open("ab") as out:
             self.proc = start_booth("web", "--cloud", "--host", "127.0.0.1", "--port", str(port), env=booth.env(),
                                     stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while True:
-            assert self.proc.poll() is None, log.read_text()
-            try:
-                if httpx.get(f"{self.base}/p/{'x' * 24}", timeout=2).status_code == 404:
-                    return
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()
+            text = log.read_bytes()[start:].decode(errors="replace")
+            if self.proc.poll() is not None:
+                if "address already in use" in text:
+                    return False
+                raise AssertionError(text)
+            if f"Uvicorn running on {self.base}" in text:
+                try:
+                    if httpx.get(f"{self.base}/p/{'x' * 24}", timeout=2).status_code == 404:
+                        return True
+                except httpx.TransportError:
+                    pass
+            assert time.monotonic() < deadline, text
             time.sleep(0.2)
 
     def stop(self) -> None:
