@@ -64,6 +64,7 @@ class Outcome:
     coach_s: float  # coach screen to the shot (trigger or button)
     prompts: list[str] = field(default_factory=list)  # each prompt as it appeared, in order
     guest: str = ""
+    smile: float = 0.0  # the subject's biggest smile (booth.camera.subject: 1 = their smiling photo, 2 = the most)
 
 
 def people(faces: Path) -> list[str]:
@@ -99,7 +100,9 @@ def session(scene: Scene, person: str, look: str, config: Config, model: Path, *
         def frame() -> object:
             nonlocal t
             t += dt
-            faces = analyzer.detect_all(scene.render(script.at(t), size), t)
+            pose = script.at(t)
+            out.smile = max(out.smile, pose.smile)
+            faces = analyzer.detect_all(scene.render(pose, size), t)
             return tracker.update(faces, analyzer.onlookers).subject
 
         t = script.settled_at  # walking in: the attract screen only looks for a face
@@ -159,6 +162,8 @@ def summary(outcomes: list[Outcome]) -> dict[str, dict]:
             "prompts": dict(seen.most_common()),
             "missed": [o.person for o in mine if not o.auto],
             "guests": dict(Counter(o.guest for o in mine)),
+            # sessions where the subject, asked again, smiled bigger than their smiling photo
+            "smiled_bigger": sum(o.smile > 1.0 for o in mine),
         }
     return table
 
@@ -183,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
             outcomes.append(o)
             if args.verbose:
                 print(f"{person:12} {look:8} {o.guest:10} {'auto' if o.auto else 'BUTTON':6} {o.coach_s:5.2f}s "
+                      f"smile {o.smile:.2f} "
                       f"{' > '.join(o.prompts)}", flush=True)
     table = summary(outcomes)
     for look, row in table.items():
@@ -190,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{look}: trigger took {row['auto']}/{row['sessions']} ({100 * row['auto_share']:.0f} %); "
               f"coach to trigger median {ct['median']} s, p90 {ct['p90']} s, max {ct['max']} s")
         print("  prompts (sessions that saw each): " + ", ".join(f"{k!r} {v}" for k, v in row["prompts"].items()))
+        if row["smiled_bigger"]:
+            print(f"  smiled bigger than their photo when asked again: {row['smiled_bigger']}")
         if row["missed"]:
             print(f"  button took: {', '.join(row['missed'])}")
     print(json.dumps({"faces": str(args.faces), "seed": args.seed, "looks": table}))

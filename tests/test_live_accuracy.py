@@ -42,10 +42,24 @@ def test_a_scripted_session_is_taken_by_the_trigger(person: str, look: str, gues
     assert set(out.prompts) <= REACHABLE, out.prompts
 
 
+def test_a_faint_smiler_asked_again_smiles_bigger_and_the_trigger_takes_it(faces_dir: Path,
+                                                                          model_path: Path) -> None:
+    # london-024's smiling photo reads as no smile (booth analyze: 0.28 against its neutral photo);
+    # "Smile!" still on screen, the subject smiles bigger than the photo (booth.camera.smile).
+    config = Config()
+    config.scripted = replace(config.scripted, faces_dir=str(faces_dir))
+    out = live_accuracy.session(live_accuracy.make_scene(faces_dir, "london-024"), "london-024", "smile",
+                                config, model_path)
+    assert out.auto, out
+    assert out.smile > 1.0
+    assert W.SMILE in out.prompts or W.BIGGER_SMILE in out.prompts
+
+
 def test_the_summary_counts_what_happened() -> None:
-    outs = [live_accuracy.Outcome("a", "smile", True, 2.0, [W.SMILE], "tall"),
-            live_accuracy.Outcome("b", "smile", False, 15.0, [W.STEP_CLOSER, W.SMILE], "short")]
+    outs = [live_accuracy.Outcome("a", "smile", True, 2.0, [W.SMILE], "tall", 1.5),
+            live_accuracy.Outcome("b", "smile", False, 15.0, [W.STEP_CLOSER, W.SMILE], "short", 1.0)]
     row = live_accuracy.summary(outs)["smile"]
+    assert row["smiled_bigger"] == 1
     assert row["auto"] == 1 and row["sessions"] == 2 and row["auto_share"] == 0.5
     assert row["missed"] == ["b"] and row["prompts"] == {W.SMILE: 2, W.STEP_CLOSER: 1}
     assert row["coach_to_trigger_s"]["median"] == 2.0
