@@ -305,6 +305,8 @@ class App:
                                touch=config.controls.touch, keyboard=config.controls.keyboard)
         self._guide_key: tuple[Any, ...] | None = None
         self._guide: Any = None
+        self._head_key: tuple[Any, ...] | None = None
+        self._head_box: Any = None
         self.quit = False
         self.started = self.completed = 0
         self.urls: list[str] = []
@@ -422,7 +424,7 @@ class App:
         return hit_test(self.layout, st, pos, retakes_left=st.retakes_left(self.settings))
 
     def scene(self, now: float) -> Any:
-        from booth.ui.screens import Scene
+        from booth.ui.screens import PREVIEW_PHASES, Scene
 
         st = self.session.state
         frame = self.camera.latest()
@@ -434,7 +436,21 @@ class App:
             retakes_left=st.retakes_left(self.settings), wifi_ssid=self.config.wifi.ssid,
             wifi_payload=self.wifi, local_base=self.local_base, look_info=self.look_info,
             guide=self._coach_guide(frame) if st.phase is Phase.COACH else None,
+            face=self._head(frame) if st.phase in PREVIEW_PHASES else None,
         )
+
+    def _head(self, frame: Any) -> Any:
+        """The subject's head in the preview (made once per analysed face): the live screens keep it clear."""
+        from booth.ui.guide import head_box
+
+        face = self.analysis.latest_face
+        if frame is None or face is None:
+            return None  # nobody seen: the picture sits as it always does
+        h, w = frame.image.shape[:2]
+        if self._head_key is None or self._head_key[0] is not face or self._head_key[1:] != (w, h):
+            self._head_box = head_box((w, h), face)
+            self._head_key = (face, w, h)  # holds the face itself: an id() could be reused by the next one
+        return self._head_box
 
     def _coach_guide(self, frame: Any) -> Any:
         """The framing guide from the crop the photo would get now (made once per analysed face)."""

@@ -247,6 +247,8 @@ def test_the_coach_screen_draws_the_crop_of_the_face_it_sees(tmp_path, model_pat
         cx = 1 - (face.box.x + face.box.w / 2) / img_w if app.config.camera.mirror_preview else \
             (face.box.x + face.box.w / 2) / img_w
         assert abs(drawn.guide.centerx / app.layout.width - cx) < 0.08
+        # The screen is given the subject's head, so it can keep it clear of the bands (test_ui_face_clear).
+        assert drawn.face is not None and drawn.face.colliderect(drawn.guide)
     finally:
         app.close()
         app.camera.stop()

@@ -56,3 +56,16 @@ def guide(size: tuple[int, int], preset: str, observation: Any = None) -> Guide:
     face = FaceGeometry.from_landmarks(observation.landmarks, size)  # normalised landmarks, this frame's pixels
     crop = headshot_crop(size, face, preset)
     return guide_for_crop(crop, size, face.width / max(face.head_height, 1.0))
+
+
+def head_box(size: tuple[int, int], observation: Any) -> Fractions:
+    """The subject's whole head in a preview frame of ``size``: estimated crown to chin, the face oval's width.
+
+    What the live screens keep clear of their bands (booth/ui/placement.py): the
+    guest should see their hair too, not only the mesh, which stops at the forehead.
+    """
+    face = FaceGeometry.from_landmarks(observation.landmarks, size)
+    ys = face.points[:, 1]
+    top = min(float(face.crown[1]), float(ys.min()))
+    bottom = max(float(face.chin[1]), float(ys.max()))
+    return _fractions((face.left, top, face.right - face.left, bottom - top), size)

@@ -56,6 +56,20 @@ class Layout:
         h = round(self.height * (0.18 if self.portrait else 0.23))
         return Rect(0, self.height - h, self.width, h)
 
+    def clear_area(self, top: Rect | None = None, bottom: Rect | None = None) -> tuple[int, int]:
+        """The rows between the bands (the coach's unless given): where the guest's face is kept."""
+        return ((top or self.top_band()).bottom, (bottom or self.bottom_band()).top)
+
+    @property
+    def face_room(self) -> int:
+        """How far inside the clear area the face is kept (booth/ui/placement.py)."""
+        return round(4 * self.unit)
+
+    @property
+    def face_steady(self) -> int:
+        """How far the face may move before the picture follows it: less than the room, so it stays clear."""
+        return round(2 * self.unit)
+
     def meter(self) -> Rect:
         band = self.bottom_band()
         h = max(12, round(5 * self.unit))

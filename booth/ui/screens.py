@@ -30,8 +30,9 @@ from booth.session import (CAMERA_RETRYING, DISK_FULL, LOOKS, RETOUCH_LEVELS, RE
                            State)
 from booth.ui import theme
 from booth.ui.fonts import Fonts
-from booth.ui.guide import Guide
+from booth.ui.guide import Fractions, Guide
 from booth.ui.layout import Layout
+from booth.ui.placement import SteadyShift, needed_shift
 from booth.ui.words import BUTTON, Words
 
 TIPS = (
@@ -51,6 +52,9 @@ DEFAULT_LOOK_INFO = {
     "contemplative": ("Thoughtful", "A quiet look, just off the lens"),
 }
 
+
+# The screens drawn over the live preview: the subject's head is kept clear of their bands.
+PREVIEW_PHASES = frozenset({Phase.ATTRACT, Phase.COACH, Phase.COUNTDOWN})
 
 HOLD_IT = "Hold it …"
 STEP_IN = STEP_INTO_FRAME  # what the coach says when it sees nobody
@@ -109,6 +113,7 @@ class Scene:
     local_base: str = ""  # [cloud] set: the booth's own address, the way for guests with no signal
     look_info: Mapping[str, tuple[str, str]] = field(default_factory=lambda: DEFAULT_LOOK_INFO)
     guide: Guide | None = None  # the crop the photo will get, in fractions of the camera image
+    face: Fractions | None = None  # the subject's head (booth.ui.guide.head_box), None when nobody is seen
 
 
 @dataclass
@@ -117,7 +122,9 @@ class Drawn:
 
     screen: str
     texts: list[tuple[str, Rect]] = field(default_factory=list)
-    preview: Rect | None = None
+    preview: Rect | None = None  # where the camera picture went (moved to keep the face clear of the bands)
+    shift: int = 0  # how far the picture was moved down (negative: up), in screen pixels
+    face: Rect | None = None  # the subject's head on screen
     guide: Rect | None = None  # the head's place in the photo's crop (the oval)
     crop: Rect | None = None  # the photo's crop
     meter: tuple[Rect, Rect] | None = None  # (track, fill)
@@ -147,6 +154,8 @@ class Renderer:
         self._overlay: dict[tuple[int, int], pygame.Surface] = {}
         self._wrap_cache: dict[tuple[str, int, bool, int], list[str]] = {}
         self._preview_pixels: np.ndarray | None = None
+        self._placed: Rect | None = None  # where this frame's preview went; None: no preview this frame
+        self._steady = SteadyShift(dead_band=layout.face_steady)
 
     # ------------------------------------------------------------ entry point
     def draw(self, surf: pygame.Surface, scene: Scene) -> Drawn:
@@ -300,22 +309,42 @@ class Renderer:
                          pct=theme.SMALL)
 
     # ------------------------------------------------------------ live preview
-    def preview(self, surf: pygame.Surface, scene: Scene, dest: Rect, d: Drawn) -> bool:
-        """The mirrored camera image, cropped to fill ``dest`` (never letterboxed)."""
+    def preview(self, surf: pygame.Surface, scene: Scene, dest: Rect, d: Drawn,
+                clear: tuple[int, int] | None = None) -> bool:
+        """The mirrored camera image, cropped to fill ``dest`` (never letterboxed).
+
+        With ``clear`` (the rows between the screen's bands) and a face in the
+        scene, the picture slides up or down until the head lies between them
+        (booth/ui/placement.py), over the backdrop colour in the strip it uncovers.
+        The frame already has the screen's shape (booth/camera/view.py), so there
+        are no hidden rows to show instead.
+        """
+        self._placed = None
         frame = scene.frame
         if frame is None:
             surf.fill(theme.BG, dest)
             return False
+        img = frame.image
+        h, w = img.shape[:2]
+        want = dest.width / dest.height
+        if w / h > want:
+            cw, ch = max(1, round(h * want)), h
+        else:
+            cw, ch = w, max(1, round(w / want))
+        x0, y0 = (w - cw) // 2, (h - ch) // 2
+        scale = dest.height / ch  # screen pixels per image row
+        needed = None
+        if clear is not None and scene.face is not None:
+            _, fy, _, fh = scene.face
+            top = dest.top + (fy * h - y0) * scale
+            # Only the part of the head the camera sees: a crown above the picture is not brought into
+            # view by moving more backdrop in, the face below it is what the guest needs to see.
+            top, bottom = max(top, dest.top), min(top + fh * h * scale, dest.bottom)
+            if bottom > top:
+                needed = needed_shift((top, bottom), clear, self.layout.face_room)
+        shift = self._steady.update(needed, scene.now)
         key = (frame.index, dest.size, scene.mirror)
         if key != self._preview_key or self._preview is None:
-            img = frame.image
-            h, w = img.shape[:2]
-            want = dest.width / dest.height
-            if w / h > want:
-                cw, ch = max(1, round(h * want)), h
-            else:
-                cw, ch = w, max(1, round(w / want))
-            x0, y0 = (w - cw) // 2, (h - ch) // 2
             # OpenCV scales and mirrors in a few ms without holding the GIL (the
             # analysis thread keeps running); pygame's smoothscale would not.
             scaled = cv2.resize(img[y0:y0 + ch, x0:x0 + cw], dest.size, interpolation=cv2.INTER_LINEAR)
@@ -325,14 +354,25 @@ class Renderer:
             self._preview = (surface, (x0, y0, cw, ch, w, h))
             self._preview_pixels = scaled  # the surface borrows this memory
             self._preview_key = key
-        surf.blit(self._preview[0], dest.topleft)
-        d.preview = Rect(dest)
+        placed = dest.move(0, shift)
+        shown = placed.clip(dest)
+        surf.blit(self._preview[0], shown.topleft, Rect(0, shown.top - placed.top, shown.width, shown.height))
+        if shift > 0:  # the strip the move uncovered: backdrop, never the last frame's pixels
+            surf.fill(theme.BG, Rect(dest.left, dest.top, dest.width, min(shift, dest.height)))
+        elif shift < 0:
+            surf.fill(theme.BG, Rect(dest.left, max(dest.top, dest.bottom + shift), dest.width,
+                                     min(-shift, dest.height)))
+        self._placed = placed
+        d.preview, d.shift = Rect(placed), shift
+        if scene.face is not None:
+            d.face = self._image_to_screen(scene, scene.face)
         return True
 
-    def _image_to_screen(self, scene: Scene, dest: Rect, box: tuple[float, float, float, float]) -> Rect | None:
-        """A normalised box in the camera image as a rect on screen (after crop and mirror)."""
-        if self._preview is None:
+    def _image_to_screen(self, scene: Scene, box: tuple[float, float, float, float]) -> Rect | None:
+        """A normalised box in the camera image as a rect on screen (after crop, mirror and the move)."""
+        if self._preview is None or self._placed is None:
             return None
+        dest = self._placed
         x0, y0, cw, ch, w, h = self._preview[1]
         bx, by, bw, bh = box
         sx = (bx * w - x0) / cw * dest.width
@@ -346,25 +386,13 @@ class Renderer:
     # ------------------------------------------------------------ screens
     def _attract(self, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
         L, st = self.layout, scene.state
-        has_preview = st.camera_ok and self.preview(surf, scene, L.screen, d)
-        if not has_preview:
-            surf.fill(theme.BG)
         top = L.top_band()
-        self._band(surf, top)
-        self.text(surf, d, "Get your headshot", top.inflate(-2 * L.margin, -L.margin // 2), theme.TITLE, bold=True)
+        hint = scene.words.start if st.can_start else ""
         fault = ""
         if not st.camera_ok:
             fault = f"{st.camera_message or CAMERA_RETRYING}\n{TELL_STAFF}"
         elif not st.disk_ok:
             fault = DISK_FULL
-        if fault:  # on a solid panel: red on a live picture would not read
-            box = _centre_box(L)
-            panel = box.inflate(2 * L.margin, L.margin)
-            pygame.draw.rect(surf, theme.BG, panel, border_radius=round(2 * L.unit))
-            pygame.draw.rect(surf, theme.FAULT, panel, width=max(2, round(0.6 * L.unit)),
-                             border_radius=round(2 * L.unit))
-            self.text(surf, d, fault, box, theme.BIG, theme.FG, bold=True)
-        hint = scene.words.start if st.can_start else ""
         # Out of order, the guest needs staff (the panel says so), not a posing tip.
         tip = "" if fault else TIPS[int((scene.now - st.since) // TIP_S) % len(TIPS)]
         privacy = (f"Photos are deleted after {days_text(scene.expiry_days)}. "
@@ -374,13 +402,24 @@ class Renderer:
         # The band grows (up to 40 % of the screen) rather than cut a line short on a small panel.
         width = L.width - 2 * L.margin
         need = self.stack_height([(t, p, b) for t, p, b, _ in items if t], width) + L.margin
-        bottom = L.bottom_band()
-        h = min(max(bottom.height, need), round(L.height * 0.4))
+        h = min(max(L.bottom_band().height, need), round(L.height * 0.4))
         bottom = Rect(0, L.height - h, L.width, h)
+        strip = Rect(0, top.bottom, L.width, L.px(theme.SMALL) * 2) if st.notice else top
+        has_preview = st.camera_ok and self.preview(surf, scene, L.screen, d, L.clear_area(strip, bottom))
+        if not has_preview:
+            surf.fill(theme.BG)
+        self._band(surf, top)
+        self.text(surf, d, "Get your headshot", top.inflate(-2 * L.margin, -L.margin // 2), theme.TITLE, bold=True)
+        if fault:  # on a solid panel: red on a live picture would not read
+            box = _centre_box(L)
+            panel = box.inflate(2 * L.margin, L.margin)
+            pygame.draw.rect(surf, theme.BG, panel, border_radius=round(2 * L.unit))
+            pygame.draw.rect(surf, theme.FAULT, panel, width=max(2, round(0.6 * L.unit)),
+                             border_radius=round(2 * L.unit))
+            self.text(surf, d, fault, box, theme.BIG, theme.FG, bold=True)
         self._band(surf, bottom)
         self.stack(surf, d, items, bottom.inflate(-2 * L.margin, -L.margin // 2))
         if st.notice:
-            strip = Rect(0, top.bottom, L.width, L.px(theme.SMALL) * 2)
             surf.fill(theme.FAULT, strip)
             self.text(surf, d, st.notice, strip.inflate(-L.margin, -4), theme.SMALL, theme.FG, bold=True)
 
@@ -434,13 +473,14 @@ class Renderer:
 
     def _coach(self, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
         L, st = self.layout, scene.state
-        if not self.preview(surf, scene, L.screen, d):
+        top, bottom = L.top_band(), L.bottom_band()
+        if not self.preview(surf, scene, L.screen, d, L.clear_area(top, bottom)):
             surf.fill(theme.BG)
         g = st.guidance
         ready = bool(g is not None and getattr(g, "ready", False))
-        if scene.guide is not None:
-            crop = self._image_to_screen(scene, L.screen, scene.guide.crop)
-            head = self._image_to_screen(scene, L.screen, scene.guide.head)
+        if scene.guide is not None:  # in picture coordinates: it moves with the picture
+            crop = self._image_to_screen(scene, scene.guide.crop)
+            head = self._image_to_screen(scene, scene.guide.head)
             if crop is not None and head is not None:
                 width = max(3, round(0.7 * L.unit))
                 _corners(surf, crop, theme.FG, max(2, width // 2))  # the photo's edges
@@ -448,7 +488,6 @@ class Renderer:
                 green = ready and scene.guide.fits
                 pygame.draw.ellipse(surf, theme.READY if green else theme.ACCENT, head, width=width)
                 d.guide, d.crop = head, crop
-        top, bottom = L.top_band(), L.bottom_band()
         self._band(surf, top)
         self._band(surf, bottom)
         line, hint = coach_lines(g, scene.auto_trigger, scene.words)
@@ -478,7 +517,8 @@ class Renderer:
 
     def _countdown(self, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
         L, st = self.layout, scene.state
-        if not self.preview(surf, scene, L.screen, d):
+        # The coach's clear area, though only the bottom band is drawn: the picture stays where the coach put it.
+        if not self.preview(surf, scene, L.screen, d, L.clear_area()):
             surf.fill(theme.BG)
         self._band(surf, L.screen, 110)
         n = max(1, math.ceil(st.remaining(scene.now) - 1e-6))
