@@ -437,7 +437,19 @@ class App:
             wifi_payload=self.wifi, local_base=self.local_base, look_info=self.look_info,
             guide=self._coach_guide(frame) if st.phase is Phase.COACH else None,
             face=self._head(frame) if st.phase in PREVIEW_PHASES else None,
+            looked_in=self._looked_in(frame) if st.phase is Phase.BREATHE else None,
         )
+
+    @staticmethod
+    def _looked_in(frame: Any) -> Any:
+        """The part of the preview the subject is looked for in: the breathing screen shades the rest."""
+        from booth.vision import analysed_window
+
+        if frame is None:
+            return None
+        h, w = frame.image.shape[:2]
+        x, y, cw, ch = analysed_window((w, h))
+        return (x / w, y / h, cw / w, ch / h)
 
     def _head(self, frame: Any) -> Any:
         """The subject's head in the preview (made once per analysed face): the live screens keep it clear."""

@@ -32,7 +32,7 @@ from booth.ui import theme
 from booth.ui.fonts import Fonts
 from booth.ui.guide import Fractions, Guide
 from booth.ui.layout import Layout
-from booth.ui.placement import SteadyShift, needed_shift
+from booth.ui.placement import GAP_S, SteadyShift, needed_shift
 from booth.ui.words import BUTTON, Words
 
 TIPS = (
@@ -53,8 +53,11 @@ DEFAULT_LOOK_INFO = {
 }
 
 
-# The screens drawn over the live preview: the subject's head is kept clear of their bands.
-PREVIEW_PHASES = frozenset({Phase.ATTRACT, Phase.COACH, Phase.COUNTDOWN})
+# The screens drawn over the live preview: the subject's head is kept clear of their bands
+# (breathe: while it asks a guest it cannot see to step in, it shows the picture).
+PREVIEW_PHASES = frozenset({Phase.ATTRACT, Phase.BREATHE, Phase.COACH, Phase.COUNTDOWN})
+BREATHE_FADE_S = 0.4  # the calm circle and the camera picture give way to each other this softly
+SHADE_ALPHA = 150  # breathe: the picture's sides a face is not looked for in, dimmed (still recognisable)
 
 HOLD_IT = "Hold it …"
 STEP_IN = STEP_INTO_FRAME  # what the coach says when it sees nobody
@@ -114,6 +117,7 @@ class Scene:
     look_info: Mapping[str, tuple[str, str]] = field(default_factory=lambda: DEFAULT_LOOK_INFO)
     guide: Guide | None = None  # the crop the photo will get, in fractions of the camera image
     face: Fractions | None = None  # the subject's head (booth.ui.guide.head_box), None when nobody is seen
+    looked_in: Fractions | None = None  # the part of the picture a face is looked for in (booth.vision.analysed_window)
 
 
 @dataclass
@@ -156,6 +160,8 @@ class Renderer:
         self._preview_pixels: np.ndarray | None = None
         self._placed: Rect | None = None  # where this frame's preview went; None: no preview this frame
         self._steady = SteadyShift(dead_band=layout.face_steady)
+        self._asking: tuple[bool, float, float] | None = None  # breathe: (asks for the face, since, last drawn)
+        self._under: pygame.Surface | None = None  # breathe: the screen giving way, faded over the new one
 
     # ------------------------------------------------------------ entry point
     def draw(self, surf: pygame.Surface, scene: Scene) -> Drawn:
@@ -452,6 +458,37 @@ class Renderer:
         self._back(surf, scene, d)
 
     def _breathe(self, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
+        """The calm breathing circle; while the session asks for the face, the camera picture instead.
+
+        The session already bridges a face missed for a moment (FACE_SEEN_S), so the two
+        screens change only when the guest really left or came back, and then softly:
+        the one giving way fades out over BREATHE_FADE_S (the record is the new one's).
+        """
+        asking = bool(scene.state.breathe_prompts)
+        shown = self._breathe_fade(asking, scene.now)
+        (self._breathe_asking if asking else self._breathe_calm)(surf, scene, d)
+        if shown < 1.0:
+            if self._under is None or self._under.get_size() != surf.get_size():
+                self._under = pygame.Surface(surf.get_size())
+            (self._breathe_calm if asking else self._breathe_asking)(self._under, scene, Drawn(d.screen))
+            self._under.set_alpha(round(255 * (1.0 - shown)))
+            surf.blit(self._under, (0, 0))
+
+    def _breathe_fade(self, asking: bool, now: float) -> float:
+        """How far (0..1) the breathing screen has changed to the one ``asking`` calls for."""
+        last = self._asking
+        if last is None or now < last[2] or now - last[2] > GAP_S:
+            since = -math.inf  # a fresh screen: shown as it is
+        elif asking != last[0]:
+            # Back the other way before the fade ended: from where it stands, no jump.
+            done = min(1.0, (last[2] - last[1]) / BREATHE_FADE_S)
+            since = now - (1.0 - done) * BREATHE_FADE_S
+        else:
+            since = last[1]
+        self._asking = (asking, since, now)
+        return min(1.0, (now - since) / BREATHE_FADE_S)
+
+    def _breathe_calm(self, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
         L, st = self.layout, scene.state
         surf.fill(theme.CALM)
         phase = st.breath(scene.now) % 1.0  # one breath per screen; it waits while the face is missing
@@ -463,12 +500,43 @@ class Renderer:
         pygame.draw.circle(surf, theme.CALM_GLOW, centre, r)
         pygame.draw.circle(surf, theme.FG, centre, r_max, width=max(2, round(0.5 * L.unit)))
         area = L.inner()
-        # Nobody seen: the coach's own words for it (the breath, and the baseline, wait for the face).
-        title = st.breathe_prompts[0] if st.breathe_prompts else "Breathe in …" if inhale else "… and out"
-        self.text(surf, d, title, L.title_box(), theme.TITLE, bold=True)
+        self.text(surf, d, "Breathe in …" if inhale else "… and out", L.title_box(), theme.TITLE, bold=True)
         self.text(surf, d, "Relax your shoulders and let your face rest",
                   Rect(area.left, area.bottom - round(12 * L.unit), area.width, round(12 * L.unit)),
                   theme.BODY, theme.FG)
+        self._back(surf, scene, d)
+
+    def _breathe_asking(self, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
+        """Nobody seen: the picture full-screen, so the guest sees where the camera looks and which way to move.
+
+        Full-screen rather than an inset: at two metres a guest finds themselves in a
+        picture the size of the screen, not in a stamp. The coach's own words for it, at
+        the title size the breathing words have, on a dark band at the top as on the
+        coach screen (where the breathing words were); the face is kept between the
+        coach's bands, so the coach starts with the picture where it already is. Nothing
+        else speaks: one thing to do now. The sides a face is not looked for in (a wide
+        picture's 4:3 middle is, booth.vision.analysed_window) are shaded: a guest
+        standing there sees themselves in the shade and steps towards the light.
+        """
+        L, st = self.layout, scene.state
+        top = L.top_band()
+        if not self.preview(surf, scene, L.screen, d, L.clear_area(top, L.bottom_band())):
+            surf.fill(theme.BG)
+        elif scene.looked_in is not None:
+            window = self._image_to_screen(scene, scene.looked_in)
+            if window is not None:
+                below = Rect(0, top.bottom, L.width, L.height - top.bottom)
+                for strip in (Rect(0, below.top, window.left, below.height),
+                              Rect(window.right, below.top, L.width - window.right, below.height)):
+                    strip = strip.clip(below)
+                    if strip.width > 0:
+                        self._band(surf, strip, SHADE_ALPHA)
+        self._band(surf, top)
+        # The whole band (not the title line) is its box: two lines on a narrow screen keep the full size.
+        side = L.title_box().left
+        box = Rect(side, top.top + L.margin // 3, L.width - 2 * side, top.height - 2 * (L.margin // 3))
+        # (Fading out after the face came back, the session asks nothing: the words it had.)
+        self.text(surf, d, st.breathe_prompts[0] if st.breathe_prompts else STEP_IN, box, theme.TITLE, bold=True)
         self._back(surf, scene, d)
 
     def _coach(self, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
