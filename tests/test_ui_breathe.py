@@ -212,3 +212,16 @@ def test_coming_back_before_the_fade_ended_turns_it_round_without_a_jump(fonts):
     # Turned round from where it stood: calm again after as many frames as it had faded (5), not a whole fade.
     assert not np.array_equal(shots[8], still_calm)
     assert np.array_equal(shots[8 + 5], still_calm) and np.array_equal(shots[-1], still_calm)
+
+
+@pytest.mark.parametrize("size", [(640, 360), (640, 480), (360, 640)])
+def test_the_app_shades_what_the_face_model_is_not_shown(size):
+    """The booth passes the analysed window of the very frame on screen (a 16:9 preview: its 4:3 middle)."""
+    from booth.app import App
+
+    frame = SimpleNamespace(image=np.zeros((size[1], size[0], 3), np.uint8), index=1)
+    x, y, w, h = App._looked_in(frame)
+    assert (x * size[0], w * size[0], y, h) == pytest.approx(
+        (analysed_window(size)[0], analysed_window(size)[2], 0.0, 1.0))
+    assert (w < 1.0) == (size[0] / size[1] > 4 / 3) and x == pytest.approx((1 - w) / 2)
+    assert App._looked_in(None) is None
