@@ -202,10 +202,28 @@ class BoothWeb:
 
 def start_web(env: Mapping[str, str], log: Path, *, port: int | None = None, verbose: bool = False,
               timeout: float = 60.0) -> BoothWeb:
-    """Start `booth web` on 127.0.0.1 and return once it answers (404 for a token that cannot exist)."""
+    """Start `booth web` on 127.0.0.1 and return once it answers (404 for a token that cannot exist).
+
+    Ready only once *its* log says it listens on the port, never on a 404 that another
+    server on that port gave. A port picked here (free_port) can be taken by someone else
+    before the server binds it: then it is started again on a fresh one. A port the caller
+    chose (written into a config, say) is the caller's to keep free.
+    """
+    chosen = port is not None
+    for _ in range(5):
+        web = _start_web(env, log, port or free_port(), verbose, timeout)
+        if web is not None:
+            return web
+        if chosen:
+            raise AssertionError(f"booth web: port {port} is taken:\n{log.read_text(errors='replace')}")
+    raise AssertionError("booth web found its port taken five times:\n" + log.read_text(errors="replace"))
+
+
+def _start_web(env: Mapping[str, str], log: Path, port: int, verbose: bool, timeout: float) -> BoothWeb | None:
+    """The server up on ``port``, or None if the port was taken before it could bind it."""
     import httpx
 
-    port = port or free_port()
+    start = log.stat().st_size if log.exists() else 0
     args = ["-v"] if verbose else []
     with log.open("ab") as out:
         proc = start_booth(*args, "web", "--host", "127.0.0.1", "--port", str(port), env=env,
@@ -213,13 +231,17 @@ def start_web(env: Mapping[str, str], log: Path, *, port: int | None = None, ver
     web = BoothWeb(proc, port, log)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        text = log.read_bytes()[start:].decode(errors="replace")
         if web.proc.poll() is not None:
+            if "address already in use" in text.lower():
+                return None
             raise AssertionError(f"booth web exited with {web.proc.returncode}:\n{web.log_text()}")
-        try:
-            if httpx.get(f"{web.base}/p/{'x' * 24}", timeout=2).status_code == 404:
-                return web
-        except httpx.TransportError:
-            pass
+        if f"Uvicorn running on {web.base}" in text:
+            try:
+                if httpx.get(f"{web.base}/p/{'x' * 24}", timeout=2).status_code == 404:
+                    return web
+            except httpx.TransportError:
+                pass
         time.sleep(0.2)
     web.stop()
     raise AssertionError("booth web did not come up:\n" + web.log_text())
