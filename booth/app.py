@@ -614,6 +614,10 @@ def cli_run(args: Any, config: Config) -> int:
     from booth.ui.display import DisplayChoice, DisplayError, choose_display
 
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    if config.session.flow == "all":  # the session machine has it; the screens and capture do not yet
+        print(f'booth: {config.source}: [session] flow = "all" is not available in booth run yet; '
+              'use flow = "one"', file=sys.stderr)
+        return 2
     if args.sessions is not None and args.sessions < 1:
         print("booth: --sessions must be at least 1", file=sys.stderr)
         return 2

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from booth.session import FLOWS
+
 SYSTEM_CONFIG = Path("/etc/booth/booth.toml")
 # Camera modules whose field of view the framing geometry knows (booth.coach.geometry.FOV).
 CAMERA_MODULES = ("module3", "module3-wide", "module2")
@@ -153,6 +155,16 @@ class SessionConfig:
     goodbye_s: float = _opt(3.0, "seconds of \"Thanks — see you next time\" before attract", min=0.5, max=60.0)
     walkaway_s: float = _opt(6.0, "no face for this long ends the session", min=1.0, max=120.0)
     max_retakes: int = _opt(2, "retakes allowed per session", min=0, max=20)
+    flow: str = _opt(
+        "one",
+        "one = one look per visit (chosen, or fixed by look); all = the session of looks: "
+        "serious, contemplative, smile in one visit, then the guest keeps their favourites",
+        choices=FLOWS,
+    )
+    handover_s: float = _opt(3.0, "flow = \"all\": seconds of \"Lovely. Now a ...\" between two looks",
+                             min=0.5, max=30.0)
+    look_timeout_s: float = _opt(25.0, "flow = \"all\": a look not caught by then is taken as it is",
+                                 min=5.0, max=600.0)
 
 
 @dataclass

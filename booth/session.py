@@ -39,6 +39,19 @@ Only what the guest keeps is published: the developed photo waits, staged,
 through REVIEW, and only "keep" (``Publish``) makes it public. A review that
 runs out of time means the guest walked away or never chose: the photo is
 not kept (``Discard``), and the session says goodbye.
+
+The session of looks (``Settings.flow == "all"``): no CHOOSE; after BREATHE
+(whose baseline serves every look) each look of ``FLOW_ORDER`` is coached in
+turn, COACH -> [COUNTDOWN] -> CAPTURE -> PROCESSING -> HANDOVER (a short
+"Lovely. Now a ..." before the next look) -> COACH ..., and after the last
+look PICK shows the shots side by side. Each developed shot waits, staged,
+in ``State.shots``; PICK publishes the kept ones and discards the rest, and
+every way out that is not a finished PICK (walk-away, timeout, failure)
+discards every shot held. A long press skips the look being coached, or,
+on HANDOVER, stops there and goes to PICK; a look that runs out of its
+``look_timeout_s`` is taken anyway (trigger "timeout"), as a photographer
+would. On PICK a long press retakes the lit look (the old shot stays until
+the new one is developed, and comes back if the retake fails).
 """
 
 from __future__ import annotations
@@ -48,6 +61,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 LOOKS: tuple[str, ...] = ("smile", "serious", "contemplative")
+FLOWS: tuple[str, ...] = ("one", "all")  # [session] flow: one chosen look, or the session of all three
+# The session of looks coaches them in this order. Serious first: straight after the breathing
+# step the guest's face is calm and close to the neutral baseline just measured, the easiest
+# place to find a steady, confident look. Contemplative next: a small softening of that.
+# The smile last, because a real smile (let alone a laugh) lingers: a guest who has just
+# laughed finds it hard to come back to a straight face, while going up into a smile is easy.
+FLOW_ORDER: tuple[str, ...] = ("serious", "contemplative", "smile")
 RETOUCH_LEVELS: tuple[str, ...] = ("none", "natural", "polished")
 RETOUCH_NAMES = {"none": "None", "natural": "Natural", "polished": "Polished"}  # as the guest reads them
 
@@ -74,6 +94,8 @@ class Phase(enum.Enum):
     CAPTURE = "capture"
     PROCESSING = "processing"
     REVIEW = "review"
+    HANDOVER = "handover"  # flow "all": between two looks
+    PICK = "pick"  # flow "all": the shots side by side, the guest keeps any
     SHARE_WIFI = "share_wifi"
     SHARE = "share"
     GOODBYE = "goodbye"
@@ -81,7 +103,7 @@ class Phase(enum.Enum):
 
 # Phases in which the subject stands in front of the live camera: a lost
 # camera, a full disk or a walk-away ends the session there.
-LIVE_PHASES = frozenset({Phase.CHOOSE, Phase.BREATHE, Phase.COACH, Phase.COUNTDOWN})
+LIVE_PHASES = frozenset({Phase.CHOOSE, Phase.BREATHE, Phase.COACH, Phase.COUNTDOWN, Phase.HANDOVER})
 
 
 class Action(enum.Enum):
@@ -92,6 +114,9 @@ class Action(enum.Enum):
     PREV = "prev"  # left / up arrow
     NEXT = "next"  # right / down arrow
     PICK = "pick"  # a tap on one option (index given)
+    TOGGLE = "toggle"  # pick: a tap on one shot, keep it or not (index given)
+    LEVEL = "level"  # pick: a tap on one retouch level (index given)
+    RETAKE = "retake"  # pick: a tap on one shot's retake (index given)
 
 
 class GuidanceLike(Protocol):
@@ -270,6 +295,17 @@ Effect = (
 
 
 @dataclass(frozen=True)
+class Shot:
+    """One look's developed photo, staged (published nowhere) until PICK."""
+
+    look: str
+    token: str
+    url: str
+    photo: Any = None  # previews for the pick screen, opaque here
+    trigger: str = ""  # "auto" | "button" | "timeout": what took it
+
+
+@dataclass(frozen=True)
 class Settings:
     """Timings and choices, taken from the config once."""
 
@@ -293,6 +329,9 @@ class Settings:
     processing_timeout_s: float = 60.0
     publish_timeout_s: float = 20.0
     goodbye_s: float = 3.0
+    flow: str = "one"  # "one" | "all": see FLOWS
+    handover_s: float = 3.0  # flow "all": the "Lovely. Now a ..." moment between looks
+    look_timeout_s: float = 25.0  # flow "all": a look not caught by then is taken anyway
 
     @classmethod
     def from_config(cls, config: Any) -> Settings:
@@ -314,6 +353,9 @@ class Settings:
             cloud=config.cloud.enabled,
             retouch=config.photo.retouch,
             goodbye_s=s.goodbye_s,
+            flow=s.flow,
+            handover_s=s.handover_s,
+            look_timeout_s=s.look_timeout_s,
         )
 
 
@@ -353,6 +395,12 @@ class State:
     disk_ok: bool = True
     notice: str = ""
     led: str = "off"
+    todo: tuple[str, ...] = ()  # flow "all": the looks still to come after this one
+    shots: tuple[Shot, ...] = ()  # flow "all": developed and staged, waiting for PICK
+    keeps: tuple[bool, ...] = ()  # pick: which shots are kept (all, at first)
+    retaking: bool = False  # flow "all": this look is a retake from PICK
+    refused: bool = False  # pick: "keep" was pressed with nothing kept
+    pending: frozenset[str] = frozenset()  # pick: kept tokens not yet published
 
     @property
     def can_start(self) -> bool:
@@ -416,9 +464,9 @@ def led_mode(state: State) -> str:
         return "pulse" if state.can_start else "off"
     if p in (Phase.CHOOSE, Phase.SHARE_WIFI):
         return "pulse"
-    if p is Phase.REVIEW:
+    if p in (Phase.REVIEW, Phase.PICK):
         return "off" if state.publishing else "pulse"
-    if p in (Phase.BREATHE, Phase.COACH, Phase.COUNTDOWN):
+    if p in (Phase.BREATHE, Phase.COACH, Phase.COUNTDOWN, Phase.HANDOVER):
         return "on"
     return "off"
 
@@ -429,11 +477,13 @@ def _enter(state: State, phase: Phase, now: float, settings: Settings, fx: list[
         Phase.ATTRACT: None,
         Phase.CHOOSE: settings.choose_timeout_s,
         Phase.BREATHE: settings.breathe_s,
-        Phase.COACH: settings.coach_timeout_s,
+        Phase.COACH: settings.look_timeout_s if settings.flow == "all" else settings.coach_timeout_s,
         Phase.COUNTDOWN: float(settings.countdown_s),
         Phase.CAPTURE: settings.capture_timeout_s,
         Phase.PROCESSING: settings.processing_timeout_s,
         Phase.REVIEW: settings.review_timeout_s,
+        Phase.HANDOVER: settings.handover_s,
+        Phase.PICK: settings.review_timeout_s,
         Phase.SHARE_WIFI: settings.wifi_qr_s,
         Phase.SHARE: settings.share_timeout_s,
         Phase.GOODBYE: settings.goodbye_s,
@@ -441,11 +491,18 @@ def _enter(state: State, phase: Phase, now: float, settings: Settings, fx: list[
     new = replace(state, phase=phase, since=now, deadline=None if deadline is None else now + deadline, **changes)
     if phase in LIVE_PHASES and state.phase not in LIVE_PHASES:
         new = replace(new, last_face=now)  # a grace period: nobody was watched until now
+    if phase in (Phase.ATTRACT, Phase.GOODBYE, Phase.SHARE, Phase.SHARE_WIFI) and new.shots:
+        # Leaving the session of looks: what was not published by now never will be (on the
+        # way to SHARE every held shot was published; anywhere else, none is kept).
+        if phase in (Phase.ATTRACT, Phase.GOODBYE):
+            fx += [Discard(shot.token) for shot in new.shots]
+        new = replace(new, shots=(), keeps=(), pending=frozenset())
     if phase is Phase.ATTRACT:
         if state.phase is not Phase.ATTRACT:
             fx.append(SessionEnded(state.number, state.kept))
         new = replace(new, look=None, retakes=0, guidance=None, token=None, url=None, photo=None,
-                      burst=None, publishing=False, kept=False, message="", trigger="")
+                      burst=None, publishing=False, kept=False, message="", trigger="",
+                      todo=(), retaking=False, refused=False)
         fx += [Analyse("presence"), Cue("attract")]
     elif phase is Phase.CHOOSE:
         new = replace(new, selected=0, scanning=settings.choose_cycle_s > 0, scan_at=now)
@@ -463,6 +520,12 @@ def _enter(state: State, phase: Phase, now: float, settings: Settings, fx: list[
     elif phase is Phase.REVIEW:
         new = replace(new, retouch=settings.retouch, selected=RETOUCH_LEVELS.index(settings.retouch),
                       publishing=False)
+    elif phase is Phase.HANDOVER:
+        fx += [Analyse("presence"), Cue("handover", new.look)]
+    elif phase is Phase.PICK:
+        new = replace(new, selected=0, scanning=settings.choose_cycle_s > 0, scan_at=now, publishing=False,
+                      retaking=False, refused=False, guidance=None, trigger="", pending=frozenset())
+        fx += [Analyse("idle"), Cue("pick")]
     elif phase is Phase.GOODBYE:
         fx.append(Analyse("idle"))
     return new
@@ -472,6 +535,9 @@ def _start_session(state: State, now: float, settings: Settings, fx: list[Effect
     number = state.number + 1
     fx.append(SessionStarted(number))
     state = replace(state, number=number, retakes=0, kept=False)
+    if settings.flow == "all":
+        return _enter(state, Phase.BREATHE, now, settings, fx, look=FLOW_ORDER[0], todo=FLOW_ORDER[1:],
+                      shots=(), keeps=(), retouch=settings.retouch)
     if settings.look in LOOKS:
         return _enter(state, Phase.BREATHE, now, settings, fx, look=settings.look)
     return _enter(state, Phase.CHOOSE, now, settings, fx)
@@ -482,14 +548,96 @@ def _goodbye(state: State, now: float, settings: Settings, fx: list[Effect], mes
 
 
 def _back_from_coaching(state: State, now: float, settings: Settings, fx: list[Effect]) -> State:
-    """Long press while getting ready: one step back (the look, or attract if it is fixed)."""
-    if settings.look in LOOKS:
+    """Long press while getting ready: one step back (the look, or attract if it is fixed).
+    In the session of looks a long press while coaching skips this look."""
+    if settings.flow == "all" and state.phase is Phase.COACH:
+        return _next_look(state, now, settings, fx)
+    if settings.look in LOOKS or settings.flow == "all":
         return _enter(state, Phase.ATTRACT, now, settings, fx)
     return _enter(state, Phase.CHOOSE, now, settings, fx)
 
 
 def _fire(state: State, now: float, settings: Settings, fx: list[Effect], trigger: str) -> State:
     return _enter(state, Phase.CAPTURE, now, settings, fx, trigger=trigger)
+
+
+def _next_look(state: State, now: float, settings: Settings, fx: list[Effect]) -> State:
+    """Flow "all": this look is done (shot, skipped or failed): hand over to the next one,
+    or, after the last (or a retake), the pick; with no shot at all, the session ends."""
+    if state.todo and not state.retaking:
+        return _enter(state, Phase.HANDOVER, now, settings, fx, look=state.todo[0], todo=state.todo[1:])
+    return _to_pick(state, now, settings, fx)
+
+
+def _to_pick(state: State, now: float, settings: Settings, fx: list[Effect], message: str = THANKS) -> State:
+    if state.shots:
+        return _enter(state, Phase.PICK, now, settings, fx, look=None)
+    return _goodbye(state, now, settings, fx, message)
+
+
+def _failed(state: State, now: float, settings: Settings, fx: list[Effect], message: str) -> State:
+    """A capture or its processing went wrong: sorry, and goodbye; in the session of looks
+    the shots already taken are still the guest's to pick from."""
+    if settings.flow == "all":
+        return _to_pick(state, now, settings, fx, message)
+    return _goodbye(state, now, settings, fx, message)
+
+
+def _developed(state: State, event: ProcessingDone, now: float, settings: Settings, fx: list[Effect]) -> State:
+    """Flow "all": hold the shot (a retake replaces the look's earlier one) and move on."""
+    assert state.look is not None
+    shot = Shot(state.look, event.token, event.url, event.photo, state.trigger)
+    shots, keeps = list(state.shots), list(state.keeps)
+    old = next((i for i, held in enumerate(shots) if held.look == shot.look), None)
+    if old is not None:
+        fx.append(Discard(shots[old].token))
+        shots[old], keeps[old] = shot, True
+    else:
+        shots.append(shot)
+        keeps.append(True)
+    state = replace(state, shots=tuple(shots), keeps=tuple(keeps))
+    return _next_look(state, now, settings, fx)
+
+
+def _keep_picked(state: State, now: float, settings: Settings, fx: list[Effect]) -> State:
+    """Pick: publish the kept shots, discard the others; nothing kept is refused."""
+    if not any(state.keeps):
+        return replace(state, refused=True, deadline=now + settings.review_timeout_s)
+    kept = tuple(shot for shot, keep in zip(state.shots, state.keeps) if keep)
+    fx += [Discard(shot.token) for shot, keep in zip(state.shots, state.keeps) if not keep]
+    fx += [Publish(shot.token, state.retouch) for shot in kept]
+    return replace(state, shots=kept, keeps=(True,) * len(kept), publishing=True, refused=False,
+                   pending=frozenset(shot.token for shot in kept), deadline=now + settings.publish_timeout_s)
+
+
+def _retake_shot(state: State, index: int, now: float, settings: Settings, fx: list[Effect]) -> State:
+    """Pick: coach the look of shot ``index`` again (its shot is held until the new one is developed)."""
+    if not (0 <= index < len(state.shots)) or state.retakes_left(settings) <= 0 or not state.can_start:
+        return state
+    return _enter(state, Phase.COACH, now, settings, fx, look=state.shots[index].look, retaking=True,
+                  retakes=state.retakes + 1)
+
+
+def _pick_input(state: State, event: Input, now: float, settings: Settings, fx: list[Effect]) -> State:
+    if state.publishing:
+        return state
+    a, i, n = event.action, event.index, len(state.shots)
+    later = now + settings.review_timeout_s  # every choice gives the guest their time again
+    if a in (Action.PREV, Action.NEXT):
+        return replace(state, selected=(state.selected + (-1 if a is Action.PREV else 1)) % n,
+                       scanning=False, deadline=later)
+    if a in (Action.TOGGLE, Action.PICK) and i is not None and 0 <= i < n:
+        keeps = tuple(not k if j == i else k for j, k in enumerate(state.keeps))
+        return replace(state, keeps=keeps, selected=i, scanning=False, refused=False, deadline=later)
+    if a is Action.LEVEL and i is not None and 0 <= i < len(RETOUCH_LEVELS):
+        return replace(state, retouch=RETOUCH_LEVELS[i], deadline=later)
+    if a is Action.MAIN:
+        return _keep_picked(state, now, settings, fx)
+    if a is Action.BACK:
+        return _retake_shot(state, state.selected, now, settings, fx)
+    if a is Action.RETAKE and i is not None:
+        return _retake_shot(state, i, now, settings, fx)
+    return state
 
 
 def _keep(state: State, now: float, settings: Settings, fx: list[Effect]) -> State:
@@ -547,7 +695,9 @@ def _apply(state: State, event: Event, now: float, settings: Settings, fx: list[
     # Faults and notices: tracked in every phase; they end a live session.
     if isinstance(event, CameraLost):
         state = replace(state, camera_ok=False, camera_message=event.message or CAMERA_RETRYING)
-        if p in LIVE_PHASES:
+        if p in LIVE_PHASES and state.shots:  # mid-way through the looks: the shots taken are theirs
+            state = _to_pick(state, now, settings, fx)
+        elif p in LIVE_PHASES:
             state = _enter(state, Phase.ATTRACT, now, settings, fx)
         return state
     if isinstance(event, CameraBack):
@@ -558,7 +708,7 @@ def _apply(state: State, event: Event, now: float, settings: Settings, fx: list[
     if isinstance(event, DiskLow):
         state = replace(state, disk_ok=False)
         if p in LIVE_PHASES:
-            state = _goodbye(state, now, settings, fx, SORRY_PAUSED)
+            state = _to_pick(state, now, settings, fx, SORRY_PAUSED)  # no shots: goodbye
         return state
     if isinstance(event, DiskOk):
         return replace(state, disk_ok=True)
@@ -588,22 +738,29 @@ def _apply(state: State, event: Event, now: float, settings: Settings, fx: list[
         return state
     if isinstance(event, CaptureFailed):
         if p is Phase.CAPTURE and event.job == state.job:
-            state = _goodbye(state, now, settings, fx, SORRY_CAMERA)
+            state = _failed(state, now, settings, fx, SORRY_CAMERA)
         return state
     if isinstance(event, ProcessingDone):
         if p is Phase.PROCESSING and event.job == state.job:
+            if settings.flow == "all":
+                return _developed(state, event, now, settings, fx)
             return _enter(state, Phase.REVIEW, now, settings, fx, token=event.token, url=event.url, photo=event.photo)
         fx.append(Discard(event.token))  # saved, but nobody will ever see it
         return state
     if isinstance(event, ProcessingFailed):
         if p is Phase.PROCESSING and event.job == state.job:
-            state = _goodbye(state, now, settings, fx, SORRY_PHOTO)
+            state = _failed(state, now, settings, fx, SORRY_PHOTO)
         return state
     if isinstance(event, Published):
+        if p is Phase.PICK and state.publishing and event.token in state.pending:
+            state = replace(state, pending=state.pending - {event.token}, url=event.url)
+            return state if state.pending else _to_share(state, now, settings, fx)
         if p is Phase.REVIEW and state.publishing and event.token == state.token:
             return _to_share(replace(state, url=event.url), now, settings, fx)
         return state
     if isinstance(event, PublishFailed):
+        if p is Phase.PICK and state.publishing and event.token in state.pending:
+            return _goodbye(state, now, settings, fx, SORRY_PHOTO)  # none of the visit's shots is kept
         if p is Phase.REVIEW and state.publishing and event.token == state.token:
             return _goodbye(state, now, settings, fx, SORRY_PHOTO)
         return state
@@ -619,6 +776,14 @@ def _input(state: State, event: Input, now: float, settings: Settings, fx: list[
         if a is Action.MAIN and state.can_start:
             return _start_session(state, now, settings, fx)
         return state
+    if p is Phase.HANDOVER:
+        if a is Action.MAIN:  # ready now: coach the next look
+            return _enter(state, Phase.COACH, now, settings, fx)
+        if a is Action.BACK:  # that's enough: stop after this shot
+            return _to_pick(state, now, settings, fx)
+        return state
+    if p is Phase.PICK:
+        return _pick_input(state, event, now, settings, fx)
     if p is Phase.CHOOSE:
         n = len(LOOKS)
         if a is Action.BACK:
@@ -634,6 +799,8 @@ def _input(state: State, event: Input, now: float, settings: Settings, fx: list[
             return _enter(state, Phase.BREATHE, now, settings, fx, look=LOOKS[state.selected])
         return state
     if p in (Phase.BREATHE, Phase.COACH):
+        if a is Action.BACK and state.retaking:  # the retake called off: back to the shots, old one kept
+            return _to_pick(state, now, settings, fx)
         if a is Action.BACK:
             return _back_from_coaching(state, now, settings, fx)
         if a is Action.MAIN and p is Phase.COACH:
@@ -680,9 +847,11 @@ def _timeouts(state: State, now: float, settings: Settings, fx: list[Effect]) ->
     p = state.phase
     if p in LIVE_PHASES and now - state.last_face > settings.walkaway_s:
         return _goodbye(state, now, settings, fx)
-    if p is Phase.CHOOSE and state.scanning and now - state.scan_at >= settings.choose_cycle_s:
+    if p in (Phase.CHOOSE, Phase.PICK) and state.scanning and not state.publishing \
+            and now - state.scan_at >= settings.choose_cycle_s:
         steps = int((now - state.scan_at) // settings.choose_cycle_s)
-        state = replace(state, selected=(state.selected + steps) % len(LOOKS),
+        n = len(LOOKS) if p is Phase.CHOOSE else max(1, len(state.shots))
+        state = replace(state, selected=(state.selected + steps) % n,
                         scan_at=state.scan_at + steps * settings.choose_cycle_s)
     if p is Phase.CAPTURE and state.burst is not None and now - state.since >= settings.flash_s:
         assert state.look is not None
@@ -699,16 +868,25 @@ def _timeouts(state: State, now: float, settings: Settings, fx: list[Effect]) ->
     # The phase has run out of time.
     if p is Phase.CHOOSE:
         return _enter(state, Phase.ATTRACT, now, settings, fx)
+    if p is Phase.COACH and settings.flow == "all":
+        if state.can_start:  # the look's time is up: taken as it is, as a photographer would
+            return _fire(state, now, settings, fx, "timeout")
+        return _to_pick(state, now, settings, fx, SORRY_PAUSED)
     if p is Phase.COACH:
         return _goodbye(state, now, settings, fx)
+    if p is Phase.HANDOVER:
+        return _enter(state, Phase.COACH, now, settings, fx)
+    if p is Phase.PICK:
+        # Not kept (the guest walked away or never chose), or saving did not answer: nothing is published.
+        return _goodbye(state, now, settings, fx, SORRY_PHOTO if state.publishing else THANKS)
     if p is Phase.COUNTDOWN:
         if not state.can_start:
-            return _goodbye(state, now, settings, fx, SORRY_PAUSED)
+            return _to_pick(state, now, settings, fx, SORRY_PAUSED)  # no shots held: goodbye
         return _fire(state, now, settings, fx, state.trigger or "button")
     if p is Phase.CAPTURE:
-        return _goodbye(state, now, settings, fx, SORRY_CAMERA)
+        return _failed(state, now, settings, fx, SORRY_CAMERA)
     if p is Phase.PROCESSING:
-        return _goodbye(state, now, settings, fx, SORRY_PHOTO)
+        return _failed(state, now, settings, fx, SORRY_PHOTO)
     if p is Phase.REVIEW:
         assert state.token is not None
         # Not kept: a walk-away (or no answer from saving) publishes nothing. A

@@ -121,6 +121,13 @@ def test_bad_choice_lists_choices(tmp_path: Path) -> None:
     assert '"4:5", "1:1", "2:3"' in message
 
 
+def test_session_flow_is_one_by_default_and_checked(tmp_path: Path) -> None:
+    assert load_config().session.flow == "one"
+    assert load_config(write(tmp_path, '[session]\nflow = "all"\n')).session.flow == "all"
+    message = error_of(tmp_path, '[session]\nflow = "three"\n')
+    assert '[session] flow = "three"' in message and '"one", "all"' in message
+
+
 def test_out_of_range(tmp_path: Path) -> None:
     message = error_of(tmp_path, "[web]\nport = 70000\n")
     assert "[web] port = 70000" in message and "between 1 and 65535" in message
@@ -198,3 +205,12 @@ def test_booth_commands_refuse_nan_naming_file_and_key(tmp_path: Path, command: 
     assert done.returncode != 0, done.stderr
     assert f"booth: {path}: {table.split(chr(10))[0]} {key} = nan: must be a finite number" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_booth_run_refuses_the_session_of_looks_until_it_is_wired(tmp_path: Path) -> None:
+    path = write(tmp_path, '[session]\nflow = "all"\n')
+    result = run_booth("run", "--headless", "--camera", "scripted", "--sessions", "1",
+                       env=booth_env(data=tmp_path / "data", config=path), timeout=60)
+    assert result.returncode == 2
+    assert f'{path}: [session] flow = "all" is not available' in result.stderr
+    assert 'use flow = "one"' in result.stderr and not (tmp_path / "data").exists()
