@@ -137,6 +137,60 @@ class Layout:
     def retake_button(self) -> Rect:
         return self._panel_rows()[3]
 
+    # ---- pick (the session of looks)
+    def _pick_rows(self) -> tuple[Rect, Rect, Rect, Rect]:
+        """Title, the shots' row, the controls' row (retouch pills, keep) and the hint line."""
+        area = self.inner()
+        title = Rect(area.left, area.top, area.width, round(area.height * 0.12))
+        hint_h = max(self.px(theme.SMALL) * 2, round(area.height * 0.07))
+        ctrl_h = max(self.px(theme.BODY) * 2, round(area.height * (0.1 if self.portrait else 0.15)))
+        gap = round(2 * self.unit)
+        hint = Rect(area.left, area.bottom - hint_h, area.width, hint_h)
+        ctrl = Rect(area.left, hint.top - gap - ctrl_h, area.width, ctrl_h)
+        shots = Rect(area.left, title.bottom + gap, area.width, ctrl.top - 2 * gap - title.bottom)
+        return title, shots, ctrl, hint
+
+    def pick_title(self) -> Rect:
+        return self._pick_rows()[0]
+
+    def pick_cards(self, n: int) -> list[Rect]:
+        """The shots side by side, as big as the row allows: each card a photo and its label row."""
+        row = self._pick_rows()[1]
+        gap = round(3 * self.unit)
+        w = (row.width - gap * (n - 1)) // max(1, n)
+        total = n * w + gap * (n - 1)
+        left = row.left + (row.width - total) // 2
+        return [Rect(left + i * (w + gap), row.top, w, row.height) for i in range(n)]
+
+    def pick_label(self, card: Rect) -> Rect:
+        """Under the photo: the look's name and whether it is kept (and, on touch, its retake)."""
+        h = max(self.px(theme.BODY) * 2, round(card.height * 0.16))
+        return Rect(card.left, card.bottom - h, card.width, h)
+
+    def pick_photo(self, card: Rect) -> Rect:
+        label = self.pick_label(card)
+        return Rect(card.left, card.top, card.width, label.top - card.top - round(self.unit))
+
+    def pick_retake(self, card: Rect) -> Rect:
+        label = self.pick_label(card)
+        w = round(label.width * 0.48)
+        return Rect(label.right - w, label.top, w, label.height)
+
+    def pick_pills(self) -> list[Rect]:
+        ctrl = self._pick_rows()[2]
+        gap = round(2 * self.unit)
+        pills = Rect(ctrl.left, ctrl.top, round(ctrl.width * 0.55), ctrl.height)
+        pw = (pills.width - 2 * gap) // len(RETOUCH_LEVELS)
+        return [Rect(pills.left + i * (pw + gap), pills.top, pw, pills.height) for i in range(len(RETOUCH_LEVELS))]
+
+    def pick_keep(self) -> Rect:
+        ctrl, pills = self._pick_rows()[2], self.pick_pills()
+        left = pills[-1].right + round(3 * self.unit)
+        return Rect(left, ctrl.top, ctrl.right - left, ctrl.height)
+
+    def pick_hint(self) -> Rect:
+        return self._pick_rows()[3]
+
     # ---- share
     def qr_box(self) -> Rect:
         """The largest square for the QR: about 85 % of the short side."""
@@ -173,8 +227,20 @@ def hit_test(layout: Layout, state: State, pos: tuple[int, int], *, retakes_left
             if card.collidepoint(pos):
                 return Input(Action.PICK, i)
         return None
-    if p in (Phase.COACH, Phase.BREATHE):
+    if p in (Phase.COACH, Phase.BREATHE, Phase.HANDOVER):
         return Input(Action.MAIN)
+    if p is Phase.PICK:
+        for i, pill in enumerate(layout.pick_pills()):
+            if pill.collidepoint(pos):
+                return Input(Action.LEVEL, i)
+        if layout.pick_keep().collidepoint(pos):
+            return Input(Action.MAIN)
+        for i, card in enumerate(layout.pick_cards(len(state.shots))):
+            if retakes_left > 0 and layout.pick_retake(card).collidepoint(pos):
+                return Input(Action.RETAKE, i)
+            if card.collidepoint(pos):
+                return Input(Action.TOGGLE, i)
+        return None
     if p is Phase.REVIEW:
         for i, pill in enumerate(layout.retouch_pills()):
             if pill.collidepoint(pos):

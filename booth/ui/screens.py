@@ -26,14 +26,14 @@ from booth.codes import short_code
 from booth.coach.words import LOOK_AT_LENS, STEP_INTO_FRAME
 from booth.durations import days_text
 from booth.net import photo_url
-from booth.session import (CAMERA_RETRYING, DISK_FULL, LOOKS, RETOUCH_LEVELS, RETOUCH_NAMES, TELL_STAFF, THANKS, Phase,
-                           State)
+from booth.session import (CAMERA_RETRYING, DISK_FULL, FLOW_ORDER, LOOKS, RETOUCH_LEVELS, RETOUCH_NAMES, TELL_STAFF,
+                           THANKS, Phase, State)
 from booth.ui import theme
 from booth.ui.fonts import Fonts
 from booth.ui.guide import Fractions, Guide
 from booth.ui.layout import Layout
 from booth.ui.placement import GAP_S, SteadyShift, needed_shift
-from booth.ui.words import BUTTON, Words
+from booth.ui.words import BUTTON, FINISH, HANDOVER_LINES, KEEP_ONE, KEPT, NOT_KEPT, PICK_TITLE, RETAKE, Words
 
 TIPS = (
     "Wear solid colours: they keep the eye on your face",
@@ -118,6 +118,7 @@ class Scene:
     guide: Guide | None = None  # the crop the photo will get, in fractions of the camera image
     face: Fractions | None = None  # the subject's head (booth.ui.guide.head_box), None when nobody is seen
     looked_in: Fractions | None = None  # the part of the picture a face is looked for in (booth.vision.analysed_window)
+    flow: str = "one"  # [session] flow: "all" adds the skip on the coach screen
 
 
 @dataclass
@@ -135,6 +136,7 @@ class Drawn:
     qr: tuple[Rect, str] | None = None  # (where, encoded text) of the screen's main QR code
     qrs: list[tuple[Rect, str]] = field(default_factory=list)  # every QR code drawn, the main one first
     photo: Rect | None = None
+    pick_photos: list[Rect] = field(default_factory=list)  # pick: each shot's photo on screen, in order
 
     def text(self) -> str:
         return "\n".join(t for t, _ in self.texts)
@@ -176,6 +178,8 @@ class Renderer:
             Phase.CAPTURE: self._capture,
             Phase.PROCESSING: self._processing,
             Phase.REVIEW: self._review,
+            Phase.HANDOVER: self._handover,
+            Phase.PICK: self._pick,
             Phase.SHARE_WIFI: self._share_wifi,
             Phase.SHARE: self._share,
             Phase.GOODBYE: self._goodbye,
@@ -309,9 +313,9 @@ class Renderer:
             fg = colour
         self.text(surf, d, label, rect.inflate(-rect.height // 2, -rect.height // 5), pct, fg, bold=True)
 
-    def _back(self, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
+    def _back(self, surf: pygame.Surface, scene: Scene, d: Drawn, label: str = "‹ Back") -> None:
         if scene.touch:
-            self._button(surf, d, self.layout.back_button(), "‹ Back", filled=False, colour=theme.DIM,
+            self._button(surf, d, self.layout.back_button(), label, filled=False, colour=theme.DIM,
                          pct=theme.SMALL)
 
     # ------------------------------------------------------------ live preview
@@ -563,6 +567,11 @@ class Renderer:
         prompt_box = Rect(clear, top.top + L.margin // 3, L.width - 2 * clear, top.height - 2 * (L.margin // 3))
         self.text(surf, d, line, prompt_box, theme.BIG, theme.READY if ready else theme.FG, bold=True)
         title = scene.look_info.get(st.look or "", ("", ""))[0]
+        flow = scene.flow == "all"
+        if flow and st.look in FLOW_ORDER and not st.retaking:
+            title = f"{title} · {FLOW_ORDER.index(st.look) + 1} of {len(FLOW_ORDER)}"
+        if flow and not scene.touch:  # touch: the back button says "Skip look" itself
+            hint = f"{hint}\n{scene.words.skip_look}"
         meter = L.meter()
         label = Rect(bottom.left + L.margin, bottom.top + L.margin // 2, bottom.width - 2 * L.margin,
                      meter.top - bottom.top - L.margin)
@@ -571,7 +580,7 @@ class Renderer:
         self.text(surf, d, hint, right, theme.SMALL, theme.FG, align="right")
         readiness = float(getattr(g, "readiness", 0.0) or 0.0) if g is not None else 0.0
         self._meter(surf, d, meter, readiness, ready)
-        self._back(surf, scene, d)
+        self._back(surf, scene, d, scene.words.skip_look if flow and not st.retaking else "‹ Back")
 
     def _meter(self, surf: pygame.Surface, d: Drawn, track: Rect, value: float, ready: bool) -> None:
         value = min(1.0, max(0.0, value))
@@ -670,6 +679,82 @@ class Renderer:
                       Rect(panel.left, retake.bottom + L.margin // 2, panel.width,
                            max(L.px(theme.SMALL) * 2, panel.bottom - retake.bottom - L.margin // 2)),
                       theme.SMALL, theme.DIM)
+
+    def _handover(self, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
+        """Between two looks: praise, the next look in one line, and the time running out on a thin bar."""
+        L, st = self.layout, scene.state
+        surf.fill(theme.BG)
+        area = L.inner()
+        look = st.look or FLOW_ORDER[0]
+        side = round(min(area.width, area.height) * 0.3)
+        glyph = Rect(L.width // 2 - side // 2, area.top + round(area.height * 0.04), side, side)
+        _face_glyph(surf, glyph, look, theme.ACCENT)
+        line = Rect(area.left, glyph.bottom + L.margin // 2, area.width, round(area.height * 0.36))
+        self.text(surf, d, HANDOVER_LINES.get(look, HANDOVER_LINES[FLOW_ORDER[-1]]), line, theme.TITLE, bold=True)
+        taken = f"{len(st.shots)} of {len(FLOW_ORDER)} photos taken" if st.shots else ""
+        below = Rect(area.left, line.bottom, area.width, area.bottom - line.bottom)
+        rows = _split(below, (0.3, 0.45, 0.25))
+        self.text(surf, d, taken, rows[0], theme.BODY, theme.DIM)
+        self.text(surf, d, scene.words.handover_next, rows[1], theme.BODY, theme.ACCENT, bold=True)
+        total = st.deadline - st.since if st.deadline is not None else 0.0
+        left = st.remaining(scene.now) / total if total > 0 else 0.0
+        bar = Rect(area.left + area.width // 4, rows[2].centery, area.width // 2, max(4, round(L.unit)))
+        pygame.draw.rect(surf, theme.CARD, bar)
+        pygame.draw.rect(surf, theme.ACCENT, Rect(bar.left, bar.top, round(bar.width * left), bar.height))
+        self._back(surf, scene, d, FINISH if st.shots else "‹ Back")
+
+    def _pick(self, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
+        """The shots side by side, each as big as a third of the screen allows (judged at arm's length),
+        kept ones bright, the lit one (what a long press retakes) framed in the accent colour."""
+        L, st = self.layout, scene.state
+        surf.fill(theme.BG)
+        self.text(surf, d, PICK_TITLE, L.pick_title(), theme.TITLE, bold=True)
+        cards = L.pick_cards(len(st.shots))
+        can_retake = scene.retakes_left > 0 and st.can_start and not st.publishing
+        for i, (shot, card) in enumerate(zip(st.shots, cards)):
+            kept = st.keeps[i] if i < len(st.keeps) else True
+            box = L.pick_photo(card)
+            previews = getattr(shot.photo, "previews", None) or {}
+            image = previews.get(st.retouch)
+            if image is None and previews:
+                image = next(iter(previews.values()))  # the chosen level is still being made
+            if image is not None:
+                ps = self._photo_surface(image, box)
+                r = ps.get_rect(center=box.center)
+                surf.blit(ps, r)
+                if not kept:
+                    self._band(surf, r, 170)
+                d.pick_photos.append(r)
+            lit = i == st.selected and not scene.touch
+            if lit:
+                pygame.draw.rect(surf, theme.ACCENT, box.inflate(round(1.6 * L.unit), round(1.6 * L.unit)),
+                                 width=max(3, round(0.8 * L.unit)), border_radius=round(L.unit))
+            label = L.pick_label(card)
+            title = scene.look_info.get(shot.look, DEFAULT_LOOK_INFO.get(shot.look, ("", "")))[0]
+            if scene.touch and can_retake:
+                name = Rect(label.left, label.top, label.width - L.pick_retake(card).width, label.height)
+                self._button(surf, d, L.pick_retake(card), RETAKE, filled=False, colour=theme.FG, pct=theme.SMALL)
+            else:
+                name = label
+            self.text(surf, d, f"{title}: {KEPT if kept else NOT_KEPT}", name, theme.BODY,
+                      theme.READY if kept else theme.DIM, bold=kept)
+        for level, pill in zip(RETOUCH_LEVELS, L.pick_pills()):
+            self._button(surf, d, pill, RETOUCH_NAMES[level], filled=level == st.retouch,
+                         colour=theme.ACCENT if level == st.retouch else theme.DIM, pct=theme.SMALL)
+        n = sum(st.keeps)
+        if st.publishing:
+            self._button(surf, d, L.pick_keep(), "Saving …", filled=False)
+        elif n == 0:
+            self._button(surf, d, L.pick_keep(), KEEP_ONE, filled=False, colour=theme.FAULT if st.refused else theme.DIM,
+                         pct=theme.SMALL)
+        else:
+            label = scene.words.keep_all if n == len(st.shots) else scene.words.keep_some.format(n=n)
+            self._button(surf, d, L.pick_keep(), label, filled=True)
+        if not st.publishing:
+            how = scene.words.pick_how.format(n=scene.retakes_left) if can_retake or scene.touch else ""
+            secs = math.ceil(st.remaining(scene.now))
+            self.text(surf, d, "   ".join(t for t in (how, f"Deleted in {secs} s unless you keep them") if t),
+                      L.pick_hint(), theme.SMALL, theme.DIM)
 
     def _qr(self, surf: pygame.Surface, d: Drawn, text: str, box: Rect) -> None:
         """The QR code at a whole number of pixels per module: scaled, never smoothed."""

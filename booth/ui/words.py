@@ -25,6 +25,11 @@ class Words:
     retake: str  # review: the retake button's label, formatted with {n} retakes left
     wifi_next: str  # share Wi-Fi: how to get to step 2
     no_signal: str  # share, with [cloud]: how to get to the booth's own Wi-Fi
+    skip_look: str  # coach, session of looks: how to skip this look
+    handover_next: str  # hand-over: how to go on now, or finish here
+    keep_all: str  # pick: the keep button's label with every shot kept
+    keep_some: str  # pick: ... with some, formatted with {n}
+    pick_how: str  # pick: how to keep a shot or not, and retake one, formatted with {n} retakes left
 
 
 BUTTON = Words(
@@ -38,6 +43,11 @@ BUTTON = Words(
     retake="Retake — hold ({n} left)",
     wifi_next="Then press the button for 2. Download",
     no_signal="No signal? Press the button for the booth's Wi-Fi",
+    skip_look="Hold the button to skip this look",
+    handover_next="Press when you're ready · hold to finish here",
+    keep_all="Keep all — press",
+    keep_some="Keep {n} — press",
+    pick_how="Hold to retake the lit photo ({n} left)",
 )
 TOUCH = Words(
     kind="touch",
@@ -50,6 +60,11 @@ TOUCH = Words(
     retake="Retake ({n} left)",
     wifi_next="Then tap the screen for 2. Download",
     no_signal="No signal? Tap below for the booth's Wi-Fi",
+    skip_look="Skip look",
+    handover_next="Tap when you're ready · Finish to stop here",
+    keep_all="Keep all",
+    keep_some="Keep {n}",
+    pick_how="Tap a photo to keep it or not",
 )
 KEYBOARD = Words(
     kind="keyboard",
@@ -62,7 +77,26 @@ KEYBOARD = Words(
     retake="Retake — Esc ({n} left)",
     wifi_next="Then press space for 2. Download",
     no_signal="No signal? Press space for the booth's Wi-Fi",
+    skip_look="Esc skips this look",
+    handover_next="Space when you're ready · Esc to finish here",
+    keep_all="Keep all — space",
+    keep_some="Keep {n} — space",
+    pick_how="Arrows light a photo, Esc retakes it ({n} left)",
 )
+
+# The session of looks: what the hand-over says before each look (the look coming next).
+# Lines a photographer would say: praise for the shot just taken, then the one thing to do.
+HANDOVER_LINES = {
+    "serious": "Lovely. Now a confident look: let the smile go, eyes on the lens",
+    "contemplative": "Lovely. Now a thoughtful look: soften your face, eyes just off the lens",
+    "smile": "Lovely. Now a real smile: think of someone you like",
+}
+PICK_TITLE = "Pick your favourites"
+KEPT = "Kept"
+NOT_KEPT = "Not kept"
+KEEP_ONE = "Keep at least one photo"
+FINISH = "Finish"  # touch: the hand-over's stop-here button
+RETAKE = "Retake"  # touch: under each shot on the pick
 
 
 def words_for(*, button: bool, touch: bool, keyboard: bool) -> Words:
