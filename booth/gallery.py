@@ -35,6 +35,11 @@ deletes them. SQLite in WAL mode handles the index; an ``flock`` on
 ``gallery.lock`` keeps one process's reconcile from touching files the
 other is about to publish.
 
+A photo kept in a guest's visit (the session of looks: issue 17) carries
+that visit's token in its row and sidecar; :meth:`Gallery.visit_photos`
+lists them for the visit's one page (/v/<visit>). Each photo still expires
+and is deleted on its own; the visit is only the grouping.
+
 Tokens are random (144 bits, URL-safe) and checked against a strict pattern
 before they reach SQL or a path. Nothing here logs a token.
 """
@@ -103,8 +108,12 @@ UPLOAD, DELETE = "upload", "delete"  # the outbox's two operations
 _CODE_INDEX = "CREATE UNIQUE INDEX IF NOT EXISTS photos_code ON photos(code) WHERE code IS NOT NULL"
 # Added later (booth/demo.py): 1 for a photo of the scripted subject or a replay, kept apart from the event's.
 _DEMO_COLUMN = "ALTER TABLE photos ADD COLUMN demo INTEGER NOT NULL DEFAULT 0"
-_COLUMNS = "token, created, expires, look, crop, retouch, scores, code, demo"
-_INSERT = f"INSERT INTO photos ({_COLUMNS}, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)"
+# Added later (issue 17): the visit a photo was kept in (one guest's session of looks, one link for all of
+# them: /v/<visit>); NULL for a photo kept alone.
+_VISIT_COLUMN = "ALTER TABLE photos ADD COLUMN visit TEXT"
+_VISIT_INDEX = "CREATE INDEX IF NOT EXISTS photos_visit ON photos(visit) WHERE visit IS NOT NULL"
+_COLUMNS = "token, created, expires, look, crop, retouch, scores, code, demo, visit"
+_INSERT = f"INSERT INTO photos ({_COLUMNS}, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)"
 
 
 UNKNOWN = "unknown"  # look or retouch of a photo recovered without its sidecar
@@ -147,7 +156,7 @@ def last_rebuild(data_dir: Path) -> RebuildReport | None:
 
 
 def new_token() -> str:
-    """A fresh random photo token (144 bits, URL-safe)."""
+    """A fresh random photo token or visit token (144 bits, URL-safe; the same pattern for both)."""
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
@@ -169,6 +178,7 @@ class PhotoRecord:
     scores: Mapping[str, Any] = field(default_factory=dict)
     code: str | None = field(default=None, repr=False)  # the short code (None: it clashed with another's)
     demo: bool = False  # made from a demo source (booth/demo.py): served, but kept apart from the event's photos
+    visit: str | None = field(default=None, repr=False)  # the visit token it was kept in (a key too: never logged)
 
     def expired(self, now: float | None = None) -> bool:
         return (time.time() if now is None else now) >= self.expires
@@ -185,6 +195,7 @@ class GalleryStats:
     expired_waiting: int  # expired but not pruned yet (still never served)
     quarantined: int
     demo: int = 0  # live demo photos: in none of the figures above, shown apart
+    visits: int = 0  # guests' visits among the live event photos (a photo kept alone is a visit of its own)
 
 
 def photo_stats(everything: Iterable[PhotoRecord], now: float, *, quarantined: int = 0) -> GalleryStats:
@@ -203,7 +214,14 @@ def photo_stats(everything: Iterable[PhotoRecord], now: float, *, quarantined: i
             per_hour[time.localtime(r.created).tm_hour] += 1
     latest = tuple(sorted(live, key=lambda r: r.created, reverse=True)[:LATEST])
     demo = sum(1 for r in everything if r.demo and not r.expired(now))
-    return GalleryStats(len(live), sum(per_hour), tuple(per_hour), latest, len(rows) - len(live), quarantined, demo)
+    return GalleryStats(len(live), sum(per_hour), tuple(per_hour), latest, len(rows) - len(live), quarantined, demo,
+                        count_visits(live))
+
+
+def count_visits(records: Iterable[PhotoRecord]) -> int:
+    """How many visits these photos come from: one per visit token, one per photo kept without one."""
+    records = list(records)
+    return len({r.visit for r in records if r.visit is not None}) + sum(1 for r in records if r.visit is None)
 
 
 @dataclass(frozen=True)
@@ -286,6 +304,13 @@ def _check_jpeg(name: str, data: object) -> bytes:
     if len(data) < 4 or not data.startswith(b"\xff\xd8\xff"):
         raise GalleryError(f"{name} is not a JPEG (no JPEG start marker)")
     return data
+
+
+def _check_visit(visit: object) -> str | None:
+    if visit is not None and not valid_token(visit):
+        raise GalleryError("visit must be None or a token from booth.gallery.new_token() "
+                           "(24 characters of A-Z, a-z, 0-9, _ and -)")
+    return visit  # type: ignore[return-value]
 
 
 def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> str:
@@ -378,8 +403,8 @@ class Gallery:
                     row = self._row_from_files(token)
                     guessed += 1
                 code = short_code(token)
-                *details, demo = row
-                db.execute(_INSERT, (token, *details, None if code in taken else code, int(demo)))
+                *details, demo, visit = row
+                db.execute(_INSERT, (token, *details, None if code in taken else code, int(demo), visit))
                 taken.add(code)
                 recovered += 1
                 if self.outbox:  # the queue went with the index; uploads are idempotent, so queue all again
@@ -394,18 +419,19 @@ class Gallery:
         return db
 
     def _row_from_sidecar(self, token: str) -> tuple[Any, ...] | None:
-        """(created, expires, look, crop, retouch, scores, demo) from the photo's sidecar; None if missing or bad."""
+        """(created, expires, look, crop, retouch, scores, demo, visit) from the photo's sidecar; None if missing or bad."""
         try:
             meta = json.loads(self._sidecar(token).read_text())
             created, expires = float(meta["created"]), float(meta["expires"])
             look, crop, retouch = (str(meta[k]) for k in ("look", "crop", "retouch"))
             scores = json.dumps(meta.get("scores") or {}, allow_nan=False, sort_keys=True)
             demo = meta.get("demo", False)  # sidecars from before the mark: an event photo
+            visit = meta.get("visit")  # sidecars from before visits, or a photo kept alone: None
         except (OSError, ValueError, KeyError, TypeError):
             return None
         if not (math.isfinite(created) and math.isfinite(expires)) or not isinstance(demo, bool):
             return None
-        return created, expires, look, crop, retouch, scores, demo
+        return created, expires, look, crop, retouch, scores, demo, (visit if valid_token(visit) else None)
 
     def _row_from_files(self, token: str) -> tuple[Any, ...]:
         """A photo from before sidecars: taken when its file was written, crop from its shape."""
@@ -419,12 +445,12 @@ class Gallery:
             ratios = {c: int(c.split(":")[0]) / int(c.split(":")[1]) for c in CROPS}
             crop = min(CROPS, key=lambda c: abs(ratios[c] - width / height))
         # Not known to be a demo: kept as an event photo (a real guest's photo must never expire in an hour).
-        return created, created + self.expiry_s, UNKNOWN, crop, UNKNOWN, "{}", False
+        return created, created + self.expiry_s, UNKNOWN, crop, UNKNOWN, "{}", False, None
 
     @staticmethod
     def _migrate(db: sqlite3.Connection) -> None:
-        """Bring an index made by an older booth up to date: the short-code column, filled in, and the
-        demo mark (photos from before it were all kept as event photos: 0).
+        """Bring an index made by an older booth up to date: the short-code column, filled in, the
+        demo mark (photos from before it were all kept as event photos: 0) and the visit (NULL: kept alone).
 
         In one write transaction, so the booth and the web server opening the
         same index at once cannot both add the column.
@@ -436,7 +462,10 @@ class Gallery:
                 db.execute("ALTER TABLE photos ADD COLUMN code TEXT")
             if "demo" not in columns:
                 db.execute(_DEMO_COLUMN)
+            if "visit" not in columns:
+                db.execute(_VISIT_COLUMN)
             db.execute(_CODE_INDEX)
+            db.execute(_VISIT_INDEX)
             taken = {c for (c,) in db.execute("SELECT code FROM photos WHERE code IS NOT NULL")}
             missing = db.execute("SELECT token FROM photos WHERE code IS NULL ORDER BY created").fetchall()
             for (token,) in missing:
@@ -470,13 +499,13 @@ class Gallery:
             return self._db.execute(sql, params).rowcount
 
     def _record(self, row: tuple[Any, ...]) -> PhotoRecord:
-        token, created, expires, look, crop, retouch, scores, code, demo = row
+        token, created, expires, look, crop, retouch, scores, code, demo, visit = row
         try:
             parsed = json.loads(scores)
         except ValueError:
             parsed = {}
         return PhotoRecord(token, created, min(expires, created + self.expiry_s), look, crop, retouch,
-                           parsed if isinstance(parsed, dict) else {}, code, bool(demo))
+                           parsed if isinstance(parsed, dict) else {}, code, bool(demo), visit)
 
     def _file(self, token: str, kind: str) -> Path:
         return self.photos_dir / f"{token}.{kind}.jpg"
@@ -525,13 +554,15 @@ class Gallery:
     # -- the API ----------------------------------------------------------
 
     def add(self, *, original_jpeg: bytes, retouched_jpeg: bytes, look: str, crop: str, retouch: str,
-            scores: Mapping[str, Any], now: float | None = None, demo: bool = False) -> PhotoRecord:
+            scores: Mapping[str, Any], now: float | None = None, demo: bool = False,
+            visit: str | None = None) -> PhotoRecord:
         """Stage and publish at once (tests, benchmarks; the booth stages, then the guest keeps)."""
+        visit = _check_visit(visit)
         staged, files = self._prepare(original_jpeg, retouched_jpeg, look, crop, retouch, scores, now, demo)
         with self._files_lock():  # the staged files are never out of this lock: no reconcile takes them
             try:
                 self._write_staged(staged, files)
-                return self._publish_locked(staged, None)
+                return self._publish_locked(staged, None, visit)
             finally:
                 self.unstage(staged.token)  # nothing left staged if publishing failed
 
@@ -547,17 +578,20 @@ class Gallery:
         return staged
 
     def publish(self, staged: StagedPhoto, *, retouched_jpeg: bytes | None = None,
-                retouch: str | None = None) -> PhotoRecord:
+                retouch: str | None = None, visit: str | None = None) -> PhotoRecord:
         """The guest kept it: the staged files move into photos/, then the row commits (the one publishing step).
 
         ``retouched_jpeg`` and ``retouch`` replace the staged retouched file
         first (the guest picked another level on the review screen).
+        ``visit`` (a token from :func:`new_token`) puts the photo in that visit:
+        its page /v/<visit> lists every photo published with it.
         """
+        visit = _check_visit(visit)
         new = None
         if retouched_jpeg is not None:
             new = (_check_jpeg("retouched_jpeg", retouched_jpeg), _check_choice("retouch", retouch, RETOUCHES))
         with self._files_lock():
-            return self._publish_locked(staged, new)
+            return self._publish_locked(staged, new, visit)
 
     def _prepare(self, original_jpeg: object, retouched_jpeg: object, look: object, crop: object,
                  retouch: object, scores: Mapping[str, Any], now: float | None,
@@ -592,11 +626,11 @@ class Gallery:
                 raise GalleryError(f"{self.staging_dir}: cannot save the photo: {exc.strerror}") from None
             raise
 
-    def _publish_locked(self, staged: StagedPhoto, new: tuple[bytes, str] | None) -> PhotoRecord:
+    def _publish_locked(self, staged: StagedPhoto, new: tuple[bytes, str] | None, visit: str | None) -> PhotoRecord:
         expiry_s = min(self.expiry_s, DEMO_EXPIRY_S) if staged.demo else self.expiry_s
         record = PhotoRecord(staged.token, staged.created, staged.created + expiry_s, staged.look,
                              staged.crop, staged.retouch if new is None else new[1], json.loads(staged.scores_json),
-                             short_code(staged.token), staged.demo)
+                             short_code(staged.token), staged.demo, visit)
         moved: list[Path] = []
         tmp: Path | None = None
         try:
@@ -611,7 +645,7 @@ class Gallery:
             # What a rebuild of a damaged index needs to give the photo back its link and details.
             sidecar = json.dumps({"created": record.created, "expires": record.expires, "look": record.look,
                                   "crop": record.crop, "retouch": record.retouch, "scores": record.scores,
-                                  "demo": record.demo},
+                                  "demo": record.demo, **({"visit": record.visit} if record.visit else {})},
                                  allow_nan=False, sort_keys=True).encode()
             tmp = _write_temp(self.photos_dir, sidecar)
             os.rename(tmp, self._sidecar(staged.token))
@@ -669,7 +703,7 @@ class Gallery:
                 self._db.execute(
                     _INSERT,
                     (record.token, record.created, record.expires, record.look, record.crop, record.retouch,
-                     scores_json, record.code, int(record.demo)),
+                     scores_json, record.code, int(record.demo), record.visit),
                 )
                 if self.outbox:
                     self._db.execute("INSERT INTO outbox (token, op, queued) VALUES (?, ?, ?)",
@@ -724,6 +758,19 @@ class Gallery:
             return None
         rows = self._query(f"SELECT {_COLUMNS} FROM photos WHERE token = ? AND deleted IS NULL", (token,))
         return self._record(rows[0]) if rows else None
+
+    def visit_photos(self, visit: str, *, include_expired: bool = False,
+                     now: float | None = None) -> list[PhotoRecord]:
+        """The visit's photos, oldest first: live ones (not expired, not deleted), or with
+        ``include_expired`` the expired ones waiting for the clean-up too (to tell 410 from 404).
+        A malformed token has none."""
+        if not valid_token(visit):
+            return []
+        rows = self._query(f"SELECT {_COLUMNS} FROM photos WHERE visit = ? AND deleted IS NULL "
+                           "ORDER BY created, token", (visit,))
+        now = time.time() if now is None else float(now)
+        records = [self._record(row) for row in rows]
+        return records if include_expired else [r for r in records if not r.expired(now)]
 
     def by_code(self, code: str) -> PhotoRecord | None:
         """The record with this short code (already normalised), expired or not; None when unknown."""

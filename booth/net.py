@@ -98,6 +98,11 @@ def photo_url(base: str, token: str) -> str:
     return f"{base.rstrip('/')}/p/{token}"
 
 
+def visit_url(base: str, visit: str) -> str:
+    """The phone page of one visit: every photo the guest kept in it (booth.gallery.Gallery.visit_photos)."""
+    return f"{base.rstrip('/')}/v/{visit}"
+
+
 def _escape(value: str) -> str:
     for ch in ("\\", ";", ",", ":", '"'):
         value = value.replace(ch, "\\" + ch)

@@ -4,8 +4,13 @@ zipfile writes into a sink that hands back whatever bytes it has after
 each chunk of a photo, so the archive never sits in memory or on disk and
 the first bytes leave at once. JPEGs are stored, not deflated (they do not
 compress and deflating would only burn the Pi's CPU). A manifest.csv lists
-when each photo was taken and its look, crop and retouch. File names carry
-no tokens.
+when each photo was taken, its look, crop and retouch, and its visit: a
+number shared by the photos one guest kept in one visit (a photo kept alone
+has a number of its own). File names and the manifest carry no tokens (a
+visit token opens the guest's page, so it is a key like a photo's).
+
+:func:`guest_zip` is the same streaming for a guest's "Download all" on
+their visit page (booth/web/phone.py): the retouched photos only.
 
 It does not care where photos come from: :class:`ExportItem` pairs a
 photo's record with a way to open its files, made from the booth's gallery
@@ -65,20 +70,33 @@ class ExportItem:
     folder: str = ""  # a folder for it in the archive ("" locally; the booth's id in the cloud)
 
 
+def gallery_opener(gallery: Gallery, record: PhotoRecord) -> Callable[[str], BinaryIO | None]:
+    """``open(kind)`` for one of this booth's photos: its file, or None once it is deleted."""
+
+    def open_kind(kind: str) -> BinaryIO | None:
+        try:
+            return open(gallery.path(record, kind), "rb")
+        except FileNotFoundError:
+            return None  # deleted by its owner while we were exporting
+
+    return open_kind
+
+
 def gallery_items(gallery: Gallery, now: float | None = None) -> Iterator[ExportItem]:
     """Every live event photo of this booth (demo photos are no guest's: left out), oldest first."""
-
-    def opener(record: PhotoRecord) -> Callable[[str], BinaryIO | None]:
-        def open_kind(kind: str) -> BinaryIO | None:
-            try:
-                return open(gallery.path(record, kind), "rb")
-            except FileNotFoundError:
-                return None  # deleted by its owner while we were exporting
-
-        return open_kind
-
     for record in gallery.records(now=now, demo=False):
-        yield ExportItem(record, opener(record))
+        yield ExportItem(record, gallery_opener(gallery, record))
+
+
+def _add(zf: zipfile.ZipFile, sink: _Sink, name: str, src: BinaryIO, taken: time.struct_time) -> Iterator[bytes]:
+    """One stored (not deflated) file into the archive, yielding the bytes as they are written."""
+    with src:
+        info = zipfile.ZipInfo(name, date_time=taken[:6])
+        info.compress_type = zipfile.ZIP_STORED
+        with zf.open(info, "w") as dest:
+            yield from _copy(src, dest, sink)
+    if out := sink.drain():
+        yield out
 
 
 def export_zip(items: Iterable[ExportItem]) -> Iterator[bytes]:
@@ -86,7 +104,8 @@ def export_zip(items: Iterable[ExportItem]) -> Iterator[bytes]:
     sink = _Sink()
     manifest = io.StringIO()
     writer = csv.writer(manifest)
-    writer.writerow(["file", "original", "taken", "look", "crop", "retouch", "scores"])
+    writer.writerow(["file", "original", "taken", "look", "crop", "retouch", "scores", "visit"])
+    visits: dict[tuple[str, str], int] = {}  # (folder, visit or photo token) -> its number in this archive
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as zf:  # type: ignore[arg-type]
         for number, item in enumerate(items, start=1):
             record = item.record
@@ -99,16 +118,25 @@ def export_zip(items: Iterable[ExportItem]) -> Iterator[bytes]:
                 src = item.open(kind)
                 if src is None:
                     continue  # deleted by its owner while we were exporting
-                with src:
-                    info = zipfile.ZipInfo(name, date_time=taken[:6])
-                    info.compress_type = zipfile.ZIP_STORED
-                    with zf.open(info, "w") as dest:
-                        yield from _copy(src, dest, sink)
+                yield from _add(zf, sink, name, src, taken)
                 written.append(name)
-                if out := sink.drain():
-                    yield out
             if len(written) == 2:
+                visit = visits.setdefault((item.folder, record.visit or record.token), len(visits) + 1)
                 writer.writerow([names["retouched"], names["original"], time.strftime("%Y-%m-%d %H:%M:%S", taken),
-                                 record.look, record.crop, record.retouch, json.dumps(dict(record.scores))])
+                                 record.look, record.crop, record.retouch, json.dumps(dict(record.scores)), visit])
         zf.writestr("manifest.csv", manifest.getvalue())
+    yield sink.drain()
+
+
+def guest_zip(files: Iterable[tuple[str, float, Callable[[], BinaryIO | None]]]) -> Iterator[bytes]:
+    """A guest's "Download all": ``(name, taken, open)`` per photo, stored under that name; no manifest.
+
+    A photo whose ``open`` gives None (deleted meanwhile) is left out.
+    """
+    sink = _Sink()
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as zf:  # type: ignore[arg-type]
+        for name, created, open_file in files:
+            src = open_file()
+            if src is not None:
+                yield from _add(zf, sink, name, src, time.localtime(created))
     yield sink.drain()

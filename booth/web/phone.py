@@ -1,9 +1,21 @@
-"""The subject's photo page: /p/<token>, its files, and deleting it.
+"""The subject's photo page: /p/<token>, its files, and deleting it; and a visit's page, /v/<visit>.
 
 Every route checks the token's shape first (booth.gallery.valid_token), so
 path tricks never reach SQL or the disk. Unknown, deleted and malformed
 tokens all get the same 404 page; an expired photo gets 410 with the same
 page shape. Links are relative, so a public URL with a path prefix works.
+
+A visit's page lists every live photo the guest kept in that visit, each
+with the links of its own /p page (so each photo is still downloaded and
+deleted exactly as on its own page), and "Download all": one ZIP of the
+retouched photos, streamed as it is written (booth.web.export.guest_zip).
+A ZIP because it is one download that both phones open: Android's Files app
+and iOS's Files app (since iOS 13) unpack it with a tap, whereas several
+downloads started by one tap are blocked or asked about one by one by
+mobile browsers, and a page with scripts is something these pages never
+carry. A visit never lists a photo kept in another visit: the photos come
+from one indexed query on that visit's token. Unknown, malformed and
+all-deleted visits get the same 404 as a photo; all expired, 410.
 """
 
 from __future__ import annotations
@@ -17,12 +29,13 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from booth.durations import days_text
-from booth.gallery import Gallery, PhotoRecord
+from booth.gallery import Gallery, PhotoRecord, valid_token
 from booth.session import RETOUCH_NAMES
+from booth.web.export import gallery_opener, guest_zip
 from booth.web.files import photo_response
 from booth.web.pages import date_text, render, render_text
 from booth.web.settings import WebSettings
@@ -43,8 +56,17 @@ def gone(settings: WebSettings, status: int = 404, root: str = "/") -> Response:
                   expiry_text=days_text(settings.expiry_days))
 
 
-def _filename(created: float, suffix: str = "") -> str:
-    return time.strftime("headshot-%Y-%m-%d-%H%M", time.localtime(created)) + suffix + ".jpg"
+NO_STORE = {"cache-control": "no-store"}  # a visit's page changes as its photos are deleted: never kept
+
+
+def _filename(created: float, suffix: str = "", look: str | None = None) -> str:
+    """The download's name; a visit's photos (taken within a minute) also carry their look, to tell them apart."""
+    return (time.strftime("headshot-%Y-%m-%d-%H%M", time.localtime(created)) + (f"-{look}" if look else "")
+            + suffix + ".jpg")
+
+
+def _look_in_name(record: PhotoRecord) -> str | None:
+    return record.look if record.visit is not None else None
 
 
 def same_origin(request: Request) -> bool:
@@ -77,27 +99,28 @@ def phone_routes(gallery: Gallery, settings: WebSettings) -> list[Route]:
         return record
 
     @functools.lru_cache(maxsize=256)
-    def page_html(token: str, crop: str, retouch: str, created: float, expires: float) -> str:
+    def page_html(token: str, crop: str, retouch: str, created: float, expires: float, look: str | None) -> str:
         # The page depends on these fields alone, which never change: render it once.
         width, height = _ASPECT.get(crop, (800, 1000))
         return render_text("photo.html", title="Your headshot", root="../", token=token,
                            width=width, height=height, crop=crop, retouch=RETOUCH_NAMES.get(retouch, retouch),
-                           filename=_filename(created),
-                           original_filename=_filename(created, "-original"),
+                           filename=_filename(created, "", look),
+                           original_filename=_filename(created, "-original", look),
                            expiry_text=days_text(settings.expiry_days), until=date_text(expires))
 
     async def page(request: Request) -> Response:
         record = lookup(request, "../")
         if isinstance(record, Response):
             return record
-        return HTMLResponse(page_html(record.token, record.crop, record.retouch, record.created, record.expires))
+        return HTMLResponse(page_html(record.token, record.crop, record.retouch, record.created, record.expires,
+                                      _look_in_name(record)))
 
     def file_route(kind: str, attachment: bool, suffix: str | None) -> Callable[[Request], Awaitable[Response]]:
         async def serve(request: Request) -> Response:
             record = lookup(request, "../../")
             if isinstance(record, Response):
                 return record
-            name = _filename(record.created, suffix) if suffix is not None else None
+            name = _filename(record.created, suffix, _look_in_name(record)) if suffix is not None else None
             response = await photo_response(request, gallery.path(record, kind), filename=name, attachment=attachment)
             return response or gone(settings, 404, "../../")
 
@@ -117,22 +140,78 @@ def phone_routes(gallery: Gallery, settings: WebSettings) -> list[Route]:
             return render("gone.html", status=403, title="Not deleted", heading="Not deleted",
                           message="Open your photo's link and use its Delete button.", root="../../",
                           expiry_text=days_text(settings.expiry_days))
+        record = gallery.get(token)
         if not await run_in_threadpool(gallery.delete, token):  # fsyncs: off the event loop
             return gone(settings, 404, "../../")
         log.info("a photo was deleted by its owner")
-        return render("deleted.html", title="Photo deleted", root="../../")
+        # Deleted from a visit's page: the way back to the visit's other photos, while it has any.
+        back = record.visit if record is not None and record.visit and gallery.visit_photos(record.visit) else None
+        return render("deleted.html", title="Photo deleted", root="../../", visit=back)
 
-    return photo_page_routes(page, file_route, confirm_delete, delete)
+    def visit_lookup(request: Request, root: str) -> list[PhotoRecord] | Response:
+        """The visit's live photos, or the 404/410 page: 410 only when every photo it still has is expired."""
+        visit = request.path_params["visit"]
+        if not valid_token(visit):
+            return gone(settings, 404, root)
+        now = time.time()
+        records = gallery.visit_photos(visit, include_expired=True, now=now)
+        if not records:  # unknown, or every photo deleted: as a deleted photo
+            return gone(settings, 404, root)
+        live = [r for r in records if not r.expired(now)]
+        return live or gone(settings, 410, root)
+
+    async def visit_page(request: Request) -> Response:
+        records = visit_lookup(request, "../")
+        if isinstance(records, Response):
+            return records
+        photos = [{"token": r.token, "width": _ASPECT.get(r.crop, (800, 1000))[0],
+                   "height": _ASPECT.get(r.crop, (800, 1000))[1], "look": r.look,
+                   "filename": _filename(r.created, "", r.look),
+                   "original_filename": _filename(r.created, "-original", r.look)} for r in records]
+        return render("visit.html", title="Your headshots", root="../", photos=photos,
+                      visit=request.path_params["visit"], zip_name=_zip_name(records[0]),
+                      expiry_text=days_text(settings.expiry_days), until=date_text(min(r.expires for r in records)),
+                      headers=NO_STORE)
+
+    async def visit_zip(request: Request) -> Response:
+        records = visit_lookup(request, "../../")
+        if isinstance(records, Response):
+            return records
+
+        files: list[tuple[str, float, Callable[[], Any]]] = []
+        names: set[str] = set()
+        for r in records:  # one name per photo: two of one look in a visit would otherwise clash in the ZIP
+            name, n = _filename(r.created, "", r.look), 1
+            while name in names:
+                n += 1
+                name = _filename(r.created, f"-{n}", r.look)
+            names.add(name)
+            files.append((name, r.created, functools.partial(gallery_opener(gallery, r), "retouched")))
+        return StreamingResponse(guest_zip(files), media_type="application/zip", headers={
+            "content-disposition": f'attachment; filename="{_zip_name(records[0])}"', **NO_STORE})
+
+    return photo_page_routes(page, file_route, confirm_delete, delete, visit_page=visit_page, visit_zip=visit_zip)
+
+
+def _zip_name(first: PhotoRecord) -> str:
+    return time.strftime("headshots-%Y-%m-%d-%H%M.zip", time.localtime(first.created))
 
 
 def photo_page_routes(page: Any, file_route: Callable[[str, bool, str | None], Any],
-                      confirm_delete: Any, delete: Any) -> list[Route]:
+                      confirm_delete: Any, delete: Any, *, visit_page: Any = None,
+                      visit_zip: Any = None) -> list[Route]:
     """The photo page's paths, once for both servers: the booth's (gallery) and `booth web --cloud` (bucket).
 
     ``file_route(kind, attachment, suffix)`` makes the endpoint for one file
     kind; ``suffix`` None serves it inline, else it names the download.
+    ``visit_page`` and ``visit_zip`` serve /v/<visit> and its "Download all"
+    (the cloud server has none yet: there they are unknown paths, 404).
     """
-    return [
+    visits = [] if visit_page is None or visit_zip is None else [
+        Route("/v/{visit}", visit_page, methods=["GET"]),
+        Route("/v/{visit}/all.zip", visit_zip, methods=["GET"]),
+    ]
+    return [*visits,
         Route("/p/{token}", page, methods=["GET"]),
         Route("/p/{token}/photo.jpg", file_route("retouched", False, None), methods=["GET"]),
         Route("/p/{token}/download", file_route("retouched", True, ""), methods=["GET"]),
