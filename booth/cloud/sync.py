@@ -82,6 +82,9 @@ class Syncer:
             # two photos side by side (boto3 clients are thread-safe); meta.json only once all three are in.
             uploads = [self._pool.submit(self.store.put, layout.photo(bucket_booth, item.token, PENDING), b"",
                                          "text/plain", check_first=False)]
+            if record.visit:  # its visit's page (/v/<visit>) knows of it from now on, "on its way" until meta.json
+                uploads.append(self._pool.submit(self.store.put, layout.visit(bucket_booth, record.visit, item.token),
+                                                 b"", "text/plain", check_first=False))
             uploads += [self._pool.submit(self.store.put, layout.photo(bucket_booth, item.token, name), files[kind],
                                           "image/jpeg", check_first=False) for kind, name in KIND_FILES.items()]
             for upload in uploads:
@@ -92,7 +95,10 @@ class Syncer:
         self.gallery.outbox_done(item)
 
     def remove(self, item: OutboxItem) -> None:
-        self.store.delete(self.store.layout.photo_keys(self.booth, item.token))
+        # The booth's row is gone, so the visit (for its marker) is read from the bucket's meta.json.
+        meta = self.store.get_json(self.store.layout.photo(self.booth, item.token, META)) or {}
+        visit = meta.get("visit") if valid_token(meta.get("visit")) else None
+        self.store.delete(self.store.layout.photo_keys(self.booth, item.token, visit))
         self.gallery.outbox_done(item)
 
     def bring_deletions_home(self) -> int:
@@ -281,7 +287,8 @@ def prune_bucket(store: Store, now: float | None = None) -> int:
                 continue
             if expires <= now:
                 booth = root[len(store.layout.prefix):].rstrip("/")
-                store.delete(store.layout.photo_keys(booth, token))
+                visit = meta.get("visit") if valid_token(meta.get("visit")) else None
+                store.delete(store.layout.photo_keys(booth, token, visit))
                 deleted += 1
     return deleted
 

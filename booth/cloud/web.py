@@ -18,6 +18,13 @@ the answers carry exactly the headers the booth's own server sends (file
 name, ETag, the security headers). The cost is the photo's bytes passing
 through this server, a few MB per guest (benchmarks/sync.py).
 
+A visit's page, /v/<visit>, is found through the visit's markers
+(``<booth>/visits/<visit>/<token>``, booth.cloud.keys): one listing per
+booth, then each photo's meta.json. While any of its photos is still on its
+way the page says so and refreshes, as a photo's does; then it is the
+booth's own visit page, its links the photos' own /p pages, and "Download
+all" the same ZIP, streamed from the bucket.
+
 Staff log in at /staff as on a booth and see every booth's photos
 (booth/cloud/staff.py); where their sessions live is said in create_cloud_app.
 """
@@ -52,7 +59,9 @@ from booth.web.auth import PasswordChecker, PasswordHashError, Sessions, check_h
 from booth.web.errors import InternalErrors
 from booth.web.headers import SecurityHeaders, content_security_policy
 from booth.web.pages import CSS, date_text, render, render_text
-from booth.web.phone import _ASPECT, _filename, gone, photo_page_routes, same_origin
+from booth.web.export import guest_zip
+from booth.web.phone import NO_STORE, _ASPECT, _filename, _look_in_name, gone, photo_page_routes, same_origin
+from booth.web.phone import visit_page_html, zip_entries
 from booth.web.settings import WebSettings
 from booth.web.staff_access import StaffAccess
 
@@ -70,6 +79,8 @@ class CloudPhoto:
     expires: float
     crop: str
     retouch: str
+    look: str = "unknown"
+    visit: str | None = None
 
 
 class Photos:
@@ -101,11 +112,37 @@ class Photos:
                 if meta is not None:
                     record = record_from_meta(meta, token, self.expiry_s)
                     return None if record is None else CloudPhoto(booth, token, record.created, record.expires,
-                                                                  record.crop, record.retouch)
+                                                                  record.crop, record.retouch, record.look,
+                                                                  record.visit)
             for booth in booths:
                 if self.store.etag(self.store.layout.photo(booth, token, PENDING)) is not None:
                     return PENDING
         return None
+
+    def visit(self, visit: str) -> list[CloudPhoto | str]:
+        """The visit's photos, oldest first, with "pending" for each still on its way; [] when unknown.
+
+        A marker whose photo is gone (deleted, or pruned) is skipped.
+        """
+        if not valid_token(visit):
+            return []
+        for fresh in (False, True):
+            for booth in self.booths(fresh):
+                keys, _ = self.store.list(self.store.layout.visit_folder(booth, visit))
+                tokens = [t for key in keys if valid_token(t := key.rsplit("/", 1)[-1])]
+                if tokens:
+                    found = [self._in(booth, token) for token in tokens]
+                    photos = sorted((p for p in found if isinstance(p, CloudPhoto)), key=lambda p: (p.created, p.token))
+                    return [*photos, *(p for p in found if p == PENDING)]
+        return []
+
+    def _in(self, booth: str, token: str) -> CloudPhoto | str | None:
+        meta = self.store.get_json(self.store.layout.photo(booth, token, META))
+        if meta is not None:
+            record = record_from_meta(meta, token, self.expiry_s)
+            return None if record is None else CloudPhoto(booth, token, record.created, record.expires,
+                                                          record.crop, record.retouch, record.look, record.visit)
+        return PENDING if self.store.etag(self.store.layout.photo(booth, token, PENDING)) is not None else None
 
 
 def create_cloud_app(store: Store, settings: WebSettings) -> Starlette:
@@ -146,7 +183,8 @@ def create_cloud_app(store: Store, settings: WebSettings) -> Starlette:
         return HTMLResponse(render_text(
             "photo.html", title="Your headshot", root="../", token=photo.token, width=width, height=height,
             crop=photo.crop, retouch=RETOUCH_NAMES.get(photo.retouch, photo.retouch),
-            filename=_filename(photo.created), original_filename=_filename(photo.created, "-original"),
+            filename=_filename(photo.created, "", _look_in_name(photo)),
+            original_filename=_filename(photo.created, "-original", _look_in_name(photo)),
             expiry_text=expiry_text, until=date_text(photo.expires)))
 
     def file_route(kind: str, attachment: bool, suffix: str | None) -> Any:
@@ -170,7 +208,7 @@ def create_cloud_app(store: Store, settings: WebSettings) -> Starlette:
             headers = {"content-length": str(obj["ContentLength"]), "etag": obj["ETag"],
                        "cache-control": "private, no-cache"}
             if suffix is not None:
-                name = _filename(photo.created, suffix)
+                name = _filename(photo.created, suffix, _look_in_name(photo))
                 headers["content-disposition"] = f'{"attachment" if attachment else "inline"}; filename="{name}"'
             body: Iterator[bytes] = obj["Body"].iter_chunks(256 * 1024)
             return StreamingResponse(body, media_type="image/jpeg", headers=headers)
@@ -186,7 +224,7 @@ def create_cloud_app(store: Store, settings: WebSettings) -> Starlette:
     def delete_everywhere(photo: CloudPhoto) -> None:
         # meta.json first: from then on the photo is unknown here; then the files; then the
         # marker that tells its booth (`booth sync`) to delete the booth's own copy.
-        store.delete(store.layout.photo_keys(photo.booth, photo.token))
+        store.delete(store.layout.photo_keys(photo.booth, photo.token, photo.visit))
         store.put(store.layout.deletion(photo.booth, photo.token), b"", "text/plain")
 
     async def delete(request: Request) -> Response:
@@ -202,6 +240,44 @@ def create_cloud_app(store: Store, settings: WebSettings) -> Starlette:
         log.info("a photo was deleted by its owner (cloud)")
         return render("deleted.html", title="Photo deleted", root="../../")
 
+    async def visit_lookup(request: Request, root: str) -> list[CloudPhoto] | Response:
+        found = await run_in_threadpool(photos.visit, request.path_params["visit"])
+        if not found:  # unknown, malformed, or every photo deleted: as a deleted photo
+            return gone(settings, 404, root)
+        if PENDING in found:
+            return render("on_its_way.html", title="Your photos are on their way", root=root, refresh_s=REFRESH_S,
+                          expiry_text=expiry_text, headers=NO_STORE)
+        now = time.time()
+        live = [p for p in found if isinstance(p, CloudPhoto) and p.expires > now]
+        return live or gone(settings, 410, root)
+
+    async def visit_page(request: Request) -> Response:
+        found = await visit_lookup(request, "../")
+        if isinstance(found, Response):
+            return found
+        return HTMLResponse(visit_page_html(found, request.path_params["visit"], settings), headers=NO_STORE)
+
+    async def visit_zip(request: Request) -> Response:
+        found = await visit_lookup(request, "../../")
+        if isinstance(found, Response):
+            return found
+
+        def opener(photo: CloudPhoto) -> Any:
+            def open_file() -> Any:
+                try:
+                    return store.client.get_object(Bucket=store.cloud.bucket, Key=store.layout.photo(
+                        photo.booth, photo.token, KIND_FILES["retouched"]))["Body"]
+                except ClientError as exc:
+                    if str(exc.response.get("Error", {}).get("Code", "")) in ("404", "NoSuchKey", "NotFound"):
+                        return None  # deleted meanwhile: left out
+                    raise
+
+            return open_file
+
+        entries, name = zip_entries(found, opener)
+        return StreamingResponse(guest_zip(entries), media_type="application/zip", headers={
+            "content-disposition": f'attachment; filename="{name}"', **NO_STORE})
+
     async def not_found(request: Request, exc: Exception) -> Response:
         return gone(settings, 404)
 
@@ -213,7 +289,8 @@ def create_cloud_app(store: Store, settings: WebSettings) -> Starlette:
             limiter.close()
             sessions.close()
 
-    app = Starlette(routes=[*photo_page_routes(page, file_route, confirm_delete, delete),
+    app = Starlette(routes=[*photo_page_routes(page, file_route, confirm_delete, delete, visit_page=visit_page,
+                                               visit_zip=visit_zip),
                             *cloud_staff_routes(store, settings, access)],
                     exception_handlers={404: not_found, 405: not_found}, lifespan=lifespan)
     app.router.redirect_slashes = False

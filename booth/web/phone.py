@@ -24,8 +24,8 @@ import functools
 import logging
 import time
 from urllib.parse import urlsplit
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -65,8 +65,59 @@ def _filename(created: float, suffix: str = "", look: str | None = None) -> str:
             + suffix + ".jpg")
 
 
-def _look_in_name(record: PhotoRecord) -> str | None:
+class _Photo(Protocol):
+    """What a visit's page and ZIP need of a photo: a gallery record, or the cloud server's CloudPhoto."""
+
+    @property
+    def token(self) -> str: ...
+    @property
+    def created(self) -> float: ...
+    @property
+    def expires(self) -> float: ...
+    @property
+    def crop(self) -> str: ...
+    @property
+    def look(self) -> str: ...
+    @property
+    def visit(self) -> str | None: ...
+
+
+def _look_in_name(record: _Photo) -> str | None:
     return record.look if record.visit is not None else None
+
+
+def visit_page_html(records: Sequence[_Photo], visit: str, settings: WebSettings) -> str:
+    """The visit's page (both servers): each live photo with its own /p links, and Download all."""
+    photos = [{"token": r.token, "width": _ASPECT.get(r.crop, (800, 1000))[0],
+               "height": _ASPECT.get(r.crop, (800, 1000))[1], "look": r.look,
+               "filename": _filename(r.created, "", r.look),
+               "original_filename": _filename(r.created, "-original", r.look)} for r in records]
+    return render_text("visit.html", title="Your headshots", root="../", photos=photos, visit=visit,
+                       zip_name=_zip_name(records[0]), expiry_text=days_text(settings.expiry_days),
+                       until=date_text(min(r.expires for r in records)))
+
+
+P = TypeVar("P", bound=_Photo)
+
+
+def zip_entries(records: Sequence[P], opener: Callable[[P], Callable[[], Any]]
+                ) -> tuple[list[tuple[str, float, Callable[[], Any]]], str]:
+    """(guest_zip's entries, the ZIP's name) for a visit's photos: one file name per photo
+    (two of one look taken in the same minute would otherwise clash)."""
+    files: list[tuple[str, float, Callable[[], Any]]] = []
+    names: set[str] = set()
+    for r in records:
+        name, n = _filename(r.created, "", r.look), 1
+        while name in names:
+            n += 1
+            name = _filename(r.created, f"-{n}", r.look)
+        names.add(name)
+        files.append((name, r.created, opener(r)))
+    return files, _zip_name(records[0])
+
+
+def _zip_name(first: _Photo) -> str:
+    return time.strftime("headshots-%Y-%m-%d-%H%M.zip", time.localtime(first.created))
 
 
 def same_origin(request: Request) -> bool:
@@ -164,37 +215,17 @@ def phone_routes(gallery: Gallery, settings: WebSettings) -> list[Route]:
         records = visit_lookup(request, "../")
         if isinstance(records, Response):
             return records
-        photos = [{"token": r.token, "width": _ASPECT.get(r.crop, (800, 1000))[0],
-                   "height": _ASPECT.get(r.crop, (800, 1000))[1], "look": r.look,
-                   "filename": _filename(r.created, "", r.look),
-                   "original_filename": _filename(r.created, "-original", r.look)} for r in records]
-        return render("visit.html", title="Your headshots", root="../", photos=photos,
-                      visit=request.path_params["visit"], zip_name=_zip_name(records[0]),
-                      expiry_text=days_text(settings.expiry_days), until=date_text(min(r.expires for r in records)),
-                      headers=NO_STORE)
+        return HTMLResponse(visit_page_html(records, request.path_params["visit"], settings), headers=NO_STORE)
 
     async def visit_zip(request: Request) -> Response:
         records = visit_lookup(request, "../../")
         if isinstance(records, Response):
             return records
-
-        files: list[tuple[str, float, Callable[[], Any]]] = []
-        names: set[str] = set()
-        for r in records:  # one name per photo: two of one look in a visit would otherwise clash in the ZIP
-            name, n = _filename(r.created, "", r.look), 1
-            while name in names:
-                n += 1
-                name = _filename(r.created, f"-{n}", r.look)
-            names.add(name)
-            files.append((name, r.created, functools.partial(gallery_opener(gallery, r), "retouched")))
+        files, name = zip_entries(records, lambda r: functools.partial(gallery_opener(gallery, r), "retouched"))
         return StreamingResponse(guest_zip(files), media_type="application/zip", headers={
-            "content-disposition": f'attachment; filename="{_zip_name(records[0])}"', **NO_STORE})
+            "content-disposition": f'attachment; filename="{name}"', **NO_STORE})
 
     return photo_page_routes(page, file_route, confirm_delete, delete, visit_page=visit_page, visit_zip=visit_zip)
-
-
-def _zip_name(first: PhotoRecord) -> str:
-    return time.strftime("headshots-%Y-%m-%d-%H%M.zip", time.localtime(first.created))
 
 
 def photo_page_routes(page: Any, file_route: Callable[[str, bool, str | None], Any],
@@ -204,8 +235,7 @@ def photo_page_routes(page: Any, file_route: Callable[[str, bool, str | None], A
 
     ``file_route(kind, attachment, suffix)`` makes the endpoint for one file
     kind; ``suffix`` None serves it inline, else it names the download.
-    ``visit_page`` and ``visit_zip`` serve /v/<visit> and its "Download all"
-    (the cloud server has none yet: there they are unknown paths, 404).
+    ``visit_page`` and ``visit_zip`` serve /v/<visit> and its "Download all".
     """
     visits = [] if visit_page is None or visit_zip is None else [
         Route("/v/{visit}", visit_page, methods=["GET"]),
