@@ -338,6 +338,7 @@ class App:
             elif isinstance(e, (StartCapture, StartProcessing, Publish, Discard)):
                 self.capture.submit(e)
             elif isinstance(e, SessionStarted):
+                self.capture.submit(e)  # a new visit for the photos it keeps
                 self.started += 1
                 log.info("session %d started", e.number)
             elif isinstance(e, SessionEnded):
@@ -438,6 +439,7 @@ class App:
             guide=self._coach_guide(frame) if st.phase is Phase.COACH else None,
             face=self._head(frame) if st.phase in PREVIEW_PHASES else None,
             looked_in=self._looked_in(frame) if st.phase is Phase.BREATHE else None,
+            flow=self.settings.flow,
         )
 
     @staticmethod
@@ -614,10 +616,6 @@ def cli_run(args: Any, config: Config) -> int:
     from booth.ui.display import DisplayChoice, DisplayError, choose_display
 
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-    if config.session.flow == "all":  # the session machine has it; the screens and capture do not yet
-        print(f'booth: {config.source}: [session] flow = "all" is not available in booth run yet; '
-              'use flow = "one"', file=sys.stderr)
-        return 2
     if args.sessions is not None and args.sessions < 1:
         print("booth: --sessions must be at least 1", file=sys.stderr)
         return 2

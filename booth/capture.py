@@ -6,6 +6,12 @@ answer goes back to the session as an event. The developed photo is *staged*
 in the gallery (on disk, published nowhere) while the review screen shows
 it; only the guest's "keep" publishes it, with the retouch level they chose.
 A retake, a walk-away or a crash before "keep" leaves nothing published.
+
+With ``[session] flow = "all"`` a visit holds one developed photo per look
+until the pick: the worker keeps every staged photo in hand by token (each
+leaves by its own ``Publish`` or ``Discard``), starts a visit token at each
+``SessionStarted``, publishes the kept photos with it, and answers
+``Published`` with the visit's page (``/v/<visit>``), the one link the QR holds.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from booth.session import (
     Published,
     PublishFailed,
     RETOUCH_LEVELS,
+    SessionStarted,
     StartCapture,
     StartProcessing,
 )
@@ -96,7 +103,9 @@ class CaptureWorker:
         self.baseline = baseline
         self._jobs: queue.Queue[tuple[Any, float] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
-        self._current: _Current | None = None
+        self._held: dict[str, _Current] = {}  # staged photos in hand by token (flow "one": at most one)
+        self.flow = config.session.flow
+        self.visit: str | None = None  # flow "all": this visit's token (booth.gallery.new_token)
         self.trigger_to_still: list[float] = []  # seconds from StartCapture to the first still's timestamp
         self.processing_s: list[float] = []
         self.saved = 0  # photos published (kept by their guest)
@@ -105,7 +114,7 @@ class CaptureWorker:
         self._thread = threading.Thread(target=self._run, name="capture", daemon=True)
         self._thread.start()
 
-    def submit(self, job: StartCapture | StartProcessing | Publish | Discard) -> None:
+    def submit(self, job: StartCapture | StartProcessing | Publish | Discard | SessionStarted) -> None:
         """Queue a job (from the main thread); returns at once."""
         self._jobs.put((job, time.monotonic()))
 
@@ -118,7 +127,7 @@ class CaptureWorker:
 
     @property
     def idle(self) -> bool:
-        return self._jobs.empty() and self._current is None
+        return self._jobs.empty() and not self._held
 
     # ---- the worker thread
     def _run(self) -> None:
@@ -140,13 +149,14 @@ class CaptureWorker:
                     self._publish(job)
                 elif isinstance(job, Discard):
                     self._discard(job)
+                elif isinstance(job, SessionStarted):
+                    self._new_visit()
             except Exception:  # a worker that dies would freeze the session: report and go on
                 log.exception("capture worker: %s failed", type(job).__name__)
 
     def _capture(self, job: StartCapture, submitted: float) -> None:
-        if self._current is not None:  # a new shot: the last one was never kept
-            self._unkept(self._current.staged.token)
-            self._current = None
+        if self.flow == "one":  # a new shot: the last one was never kept
+            self._drop_held()
         try:
             focus = self.focus()
             frames = self.camera.capture_burst(self.config.photo.burst, focus)
@@ -180,7 +190,7 @@ class CaptureWorker:
             return
         url = net.photo_url(self.base_url, staged.token)
         review = ReviewPhoto(url, level, {level: shrink(photo.render(level))})
-        self._current = _Current(staged, url, photo, review)
+        self._held[staged.token] = _Current(staged, url, photo, review)
         took = time.monotonic() - t0
         self.processing_s.append(took)
         log.info("photo developed (look %s, retouch %s, %s crop) in %.1f s; published only if kept",
@@ -192,12 +202,11 @@ class CaptureWorker:
 
     def _publish(self, job: Publish) -> None:
         """The guest kept it: publish with the level they chose (the one moment a photo becomes public)."""
-        current = self._current
-        if current is None or current.staged.token != job.token:
+        current = self._held.pop(job.token, None)
+        if current is None:
             log.error("photo not saved: it is no longer in hand")
             self.post(PublishFailed(job.token, "the photo is no longer in hand"))
             return
-        self._current = None
         data = None
         if job.retouch != current.review.saved_level:
             try:
@@ -205,8 +214,9 @@ class CaptureWorker:
             except Exception as exc:  # the staged version is still a good photo
                 log.error("retouch change failed (%s); the %s version is kept", exc, current.review.saved_level)
         try:
+            visit = {"visit": self.visit} if self.flow == "all" else {}
             record = self.gallery.publish(current.staged, retouched_jpeg=data,
-                                          retouch=job.retouch if data is not None else None)
+                                          retouch=job.retouch if data is not None else None, **visit)
         except Exception as exc:
             log.error("photo not saved: %s", exc)
             self._unkept(job.token)
@@ -214,12 +224,28 @@ class CaptureWorker:
             return
         self.saved += 1
         log.info("photo saved: kept by the guest (retouch %s)", record.retouch)
-        self.post(Published(job.token, current.url))
+        url = current.url
+        if self.flow == "all" and self.visit is not None:
+            url = net.visit_url(self.base_url, self.visit)
+        self.post(Published(job.token, url))
 
     def _discard(self, job: Discard) -> None:
-        if self._current is not None and self._current.staged.token == job.token:
-            self._current = None
+        self._held.pop(job.token, None)
         self._unkept(job.token)
+
+    def _new_visit(self) -> None:
+        """A new guest: anything still in hand was never kept (the session discards it too), and,
+        in the session of looks, a fresh visit token groups what this guest keeps."""
+        self._drop_held()
+        if self.flow == "all":
+            from booth.gallery import new_token
+
+            self.visit = new_token()
+
+    def _drop_held(self) -> None:
+        for token in list(self._held):
+            del self._held[token]
+            self._unkept(token)
 
     def _unkept(self, token: str) -> None:
         """A photo its guest did not keep: gone from staging, or from the gallery if a late keep published it."""

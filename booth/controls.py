@@ -330,8 +330,8 @@ class Autopilot:
             choice = Input(Action.PICK, LOOKS.index(self.look))
         elif p is Phase.COACH and waited >= self.press_after_s:
             choice = Input(Action.MAIN)
-        elif p is Phase.REVIEW and not state.publishing and waited >= self.pause_s:
-            choice = Input(Action.MAIN)
+        elif p in (Phase.REVIEW, Phase.PICK) and not state.publishing and waited >= self.pause_s:
+            choice = Input(Action.MAIN)  # on the pick: every shot is kept at first, so this keeps all
         elif p in (Phase.SHARE_WIFI, Phase.SHARE) and waited >= self.pause_s * 1.5:
             choice = Input(Action.MAIN)
         return choice

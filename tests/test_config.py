@@ -207,10 +207,3 @@ def test_booth_commands_refuse_nan_naming_file_and_key(tmp_path: Path, command: 
     assert "Traceback" not in done.stderr
 
 
-def test_booth_run_refuses_the_session_of_looks_until_it_is_wired(tmp_path: Path) -> None:
-    path = write(tmp_path, '[session]\nflow = "all"\n')
-    result = run_booth("run", "--headless", "--camera", "scripted", "--sessions", "1",
-                       env=booth_env(data=tmp_path / "data", config=path), timeout=60)
-    assert result.returncode == 2
-    assert f'{path}: [session] flow = "all" is not available' in result.stderr
-    assert 'use flow = "one"' in result.stderr and not (tmp_path / "data").exists()

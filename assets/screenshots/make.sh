@@ -34,6 +34,11 @@ pick button share_wifi share-wifi
 run portrait '[display]' 'width = 450' 'height = 800'
 pick portrait coach portrait-coach
 pick portrait share portrait-share
+# The session of looks ([session] flow = "all"): a look's coach, the hand-over between looks, the pick.
+run looks '[display]' 'width = 800' 'height = 450' '[session]' 'flow = "all"'
+pick looks coach looks-coach
+pick looks handover looks-handover
+pick looks pick looks-pick
 # Storage nearly full: captures paused (stopped after a few seconds with SIGTERM, as systemd does).
 EXTRA=()
 printf '%s\n' '[display]' 'width = 800' 'height = 450' '[storage]' 'min_free_mb = 10000000' > "$tmp/full.toml"

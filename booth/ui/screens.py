@@ -713,21 +713,21 @@ class Renderer:
         can_retake = scene.retakes_left > 0 and st.can_start and not st.publishing
         for i, (shot, card) in enumerate(zip(st.shots, cards)):
             kept = st.keeps[i] if i < len(st.keeps) else True
-            box = L.pick_photo(card)
+            box = shown = L.pick_photo(card)
             previews = getattr(shot.photo, "previews", None) or {}
             image = previews.get(st.retouch)
             if image is None and previews:
                 image = next(iter(previews.values()))  # the chosen level is still being made
             if image is not None:
                 ps = self._photo_surface(image, box)
-                r = ps.get_rect(center=box.center)
-                surf.blit(ps, r)
+                shown = ps.get_rect(center=box.center)
+                surf.blit(ps, shown)
                 if not kept:
-                    self._band(surf, r, 170)
-                d.pick_photos.append(r)
+                    self._band(surf, shown, 170)
+                d.pick_photos.append(shown)
             lit = i == st.selected and not scene.touch
             if lit:
-                pygame.draw.rect(surf, theme.ACCENT, box.inflate(round(1.6 * L.unit), round(1.6 * L.unit)),
+                pygame.draw.rect(surf, theme.ACCENT, shown.inflate(round(1.6 * L.unit), round(1.6 * L.unit)),
                                  width=max(3, round(0.8 * L.unit)), border_radius=round(L.unit))
             label = L.pick_label(card)
             title = scene.look_info.get(shot.look, DEFAULT_LOOK_INFO.get(shot.look, ("", "")))[0]
@@ -753,7 +753,7 @@ class Renderer:
         if not st.publishing:
             how = scene.words.pick_how.format(n=scene.retakes_left) if can_retake or scene.touch else ""
             secs = math.ceil(st.remaining(scene.now))
-            self.text(surf, d, "   ".join(t for t in (how, f"Deleted in {secs} s unless you keep them") if t),
+            self.text(surf, d, " · ".join(t for t in (how, f"Deleted in {secs} s unless you keep them") if t),
                       L.pick_hint(), theme.SMALL, theme.DIM)
 
     def _qr(self, surf: pygame.Surface, d: Drawn, text: str, box: Rect) -> None:
