@@ -14,7 +14,7 @@ import numpy as np
 import pygame
 import pytest
 
-from booth.session import FLOW_ORDER, RETOUCH_LEVELS, Action, Phase, Shot, State
+from booth.session import FLOW_ORDER, RETOUCH_LEVELS, Action, Input, Phase, Shot, State
 from booth.ui import theme
 from booth.ui.fonts import Fonts
 from booth.ui.layout import Layout, hit_test
@@ -155,8 +155,7 @@ def test_pick_taps(fonts):
     L = Layout(1280, 720)
     st = pick_state()
     cards = L.pick_cards(3)
-    assert hit_test(L, st, L.pick_photo(cards[1]).center, retakes_left=1) == \
-        __import__("booth.session", fromlist=["Input"]).Input(Action.TOGGLE, 1)
+    assert hit_test(L, st, L.pick_photo(cards[1]).center, retakes_left=1) == Input(Action.TOGGLE, 1)
     got = hit_test(L, st, L.pick_retake(cards[2]).center, retakes_left=1)
     assert (got.action, got.index) == (Action.RETAKE, 2)
     got = hit_test(L, st, L.pick_retake(cards[2]).center, retakes_left=0)
