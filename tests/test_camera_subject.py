@@ -15,6 +15,8 @@ from booth.camera.subject import (
     BIGGER_STEP,
     BIGGEST_SMILE,
     BLINK_S,
+    GLANCE_FIRST,
+    GLANCE_MAX,
     MOVE_S,
     OVERSHOOT,
     REACT_S,
@@ -192,6 +194,24 @@ def test_a_grin_asked_to_close_the_lips_lets_the_smile_go_a_straight_face_keeps_
     calm.cue("coach", "serious", SETTLED)
     calm.cue("coach", "serious", t, (W.CLOSE_LIPS,))
     assert calm.at(t + 5.0).smile == 0.0
+
+
+def test_asked_to_look_aside_the_eyes_turn_that_way_further_back_and_to_the_lens_when_asked() -> None:
+    s = script("average", 1, wrong_look_first=0.0)
+    s.cue("coach", "contemplative", SETTLED)
+    t = SETTLED + 2.0
+    assert s.at(t).gaze == 0.0  # the photo looks into the lens
+    s.cue("coach", "contemplative", t, (W.LOOK_AWAY.format(side="left"),))
+    first = s.at(t + REACT_S[1] + 0.31).gaze
+    assert GLANCE_FIRST[0] <= first <= GLANCE_FIRST[1]  # their own left: + (the image right)
+    later = s.at(t + 10.0).gaze  # the prompt stayed: further, never past the most
+    assert first < later <= GLANCE_MAX
+    s.cue("coach", "contemplative", t + 10.0, (W.NOT_SO_FAR,))
+    assert s.at(t + 10.0 + REACT_S[1] + 0.31).gaze < later
+    s.cue("coach", "contemplative", t + 12.0, (W.LOOK_AWAY.format(side="right"),))
+    assert s.at(t + 12.0 + REACT_S[1] + 0.31).gaze < 0  # the other way
+    s.cue("coach", "smile", t + 14.0, (W.LOOK_AT_LENS,))  # a new screen, and the lens asked for
+    assert s.at(t + 14.0 + REACT_S[1] + 0.31).gaze == 0.0
 
 
 def test_blinks_now_and_then() -> None:

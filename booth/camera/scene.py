@@ -11,8 +11,9 @@ with the eyes shut. A soft lens vignette and a little fixed grain
 go over the whole frame.
 
 Smiles bigger than the photo's (a pose's ``smile`` above 1) move the
-smiling photo's mouth further (:mod:`booth.camera.smile`); that needs the
-smiling photo's face mesh, found by the ``find_face`` the scene is given.
+smiling photo's mouth further (:mod:`booth.camera.smile`), and a pose's
+``gaze`` turns the eyes aside (:mod:`booth.camera.gaze`); both need the
+photos' face meshes, found by the ``find_face`` the scene is given.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from typing import TypeVar
 import cv2
 import numpy as np
 
+from booth.camera.gaze import GAZE_UNIT, gaze_field
 from booth.camera.smile import bigger, smile_field
+from booth.camera.warp import warped
 from booth.camera.subject import SubjectPose
 
 log = logging.getLogger(__name__)
@@ -39,6 +42,7 @@ FEATHER = 0.14  # fraction of the photo's side blended into the backdrop (left, 
 TEXTURE = 2.5  # grey levels of backdrop grain
 _CACHE_MAX = 8
 BODY = 3  # photo heights of body below the photo (repeated bottom rows)
+GAZE_MAX = 40.0  # degrees the eyes can be turned aside, either way
 SMILE_STEPS = 16  # a bigger smile is drawn in steps of 1/SMILE_STEPS of one broad smile (finer would not show)
 FindFace = Callable[[np.ndarray], "np.ndarray | None"]  # RGB photo -> face mesh in pixels (Nx2), or None
 _K = TypeVar("_K", bound=Hashable)
@@ -185,9 +189,12 @@ class Scene:
         # The smiling photo's mouth, moved by one broad smile: None when its face is not known.
         mesh = find_face(flat_smiling) if find_face is not None else None
         self.smile_field = None if mesh is None else smile_field(mesh, (w, h))
+        # The eyes turned aside, from the neutral photo's mesh (the smiling one is aligned to it).
+        eyes = find_face(flat_neutral) if find_face is not None else None
+        self.gaze_field = None if eyes is None else gaze_field(eyes, (w, h))
         self._finish: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        self._bigger: dict[int, tuple[np.ndarray, ...]] = {}
-        self._levels: dict[tuple[int, int], tuple[tuple[np.ndarray, ...], np.ndarray]] = {}
+        self._bigger: dict[tuple[int, int], tuple[np.ndarray, ...]] = {}
+        self._levels: dict[tuple[int, int, int], tuple[tuple[np.ndarray, ...], np.ndarray]] = {}
         # The last frame drawn, by what decides its pixels: a subject holding
         # still costs a copy, not a composite (it matters on a Pi).
         self._last: tuple[tuple[object, ...], np.ndarray] | None = None
@@ -225,24 +232,28 @@ class Scene:
         when its face is not known."""
         return 1.0 if self.smile_field is None else 2.0
 
-    def _sources(self, extra: int) -> tuple[np.ndarray, ...]:
-        """The sources with ``extra``/SMILE_STEPS of a broad smile added to the smiling ones."""
+    def _sources(self, extra: int, gaze: int = 0) -> tuple[np.ndarray, ...]:
+        """The sources with ``extra``/SMILE_STEPS of a broad smile added to the smiling ones, and the
+        eyes turned ``gaze`` degrees (+ = the subject's left)."""
 
         def make() -> tuple[np.ndarray, ...]:
-            if extra == 0 or self.smile_field is None:
-                return self.sources
-            neutral, smiling, shut_neutral, shut_smiling = self.sources
-            amount = extra / SMILE_STEPS
-            return (neutral, bigger(smiling, self.smile_field, amount), shut_neutral,
-                    bigger(shut_smiling, self.smile_field, amount))
+            sources = self.sources
+            if extra and self.smile_field is not None:
+                neutral, smiling, shut_neutral, shut_smiling = sources
+                amount = extra / SMILE_STEPS
+                sources = (neutral, bigger(smiling, self.smile_field, amount), shut_neutral,
+                           bigger(shut_smiling, self.smile_field, amount))
+            if gaze and self.gaze_field is not None:
+                sources = tuple(warped(src, self.gaze_field, gaze / GAZE_UNIT) for src in sources)
+            return sources
 
-        return self._cached(self._bigger, extra, make)
+        return self._cached(self._bigger, (extra, gaze), make)
 
-    def _level(self, n: int, extra: int = 0) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    def _level(self, n: int, extra: int = 0, gaze: int = 0) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
         """The sources and mask halved n times (INTER_AREA), so no warp shrinks by more than half."""
 
         def make() -> tuple[tuple[np.ndarray, ...], np.ndarray]:
-            sources = self._sources(extra)
+            sources = self._sources(extra, gaze)
             if n == 0:
                 return sources, self.mask
             h, w = self.mask.shape
@@ -250,7 +261,7 @@ class Scene:
             shrink = [cv2.resize(s, size, interpolation=cv2.INTER_AREA) for s in sources]
             return tuple(shrink), cv2.resize(self.mask, size, interpolation=cv2.INTER_AREA)
 
-        return self._cached(self._levels, (n, extra), make)
+        return self._cached(self._levels, (n, extra, gaze), make)
 
     def render(self, pose: SubjectPose, size: tuple[int, int]) -> np.ndarray:
         """The frame, HxWx3 uint8 RGB."""
@@ -259,7 +270,8 @@ class Scene:
         n = max(0, int(math.floor(math.log2(0.5 / k)) + 1)) if k < 0.5 else 0
         smile = round(min(self.biggest_smile, max(0.0, pose.smile)) * 64) / 64  # finer steps would not show
         extra = round((smile - 1.0) * SMILE_STEPS) if smile > 1.0 else 0
-        sources, mask = self._level(n, extra)
+        gaze = round(max(-GAZE_MAX, min(GAZE_MAX, pose.gaze))) if self.gaze_field is not None else 0  # whole degrees
+        sources, mask = self._level(n, extra, gaze)
         kn = k * 2 ** n
         blink = round(min(1.0, max(0.0, pose.blink)) * 8) / 8
         ex, ey = self.eye[0] / 2 ** n, self.eye[1] / 2 ** n
@@ -267,7 +279,7 @@ class Scene:
         affine = cv2.getRotationMatrix2D((ex, ey), angle, kn)
         affine[0, 2] += pose.eye_x * w - ex
         affine[1, 2] += pose.eye_y * h - ey
-        key = (size, n, tuple(np.round(affine, 3).ravel()), smile, blink)
+        key = (size, n, tuple(np.round(affine, 3).ravel()), smile, blink, gaze)
         if self._last is not None and self._last[0] == key:
             return self._last[1].copy()
         # Blend at the source's size (fewer pixels than the frame), then one warp of the photo and one of its mask.

@@ -7,11 +7,9 @@ the way a smile moves a mouth, the corners out and up with the lips bending
 between them, by up to one typical broad smile's worth (BROAD_WIDEN,
 BROAD_LIFT) on top of what the photo shows.
 
-The movement is a warp of the photo's own pixels (OpenCV's remap): the
-lips' landmarks get their displacement, the rest of the face's landmarks
-hold still, and a normalised Gaussian spread (a smooth field through
-scattered points, a few lines of OpenCV rather than a thin-plate-spline
-package) fills in the pixels between. The still points beside the lips damp
+The movement is a warp of the photo's own pixels (:mod:`booth.camera.warp`):
+the lips' landmarks get their displacement, the rest of the face's landmarks
+hold still. The still points beside the lips damp
 it all the same: read back by the face model, the whole field adds about
 two thirds of the broad smile's widening and a third of its lift (london-131:
 mouth 13 % wider, corners 0.024 higher; tests/test_camera_smile.py), never
@@ -22,8 +20,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import cv2
 import numpy as np
+
+from booth.camera.warp import landmark_field, warped
 
 # A typical broad smile, against the same person's neutral face: the median over the London
 # set's smiling photos that read as a full smile (21 of 34; booth.coach.face measures,
@@ -68,32 +67,12 @@ def smile_field(landmarks: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     for i in lip_indices():
         u = float(np.dot(pts[i] - centre, along)) / half
         move[i] = along * (BROAD_WIDEN * half * u) - down * (BROAD_LIFT * iod * u * u)
-    total = np.zeros((h, w, 2), np.float32)
-    weight = np.zeros((h, w), np.float32)
     lips = np.zeros(len(pts), bool)
     lips[list(lip_indices())] = True
-    for (x, y), m, on_lips in zip(np.rint(pts).astype(int), move, lips):
-        if 0 <= x < w and 0 <= y < h:
-            # Every face point counts: the ones off the lips hold their pixels still. The lips'
-            # own count more (LIP_WEIGHT), or the still points around the mouth cancel most of it.
-            k = LIP_WEIGHT if on_lips else 1.0
-            total[y, x] += k * m
-            weight[y, x] += k
-    sigma = SPREAD * iod
-    total = cv2.GaussianBlur(total, (0, 0), sigma)
-    weight = cv2.GaussianBlur(weight, (0, 0), sigma)
-    # Far from every face point the weight falls to nothing: no movement there (not the nearest point's).
-    return total / np.maximum(weight, 1e-3 * float(weight.max()))[:, :, None]
+    # The lips' own points count more (LIP_WEIGHT), or the still points around the mouth cancel most of it.
+    return landmark_field(pts, move, lips, (w, h), spread=SPREAD * iod, weight=LIP_WEIGHT)
 
 
 def bigger(image: np.ndarray, field: np.ndarray, amount: float) -> np.ndarray:
     """``image`` with ``amount`` (0..1) of the field's smile added."""
-    if amount <= 0:
-        return image
-    h, w = field.shape[:2]
-    gy, gx = np.mgrid[0:h, 0:w].astype(np.float32)
-    # remap looks each output pixel up in the source: backwards along the movement.
-    out = image.copy()
-    out[:h, :w] = cv2.remap(image[:h, :w], gx - amount * field[..., 0], gy - amount * field[..., 1],
-                            cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    return out
+    return warped(image, field, amount)

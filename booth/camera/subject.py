@@ -63,11 +63,19 @@ SEEN_MARGIN = 0.95
 # smiling, and the most: the smiling photo plus one typical broad smile (booth.camera.smile).
 BIGGER_STEP = 0.5
 BIGGEST_SMILE = 2.0
+# Eyes turned aside ("Look a little to your left"), degrees of gaze: a first glance, then further
+# (or back, "Not quite so far") while the prompt stays; never past GLANCE_MAX.
+GLANCE_FIRST = (15.0, 22.0)
+GLANCE_MORE = (5.0, 8.0)
+GLANCE_MAX = 35.0
+GLANCE_S = 0.3
 BLINK_EVERY_S = (2.5, 6.0)
 BLINK_S = 0.15
 
 _NEUTRAL_STATES = ("breathe", "share", "review", "choose", "goodbye")
 _BREATHE_ACTS = (W.STEP_INTO_FRAME,)  # what the breathing screen may ask (booth.session)
+# The subject's own left is +gaze (booth.coach.face: the image right).
+_AWAY = {W.LOOK_AWAY.format(side="left"): 1.0, W.LOOK_AWAY.format(side="right"): -1.0}
 _OPPOSITE = {W.STEP_CLOSER: W.STEP_BACK, W.STEP_BACK: W.STEP_CLOSER,
              W.MOVE_LEFT: W.MOVE_RIGHT, W.MOVE_RIGHT: W.MOVE_LEFT}
 
@@ -84,6 +92,7 @@ class SubjectPose:
     smile: float  # 0 = the neutral photo, 1 = the smiling photo, 2 = that plus a broad smile's more
     blink: float = 0.0  # 0 = eyes open, 1 = shut
     cued: bool = False  # True once a cue (not the plain timeline) decides the expression
+    gaze: float = 0.0  # eyes turned aside, degrees (+ = the subject's own left, the image right)
 
 
 def _smoothstep(u: float) -> float:
@@ -164,6 +173,7 @@ class SubjectScript:
         self._d = _Move(now, walk, g.distance + ENTER_BACK_M, g.distance)
         self._x = _Move(now, walk, ENTER_FROM_X, g.x)
         self._roll = _Move(now, 0.0, g.roll, g.roll)
+        self._gaze = _Move(now, 0.0, 0.0, 0.0)
         # (from, to, begin) of the current expression change; None while the plain timeline decides.
         self._expr: tuple[float, float, float] | None = None
         self._state: tuple[str, str | None] = ("", None)
@@ -220,6 +230,7 @@ class SubjectScript:
                 return
             if (state, look) != self._state:
                 self._state = (state, look)
+                self._gaze = _Move(now, GLANCE_S, self._gaze.at(now), 0.0)  # a new screen: eyes on it again
                 if state == "coach":
                     self._wrong_first = self._rng.random() < self.wrong_look_first
                     smile = 1.0 if (look == "smile") != self._wrong_first else 0.0
@@ -294,7 +305,20 @@ class SubjectScript:
             # A grin asked to close its lips lets the smile go: the neutral photo is their closed mouth.
             self._hold(0.0, t, t)
             return 0.0
-        return 0.0  # nothing a photo of a face can do about it (gaze, lips, chin)
+        side = _AWAY.get(prompt)
+        if side is not None:  # "Look a little to your left/right": further that way if already looking
+            g = self._gaze.at(t)
+            further = abs(g) + rng.uniform(*GLANCE_MORE) if g * side > 0 else rng.uniform(*GLANCE_FIRST)
+            self._gaze = _Move(t, GLANCE_S, g, side * min(GLANCE_MAX, further))
+            return GLANCE_S
+        if prompt == W.NOT_SO_FAR:
+            g = self._gaze.at(t)
+            self._gaze = _Move(t, GLANCE_S, g, math.copysign(max(0.0, abs(g) - rng.uniform(*GLANCE_MORE)), g))
+            return GLANCE_S
+        if prompt == W.LOOK_AT_LENS:
+            self._gaze = _Move(t, GLANCE_S, self._gaze.at(t), 0.0)
+            return 0.0
+        return 0.0  # nothing a photo of a face can do about it (lips, chin)
 
     # ---- expression
     def _timeline_smile(self, t: float) -> float:
@@ -348,7 +372,7 @@ class SubjectScript:
             if phase == "neutral" and smile >= 0.5:
                 phase = "smile"
             return SubjectPose(phase, face.eye_x, face.eye_y, face.eye_chin, where.roll, smile,
-                               self._blink_at(now), self._expr is not None)
+                               self._blink_at(now), self._expr is not None, self._gaze.at(now))
 
 
 def person_seed(seed: int, person: str) -> int:
