@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -292,3 +293,13 @@ class NotifyListener:
         self._stop.set()
         self._thread.join(5)
         self.sock.close()
+
+
+def screens_by_session(folder: Path) -> dict[int, list[str]]:
+    """`booth run --screenshots` names (NNN-sessionSS-screen.png) grouped: session number -> screens in order."""
+    by_session: dict[int, list[str]] = {}
+    for png in sorted(folder.glob("*.png")):
+        m = re.fullmatch(r"\d{3}-session(\d{2})-(\w+)\.png", png.name)
+        assert m, png.name
+        by_session.setdefault(int(m.group(1)), []).append(m.group(2))
+    return by_session

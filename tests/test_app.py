@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from booth.gallery import Gallery
-from booth_process import booth_env, run_booth
+from booth_process import booth_env, run_booth, screens_by_session
 from machine import absent, camera_hardware, display_hardware
 
 URL_LINE = re.compile(r"^http://[^\s/]+/p/([A-Za-z0-9_-]{24})$")
@@ -25,15 +25,6 @@ EVERY_SCREEN = ["attract", "choose", "breathe", "coach", "capture", "processing"
 def _env(tmp_path: Path, model_path: Path, config: Path | None = None) -> dict[str, str]:
     """No desktop and no config: the booth picks its own display driver and runs on its defaults."""
     return booth_env(data=tmp_path / "data", models=model_path.parent, config=config, no_desktop=True)
-
-
-def _screens(folder: Path) -> dict[int, list[str]]:
-    by_session: dict[int, list[str]] = {}
-    for png in sorted(folder.glob("*.png")):
-        m = re.fullmatch(r"\d{3}-session(\d{2})-(\w+)\.png", png.name)
-        assert m, png.name
-        by_session.setdefault(int(m.group(1)), []).append(m.group(2))
-    return by_session
 
 
 def test_three_headless_sessions_with_a_screenshot_of_every_screen(tmp_path, model_path):
@@ -48,7 +39,7 @@ def test_three_headless_sessions_with_a_screenshot_of_every_screen(tmp_path, mod
     assert len(lines) == 3 and all(URL_LINE.match(line) for line in lines), run.stdout  # nothing else on stdout
     tokens = [URL_LINE.match(line).group(1) for line in lines]
     assert len(set(tokens)) == 3
-    screens = _screens(shots)
+    screens = screens_by_session(shots)
     for n in (1, 2, 3):
         assert screens[n] == EVERY_SCREEN, (n, screens[n])
     import pygame
@@ -89,7 +80,7 @@ def test_without_any_display_booth_run_goes_headless_and_says_so_first(tmp_path,
     assert len(lines) == 1 and lines[0].startswith("http://booth.local/p/")
     # A fixed look skips the choice; the button (no auto trigger) brings the countdown;
     # the booth's own Wi-Fi puts the join QR first.
-    assert _screens(shots)[1] == ["attract", "breathe", "coach", "countdown", "capture", "processing",
+    assert screens_by_session(shots)[1] == ["attract", "breathe", "coach", "countdown", "capture", "processing",
                                   "review", "share_wifi", "share", "goodbye"]
     token = lines[0].rsplit("/", 1)[1]
     with Gallery(tmp_path / "data") as gallery:

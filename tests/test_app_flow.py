@@ -9,22 +9,12 @@ from __future__ import annotations
 
 import re
 import urllib.request
-from pathlib import Path
 
 from booth.gallery import Gallery
 from booth.session import FLOW_ORDER
-from booth_process import booth_env, run_booth, start_web
+from booth_process import booth_env, run_booth, screens_by_session, start_web
 
 VISIT_LINE = re.compile(r"^http://[^\s/]+/v/([A-Za-z0-9_-]{24})$")
-
-
-def _screens(folder: Path) -> dict[int, list[str]]:
-    by_session: dict[int, list[str]] = {}
-    for png in sorted(folder.glob("*.png")):
-        m = re.fullmatch(r"\d{3}-session(\d{2})-(\w+)\.png", png.name)
-        assert m, png.name
-        by_session.setdefault(int(m.group(1)), []).append(m.group(2))
-    return by_session
 
 
 def test_three_visits_of_three_looks_each_reachable_from_one_url(tmp_path, model_path):
@@ -41,7 +31,7 @@ def test_three_visits_of_three_looks_each_reachable_from_one_url(tmp_path, model
     visits = [VISIT_LINE.match(line).group(1) for line in lines]
     assert len(set(visits)) == 3
 
-    screens = _screens(shots)
+    screens = screens_by_session(shots)
     for n in (1, 2, 3):
         seen = screens[n]
         assert seen[:3] == ["attract", "breathe", "coach"], seen  # no look to choose

@@ -11,16 +11,13 @@ import io
 import re
 import time
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urljoin
 
-import httpx
 import pytest
-from playwright.sync_api import Browser, sync_playwright
 
 from booth.gallery import Gallery, PhotoRecord, new_token
-from test_web_browser import ARGS, CHROMIUM, PHONE, console_to, relevant, shot
+from test_web_browser import PHONE, browser, console_to, relevant, shot  # noqa: F401 (browser: the fixture)
 from test_web_phone import check_headers
 from test_web_support import face_jpegs, one_char_off, running_web, stored
 
@@ -191,16 +188,6 @@ def test_logs_carry_no_visit_tokens(server, faces_dir) -> None:
     log = server.log_text()
     assert "deleted by its owner" in log  # the log is really being written
     assert visit not in log and one_char_off(visit) not in log and "/v/" not in log
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} missing: run scripts/system-deps.sh test")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 def test_the_visit_page_on_a_phone_download_all_and_delete_one(server, browser, faces_dir) -> None:
