@@ -34,7 +34,7 @@ IRIS_POINTS = {R_IRIS: range(468, 473), L_IRIS: range(473, 478)}
 
 
 @functools.cache
-def _analyzer() -> FaceAnalyzer:
+def analyzer() -> FaceAnalyzer:
     return FaceAnalyzer(require_model(MODELS_DIR), mode="image")
 
 
@@ -46,9 +46,9 @@ def close_analyzer():
     observations stay cached, so the next module only pays for a new graph.
     """
     yield
-    if _analyzer.cache_info().currsize:
-        _analyzer().close()
-        _analyzer.cache_clear()
+    if analyzer.cache_info().currsize:
+        analyzer().close()
+        analyzer.cache_clear()
 
 
 @functools.cache
@@ -62,7 +62,7 @@ def photo(rel: str) -> np.ndarray:
 @functools.cache
 def still(rel: str) -> Observation:
     """The photo as it is (booth analyze's view)."""
-    obs = _analyzer().detect(photo(rel))
+    obs = analyzer().detect(photo(rel))
     assert obs is not None, rel
     return obs
 
@@ -75,7 +75,7 @@ def framed(rel: str, scale: float = 1.0, shift: tuple[float, float] = (0.0, 0.0)
         centre = (SIZE[0] * FRAMING_TARGET.centre[0], SIZE[1] * FRAMING_TARGET.centre[1])
         rot = cv2.getRotationMatrix2D(centre, tilt, 1.0)  # + = counter-clockwise in the image
         frame = cv2.warpAffine(frame, rot, SIZE, borderValue=(128, 128, 128))
-    obs = _analyzer().detect(frame)
+    obs = analyzer().detect(frame)
     assert obs is not None, rel
     return obs
 
@@ -103,7 +103,7 @@ def degraded(rel: str, face_px: float = 0.0, quality: int = 0, turn: float = 0.0
     if quality:
         ok, buf = cv2.imencode(".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
         image = cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
-    obs = _analyzer().detect(np.ascontiguousarray(image))
+    obs = analyzer().detect(np.ascontiguousarray(image))
     assert obs is not None, rel
     return obs
 

@@ -6,22 +6,19 @@ asked for several faces): the guest in the middle, a friend beside them.
 
 from __future__ import annotations
 
-import functools
 
 import numpy as np
 import pytest
-from test_coach_frames import SIZE, close_analyzer, photo, still  # noqa: F401
+from test_coach_frames import SIZE, analyzer, close_analyzer, photo, still  # noqa: F401
 
 from booth.camera.base import Frame
 from booth.coach import Coach
 from booth.coach import words as W
 from booth.coach.subject import AS_CLOSE, SubjectTracker
 from booth.config import CoachConfig, PhotoConfig
-from booth.models import require_model
 from booth.observation import Box
 from booth.photo.pipeline import PhotoPipeline
 from booth.vision import ONLOOKERS_EVERY, FaceAnalyzer, place_face
-from booth_process import MODELS_DIR
 
 GUEST = "london/smiling/004.jpg"
 FRIEND = "london/neutral/007.jpg"
@@ -35,19 +32,6 @@ def two_people(friend_scale: float, friend_x: float = 0.33, size: tuple[int, int
     cut = round(size[0] * (0.5 + friend_x / 2 + 0.02))  # the friend's half, clear of the guest's face
     frame[:, cut:] = friend[:, cut:]
     return frame
-
-
-@functools.cache
-def analyzer() -> FaceAnalyzer:
-    return FaceAnalyzer(require_model(MODELS_DIR), mode="image")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _close():
-    yield
-    if analyzer.cache_info().currsize:
-        analyzer().close()
-        analyzer.cache_clear()
 
 
 def faces(image: np.ndarray, t: float):

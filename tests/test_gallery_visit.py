@@ -15,22 +15,14 @@ import time
 import zipfile
 from pathlib import Path
 
-import cv2
 import pytest
+from test_gallery import jpegs  # noqa: F401 (the fixture: a London face, original and retouched)
 
 from booth.gallery import Gallery, GalleryError, new_token, photo_stats
 from booth.net import photo_url, visit_url
 from booth.web.export import export_zip, gallery_items, guest_zip
 
 DAY = 86400.0
-
-
-@pytest.fixture(scope="module")
-def jpegs(faces_dir: Path) -> tuple[bytes, bytes]:
-    image = cv2.imread(str(faces_dir / "london" / "smiling" / "004.jpg"))
-    original = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 95])[1].tobytes()
-    retouched = cv2.imencode(".jpg", cv2.GaussianBlur(image, (5, 5), 0), [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
-    return original, retouched
 
 
 def keep(g: Gallery, jpegs: tuple[bytes, bytes], look: str = "smile", visit: str | None = None,

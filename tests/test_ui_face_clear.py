@@ -18,11 +18,10 @@ import cv2
 import numpy as np
 import pygame
 import pytest
-from test_coach_frames import SIZE, close_analyzer, photo, still  # noqa: F401
+from test_coach_frames import SIZE, analyzer, close_analyzer, photo, still  # noqa: F401
 from test_ui_screens import G, draw, pixels
 
 from booth.camera.view import same_aspect
-from booth.models import require_model
 from booth.observation import Box
 from booth.session import Phase, State
 from booth.ui import theme
@@ -31,7 +30,7 @@ from booth.ui.guide import guide, head_box
 from booth.ui.layout import Layout
 from booth.ui.placement import HOLD_S
 from booth.ui.screens import Renderer, Scene
-from booth.vision import FaceAnalyzer, place_face
+from booth.vision import place_face
 from booth_process import MODELS_DIR
 
 GUEST = "london/smiling/004.jpg"
@@ -39,19 +38,6 @@ GUEST = "london/smiling/004.jpg"
 # the top of the picture and a short guest's near the bottom (booth/coach/geometry.py).
 PLACES = {"tall": 0.06, "centred": 0.36, "short": 0.70, "seated": 0.75, "cut": -0.02}
 SIZES = [(1280, 720), (800, 480), (720, 1280), (480, 320)]  # the UI tests' screens, both orientations
-
-
-@functools.cache
-def analyzer() -> FaceAnalyzer:
-    return FaceAnalyzer(require_model(MODELS_DIR), mode="image")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _close():
-    yield
-    if analyzer.cache_info().currsize:
-        analyzer().close()
-        analyzer.cache_clear()
 
 
 @pytest.fixture(scope="module")
