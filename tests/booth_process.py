@@ -222,30 +222,41 @@ def start_web(env: Mapping[str, str], log: Path, *, port: int | None = None, ver
 
 def _start_web(env: Mapping[str, str], log: Path, port: int, verbose: bool, timeout: float) -> BoothWeb | None:
     """The server up on ``port``, or None if the port was taken before it could bind it."""
-    import httpx
-
     start = log.stat().st_size if log.exists() else 0
     args = ["-v"] if verbose else []
     with log.open("ab") as out:
         proc = start_booth(*args, "web", "--host", "127.0.0.1", "--port", str(port), env=env,
                            stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     web = BoothWeb(proc, port, log)
+    try:
+        up = wait_listening(proc, log, start, web.base, timeout)
+    except AssertionError:
+        web.stop()
+        raise
+    return web if up else None
+
+
+def wait_listening(proc: subprocess.Popen, log: Path, start: int, base: str, timeout: float) -> bool:
+    """Wait for a `booth web` child to serve ``base``: True once *its* log (from byte ``start``) says it
+    listens there and it answers (404 for a token that cannot exist; never another server's 404);
+    False if it exited because the port was taken; AssertionError otherwise."""
+    import httpx
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         text = log.read_bytes()[start:].decode(errors="replace")
-        if web.proc.poll() is not None:
+        if proc.poll() is not None:
             if "address already in use" in text.lower():
-                return None
-            raise AssertionError(f"booth web exited with {web.proc.returncode}:\n{web.log_text()}")
-        if f"Uvicorn running on {web.base}" in text:
+                return False
+            raise AssertionError(f"booth web exited with {proc.returncode}:\n{text}")
+        if f"Uvicorn running on {base}" in text:
             try:
-                if httpx.get(f"{web.base}/p/{'x' * 24}", timeout=2).status_code == 404:
-                    return web
+                if httpx.get(f"{base}/p/{'x' * 24}", timeout=2).status_code == 404:
+                    return True
             except httpx.TransportError:
                 pass
         time.sleep(0.2)
-    web.stop()
-    raise AssertionError("booth web did not come up:\n" + web.log_text())
+    raise AssertionError("booth web did not come up:\n" + log.read_bytes()[start:].decode(errors="replace"))
 
 
 class NotifyListener:

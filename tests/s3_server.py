@@ -24,11 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
-import httpx
 import pytest
 
 from booth.gallery import Gallery
-from booth_process import booth_env, free_port, kill, run_booth, start_booth
+from booth_process import booth_env, free_port, kill, run_booth, start_booth, wait_listening
 
 ACCESS_KEY = "boothtestkey"
 SECRET_KEY = "boothtestsecret0123456789"
@@ -254,21 +253,7 @@ class CloudWeb:
         with log.open("ab") as out:
             self.proc = start_booth("web", "--cloud", "--host", "127.0.0.1", "--port", str(port), env=booth.env(),
                                     stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while True:
-            text = log.read_bytes()[start:].decode(errors="replace")
-            if self.proc.poll() is not None:
-                if "address already in use" in text:
-                    return False
-                raise AssertionError(text)
-            if f"Uvicorn running on {self.base}" in text:
-                try:
-                    if httpx.get(f"{self.base}/p/{'x' * 24}", timeout=2).status_code == 404:
-                        return True
-                except httpx.TransportError:
-                    pass
-            assert time.monotonic() < deadline, text
-            time.sleep(0.2)
+        return wait_listening(self.proc, log, start, self.base, 60.0)
 
     def stop(self) -> None:
         kill(self.proc)
