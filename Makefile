@@ -19,7 +19,13 @@ SIMPLEJPEG := $(shell sed -n 's/^SIMPLEJPEG_VERSION=//p' scripts/install-pi.sh)
 # reads this variable).
 PIP_QUIET := PYTHONWARNINGS="ignore:Editable installation"
 
-.PHONY: run test setup setup-test model system-test-deps bench clean
+.PHONY: run test setup setup-test model system-test-deps bench clean messages
+
+# The translations: each booth/locale/<code>/LC_MESSAGES/booth.po compiled to its .mo
+# (booth/i18n.py; `make messages` re-extracts the words after the code changes).
+PO := $(wildcard booth/locale/*/LC_MESSAGES/booth.po)
+MO := $(PO:.po=.mo)
+PYBABEL := $(VENV)/bin/pybabel
 
 # `booth up`: the booth and its photo server together; one Ctrl+C stops both
 # and ends with no make error line. The face model lives in .models/, where
@@ -30,7 +36,7 @@ run: setup model
 test: setup-test model system-test-deps
 	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(PY) -m pytest $(PYTEST_ARGS)
 
-setup: $(VENV)/.stamp-run
+setup: $(VENV)/.stamp-run $(MO)
 setup-test: $(VENV)/.stamp-test
 
 $(VENV)/bin/python:
@@ -49,6 +55,17 @@ $(VENV)/.stamp-run: pyproject.toml constraints.txt | $(VENV)/bin/python
 $(VENV)/.stamp-test: $(VENV)/.stamp-run
 	$(PIP_QUIET) $(PY) -m pip install -q -c constraints.txt -e '.[test]'
 	touch $@
+
+%.mo: %.po $(VENV)/.stamp-run
+	@$(PYBABEL) -q compile -i $< -o $@
+
+# Extract every marked word (Python N_()/translator calls, the templates' {% trans %}) into
+# booth/locale/booth.pot and merge it into every language's .po; translators fill in the
+# new entries. No source locations: they would change with every edit and say little.
+messages: setup
+	$(PYBABEL) -q extract -F babel.cfg --no-location --sort-output --add-comments=TRANSLATORS: \
+		--project=booth --copyright-holder="booth contributors" -o booth/locale/booth.pot .
+	$(PYBABEL) -q update -i booth/locale/booth.pot -d booth/locale -D booth --no-fuzzy-matching --ignore-obsolete
 
 model: setup
 	@$(BOOTH) models fetch --quiet
