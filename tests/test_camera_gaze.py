@@ -30,7 +30,8 @@ def scene(faces_dir: Path, model_path: Path) -> Scene:
     neutral, smiling = find_photos(faces_dir, "london-004")
     pupils = find_pupils(faces_dir, neutral)
     assert pupils is not None
-    return Scene(load_rgb(neutral), load_rgb(smiling), pupils, find_face=mesh_finder(model_path.parent))
+    with mesh_finder(model_path.parent) as find_face:
+        return Scene(load_rgb(neutral), load_rgb(smiling), pupils, find_face=find_face)
 
 
 def test_the_face_model_reads_the_eyes_turned_the_way_asked(scene: Scene, model_path: Path) -> None:

@@ -36,8 +36,9 @@ def scenes(faces_dir: Path, model_path: Path) -> tuple[Scene, Scene]:
     image = load_rgb(neutral)
     pupils = find_pupils(faces_dir, neutral)
     assert pupils is not None
-    return (Scene(image, load_rgb(smiling), pupils, find_face=mesh_finder(model_path.parent)),
-            Scene(image, load_rgb(smiling), pupils))
+    with mesh_finder(model_path.parent) as find_face:
+        drawn = Scene(image, load_rgb(smiling), pupils, find_face=find_face)
+    return drawn, Scene(image, load_rgb(smiling), pupils)
 
 
 @pytest.fixture(scope="module")
