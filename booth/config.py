@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from booth.event import LOGO_ALLOWED, LogoError, load_logo
 from booth.session import FLOWS
 
 SYSTEM_CONFIG = Path("/etc/booth/booth.toml")
@@ -32,7 +33,15 @@ CAMERA_MODULES = ("module3", "module3-wide", "module2")
 
 
 class ConfigError(Exception):
-    """A configuration problem, already phrased as the one line to show."""
+    """A configuration problem, already phrased as the one line to show.
+
+    ``files`` are other files than the config whose change may fix it (a logo
+    it names): the booth's start-error screen watches them too.
+    """
+
+    def __init__(self, message: str, files: tuple[Path, ...] = ()) -> None:
+        super().__init__(message)
+        self.files = files
 
 
 def _opt(default: Any, help: str, **rules: Any) -> Any:
@@ -268,6 +277,24 @@ class CloudConfig:
 
 
 @dataclass
+class EventConfig:
+    """The event's own identity on the booth's screens and the phone page; all empty = none."""
+
+    name: str = _opt("", "the event's name, shown on the attract and share screens and the phone page; "
+                     "empty = none", pattern=r"^[^\x00-\x1f\x7f]{0,60}$",
+                     allowed="up to 60 characters on one line")
+    logo: str = _opt("", "the event's logo: a PNG or SVG file (a relative path is from this file's folder); "
+                     "empty = none")
+    accent_colour: str = _opt("", "the event's colour for the screens' accents, e.g. \"#1a73e8\"; "
+                              "empty = the booth's amber", pattern=r"^(|#[0-9a-fA-F]{6})$",
+                              allowed='empty or a colour written #rrggbb, e.g. "#1a73e8"')
+    welcome: str = _opt("", "a short welcome line under the name, e.g. \"Welcome to the summer party\"",
+                        pattern=r"^[^\x00-\x1f\x7f]{0,80}$", allowed="up to 80 characters on one line")
+    watermark: bool = _opt(False, "put the logo (or the name) small in a corner of the retouched photo; "
+                           "the original is never marked")
+
+
+@dataclass
 class Config:
     camera: CameraConfig = field(default_factory=CameraConfig)
     scripted: ScriptedConfig = field(default_factory=ScriptedConfig)
@@ -280,6 +307,7 @@ class Config:
     web: WebConfig = field(default_factory=WebConfig)
     wifi: WifiConfig = field(default_factory=WifiConfig)
     cloud: CloudConfig = field(default_factory=CloudConfig)
+    event: EventConfig = field(default_factory=EventConfig)
     source: str = "built-in defaults"  # where it came from, for messages
 
     @property
@@ -328,7 +356,7 @@ def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: cannot read: {exc}") from None
-        config = config_from_dict(raw, str(path))
+        config = config_from_dict(raw, str(path), base_dir=path.parent)
     if os.environ.get("BOOTH_DATA_DIR"):
         config.storage.data_dir = os.environ["BOOTH_DATA_DIR"]
     if os.environ.get("BOOTH_MODELS_DIR"):
@@ -343,8 +371,25 @@ def _check_cloud(cloud: CloudConfig, source: str) -> None:
                           "(where phones reach `booth web --cloud`), e.g. https://photos.example.com")
 
 
-def config_from_dict(raw: dict[str, Any], source: str = "<dict>") -> Config:
-    """Build a validated Config from parsed TOML."""
+def _check_event(event: EventConfig, source: str, base_dir: Path | None) -> None:
+    """The logo file must be there and be an image the booth can draw: checked now, at start-up,
+    rather than found broken when the first guest walks up. Its path becomes absolute."""
+    if not event.logo:
+        return
+    path = Path(event.logo).expanduser()
+    if not path.is_absolute() and base_dir is not None:
+        path = base_dir / path
+    try:
+        logo = load_logo(path)
+    except LogoError as exc:
+        raise ConfigError(f"{source}: [event] logo = {_show(event.logo)}: {exc}; allowed: {LOGO_ALLOWED}",
+                          files=(path,)) from None
+    event.logo = str(logo.path)
+
+
+def config_from_dict(raw: dict[str, Any], source: str = "<dict>", *, base_dir: Path | None = None) -> Config:
+    """Build a validated Config from parsed TOML (relative file names are from base_dir, else the
+    current folder)."""
     sections: dict[str, Any] = {}
     for name, value in raw.items():
         if name not in SECTIONS:
@@ -356,6 +401,7 @@ def config_from_dict(raw: dict[str, Any], source: str = "<dict>") -> Config:
         sections[name] = _build_section(SECTIONS[name], name, value, source)
     config = Config(**sections, source=source)
     _check_cloud(config.cloud, source)
+    _check_event(config.event, source, base_dir)
     return config
 
 

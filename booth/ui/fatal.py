@@ -79,7 +79,7 @@ def describe(exc: Exception, config_path: Path, config: Config | None, *, restar
     another model or photo folder.
     """
     then = " — the booth restarts by itself" if restarts else " — then start the booth again"
-    watch: list[Path] = [config_path]
+    watch: list[Path] = [config_path, *getattr(exc, "files", ())]  # and a logo the config names
     if isinstance(exc, ModelError) and config is not None:
         model = model_path(config.models_dir)
         watch.append(model)
