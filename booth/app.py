@@ -604,9 +604,14 @@ def build(config: Config, *, camera_spec: str | None, options: Options, windowed
 
 
 def _pipeline(config: Config, model: Path) -> Any:
+    from booth.event import Event
     from booth.photo.pipeline import PhotoPipeline
+    from booth.photo.watermark import Watermark
+    from booth.ui.fonts import find_font
 
-    return PhotoPipeline(config.photo, config.coach, model)
+    event = Event.from_settings(config.event)
+    font = find_font(config.display.font)[1] if event.watermark and not event.logo else None
+    return PhotoPipeline(config.photo, config.coach, model, watermark=Watermark.of(event, font))
 
 
 def cli_run(args: Any, config: Config) -> int:

@@ -66,7 +66,7 @@ def _fractions(box: Box | None, size: tuple[int, int]) -> Box | None:
 
 @dataclass
 class ReviewPhoto:
-    """What the review screen shows: the photo at each retouch level, display-sized.
+    """What the review screen shows: the photo at each retouch level, display-sized (as the guest gets it).
 
     The saved level's preview is there when the review opens; the worker adds
     the other levels a moment later (the screen shows what is ready).
@@ -189,7 +189,7 @@ class CaptureWorker:
             self.post(ProcessingFailed(job.job, str(exc)))
             return
         url = net.photo_url(self.base_url, staged.token)
-        review = ReviewPhoto(url, level, {level: shrink(photo.render(level))})
+        review = ReviewPhoto(url, level, {level: shrink(photo.finished(level))})
         self._held[staged.token] = _Current(staged, url, photo, review)
         took = time.monotonic() - t0
         self.processing_s.append(took)
@@ -198,7 +198,7 @@ class CaptureWorker:
         self.post(ProcessingDone(job.job, staged.token, url, review))
         for other in RETOUCH_LEVELS:  # the rest of the review's choices, while the subject looks
             if other not in review.previews:
-                review.previews[other] = shrink(photo.render(other))
+                review.previews[other] = shrink(photo.finished(other))
 
     def _publish(self, job: Publish) -> None:
         """The guest kept it: publish with the level they chose (the one moment a photo becomes public)."""

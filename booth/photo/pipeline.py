@@ -35,6 +35,7 @@ from booth.photo.crop import Crop, centred_crop, headshot_crop
 from booth.photo.encode import encode_jpeg
 from booth.photo.face import FaceGeometry
 from booth.photo.retouch import Retoucher, check_level, warm_up
+from booth.photo.watermark import Watermark
 
 DETECT_MAX_SIDE = 1280  # pixels: the longest side the face model sees
 
@@ -58,6 +59,7 @@ class ProcessedPhoto:
     crop_box: tuple[int, int, int, int]  # x, y, w, h in original pixels
     scores: dict[str, float | int | str]
     face: FaceGeometry | None = field(default=None, repr=False)  # in original pixels
+    watermark: Watermark | None = field(default=None, repr=False)  # [event] watermark: on the retouched copy only
     _retoucher: Retoucher | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -73,20 +75,27 @@ class ProcessedPhoto:
                 self._retoucher = Retoucher(crop, face)
             return self._retoucher.render(level)
 
+    def finished(self, level: str) -> np.ndarray:
+        """The retouched copy as the guest gets it: the render, with the event's mark if it asks for one."""
+        image = self.render(level)
+        return image if self.watermark is None else self.watermark.apply(image)
+
     def jpeg(self, level: str | None, quality: int) -> bytes:
-        """JPEG of a render; level None = the original frame."""
-        image = self.original if level is None else self.render(level)
+        """JPEG of the retouched copy at level; level None = the original frame, never marked."""
+        image = self.original if level is None else self.finished(level)
         return encode_jpeg(image, quality)
 
 
 class PhotoPipeline:
     """Turns bursts into photos; owns an IMAGE-mode face analyser (close() it)."""
 
-    def __init__(self, photo: PhotoConfig, coach: CoachConfig, model_path: Path) -> None:
+    def __init__(self, photo: PhotoConfig, coach: CoachConfig, model_path: Path, *,
+                 watermark: Watermark | None = None) -> None:
         from booth.vision import FaceAnalyzer  # mediapipe loads here, not at import
 
         self.photo = photo
         self.coach = coach
+        self.watermark = watermark
         self._analyzer = FaceAnalyzer(Path(model_path), mode="image")
         warm_up()
 
@@ -138,4 +147,4 @@ class PhotoPipeline:
         if crop.eye_fraction is not None:
             scores["crop.eye_line"] = round(crop.eye_fraction, 4)
             scores["crop.head"] = round(crop.head_fraction or 0.0, 4)
-        return ProcessedPhoto(image, best.position, crop.preset, crop.box, scores, face)
+        return ProcessedPhoto(image, best.position, crop.preset, crop.box, scores, face, self.watermark)
