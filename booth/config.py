@@ -165,9 +165,9 @@ class SessionConfig:
     walkaway_s: float = _opt(6.0, "no face for this long ends the session", min=1.0, max=120.0)
     max_retakes: int = _opt(2, "retakes allowed per session", min=0, max=20)
     flow: str = _opt(
-        "one",
-        "one = one look per visit (chosen, or fixed by look); all = the session of looks: "
-        "serious, contemplative, smile in one visit, then the guest keeps their favourites",
+        "all",
+        "all = the session of looks: serious, contemplative, smile in one visit, then the guest keeps "
+        "their favourites; one = one look per visit (chosen, or fixed by look)",
         choices=FLOWS,
     )
     handover_s: float = _opt(3.0, "flow = \"all\": seconds of \"Lovely. Now a ...\" between two looks",

@@ -329,7 +329,7 @@ class Settings:
     processing_timeout_s: float = 60.0
     publish_timeout_s: float = 20.0
     goodbye_s: float = 3.0
-    flow: str = "one"  # "one" | "all": see FLOWS
+    flow: str = "all"  # "all" | "one": see FLOWS
     handover_s: float = 3.0  # flow "all": the "Lovely. Now a ..." moment between looks
     look_timeout_s: float = 25.0  # flow "all": a look not caught by then is taken anyway
 

@@ -109,7 +109,7 @@ def session(scene: Scene, person: str, look: str, config: Config, model: Path, *
         # The breathing screen as the session runs it (booth.session): its clock runs only with
         # the face seen, it asks a guest it cannot see to step in (cued to the script), and the
         # walk-away rule ends a session nobody shows up for (missed, at 0 s).
-        settings = replace(Settings.from_config(config), look=look)
+        settings = replace(Settings.from_config(config), look=look, flow="one")  # this one look, as flow = "one"
         state = initial(t, settings).state
         state = step(state, Analysed(frame() is not None), t, settings).state  # attract looks for a face ...
         collector = BaselineCollector()

@@ -27,7 +27,10 @@ REPO = Path(__file__).resolve().parent.parent
 MODELS_DIR = Path(os.environ.get("BOOTH_MODELS_DIR", REPO / ".models"))  # where `make model` puts the face model
 
 # Short screens: a run is about the process and what it does, not about waiting for people.
+# One look per visit (the default is the session of all three): a test about the session of
+# looks says fast_config(session={"flow": "all"}).
 FAST_SESSION: dict[str, object] = {
+    "flow": "one",
     "look": "smile",
     "breathe_s": 1.0,
     "countdown_s": 0,

@@ -28,8 +28,13 @@ def _env(tmp_path: Path, model_path: Path, config: Path | None = None) -> dict[s
 
 
 def test_three_headless_sessions_with_a_screenshot_of_every_screen(tmp_path, model_path):
+    """The one-look visit (flow = "one"): choose a look, then the whole path to the share screen.
+
+    The default session of looks is test_app_flow's."""
+    conf = tmp_path / "booth.toml"
+    conf.write_text('[session]\nflow = "one"\n')
     shots = tmp_path / "shots"
-    env = _env(tmp_path, model_path)
+    env = _env(tmp_path, model_path, config=conf)
     t0 = time.monotonic()
     run = run_booth("run", "--camera", "scripted", "--headless", "--sessions", "3", "--screenshots", str(shots),
                     env=env, timeout=300)
@@ -63,7 +68,7 @@ def test_without_any_display_booth_run_goes_headless_and_says_so_first(tmp_path,
         pytest.skip(f"{why}: this test is about a machine without one")
     conf = tmp_path / "booth.toml"
     conf.write_text(
-        '[session]\nlook = "serious"\n'
+        '[session]\nflow = "one"\nlook = "serious"\n'
         '[coach]\nauto_trigger = false\n'
         '[wifi]\nssid = "booth"\npassword = "pa;ss"\n'
     )

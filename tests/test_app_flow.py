@@ -1,5 +1,5 @@
-"""`booth run` with [session] flow = "all", for real: three headless visits, each coached through
-the three looks, every shot kept at the pick, one printed page URL per visit that serves all three.
+"""`booth run` on its defaults ([session] flow = "all"), for real: three headless visits, each coached
+through the three looks, every shot kept at the pick, one printed page URL per visit that serves all three.
 
 The real command with the scripted subject, the real face model, real pygame on SDL's dummy
 driver, a real gallery, and the real `booth web` answering each printed visit page.
@@ -18,10 +18,9 @@ VISIT_LINE = re.compile(r"^http://[^\s/]+/v/([A-Za-z0-9_-]{24})$")
 
 
 def test_three_visits_of_three_looks_each_reachable_from_one_url(tmp_path, model_path):
-    conf = tmp_path / "booth.toml"
-    conf.write_text('[session]\nflow = "all"\n')
+    # No config at all: the session of looks is what a booth does out of the box.
     shots = tmp_path / "shots"
-    env = booth_env(data=tmp_path / "data", models=model_path.parent, config=conf)
+    env = booth_env(data=tmp_path / "data", models=model_path.parent)
     run = run_booth("run", "--camera", "scripted", "--headless", "--sessions", "3", "--screenshots", str(shots),
                     env=env, timeout=420)
     assert run.returncode == 0, run.stderr[-3000:]
@@ -51,7 +50,7 @@ def test_three_visits_of_three_looks_each_reachable_from_one_url(tmp_path, model
     staged = [p for p in (tmp_path / "data" / "staging").rglob("*") if p.is_file() and p.suffix == ".jpg"]
     assert staged == [], staged
 
-    web = start_web(booth_env(data=tmp_path / "data", models=model_path.parent, config=conf), tmp_path / "web.log")
+    web = start_web(env, tmp_path / "web.log")
     try:
         for visit in visits:
             with urllib.request.urlopen(f"{web.base}/v/{visit}", timeout=10) as page:

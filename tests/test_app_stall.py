@@ -49,7 +49,7 @@ CONFIG = fast_config(camera={"stall_timeout_s": 1.0}, display={"fps": 30})
 
 
 def test_a_press_the_session_turned_down_is_pressed_again_once_it_can_start() -> None:
-    settings = Settings(look="smile")
+    settings = Settings(look="smile", flow="one")
     session = Session(settings, 0.0)
     pilot = Autopilot(walk_in_s=3.0)
     session.handle(Analysed(True), 0.5)
@@ -74,7 +74,7 @@ def test_attract_is_never_a_dead_end_with_a_face_and_a_camera(seed: int) -> None
     starts a session within a frame."""
     rng = random.Random(seed)
     frame = 1 / 30
-    settings = Settings(look="smile")
+    settings = Settings(look="smile", flow="one")
     session = Session(settings, 0.0)
     pilot = Autopilot(walk_in_s=3.0)
     camera_ok = disk_ok = True

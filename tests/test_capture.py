@@ -25,6 +25,7 @@ BASE = "http://127.0.0.1:8080"
 def parts(faces_dir, model_path, tmp_path):
     config = Config()
     config.scripted = replace(ScriptedConfig(), faces_dir=str(faces_dir), enter_s=0.0, centre_s=0.0)
+    config.session = replace(config.session, flow="one")  # the one-look visit; the session of looks: test_capture_flow
     camera = make_camera("scripted", config)
     start_checked(camera, 5.0)
     gallery = Gallery(tmp_path / "data")

@@ -23,7 +23,8 @@ LOCAL = "http://10.42.0.1"  # the booth's own address ([web] public_url), as on 
 
 def test_qr_to_cloud_page_with_the_booths_web_down(tmp_path: Path, s3: S3Server, model_path: Path) -> None:
     booth, port = cloud_booth(tmp_path, s3, "hall-r")
-    booth.config.write_text(booth.config.read_text() + f'\n[web]\npublic_url = "{LOCAL}"\n')
+    # One photo's page (flow = "one"); the visit page of the session of looks in the cloud: test_cloud_visit.
+    booth.config.write_text(booth.config.read_text() + f'\n[web]\npublic_url = "{LOCAL}"\n[session]\nflow = "one"\n')
     web = CloudWeb(booth, port, tmp_path / "cloud-web.log")
     try:
         shots = tmp_path / "shots"

@@ -121,9 +121,9 @@ def test_bad_choice_lists_choices(tmp_path: Path) -> None:
     assert '"4:5", "1:1", "2:3"' in message
 
 
-def test_session_flow_is_one_by_default_and_checked(tmp_path: Path) -> None:
-    assert load_config().session.flow == "one"
-    assert load_config(write(tmp_path, '[session]\nflow = "all"\n')).session.flow == "all"
+def test_session_flow_is_all_by_default_and_checked(tmp_path: Path) -> None:
+    assert load_config().session.flow == "all"
+    assert load_config(write(tmp_path, '[session]\nflow = "one"\n')).session.flow == "one"
     message = error_of(tmp_path, '[session]\nflow = "three"\n')
     assert '[session] flow = "three"' in message and '"one", "all"' in message
 

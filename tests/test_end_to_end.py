@@ -1,11 +1,11 @@
 """From a scripted subject to the photo on a phone, with every part real.
 
 A real `booth web` process serves the data directory; a real `booth run`
-process takes one headless session of the scripted subject; the QR code on
-its share screen (the screenshot is the screen's own pixels) is read with
-OpenCV, and the URL it holds is fetched over HTTP on 127.0.0.1: the page
-loads, and its Download link returns the very bytes stored as the retouched
-photo.
+process takes one headless visit of the scripted subject on the booth's
+defaults (the session of looks); the QR code on its share screen (the
+screenshot is the screen's own pixels) is read with OpenCV, and the visit URL
+it holds is fetched over HTTP on 127.0.0.1: the page loads, and each photo's
+Download link returns the very bytes stored as that retouched photo.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import cv2
 import pytest
 
 from booth.gallery import Gallery
+from booth.session import FLOW_ORDER
 from booth_process import booth_env, run_booth, start_web
 from qr_read import qr_texts
 
@@ -46,6 +47,7 @@ def web(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
 
 
 def test_scripted_session_to_qr_to_page_to_download(env, web, tmp_path):
+    """The booth on its defaults: the session of looks, its one visit page, every kept photo's download."""
     shots = tmp_path / "shots"
     run = run_booth("run", "--camera", "scripted", "--headless", "--sessions", "1", "--screenshots", str(shots),
                     "--public-url", web, env=env, timeout=240)
@@ -58,21 +60,22 @@ def test_scripted_session_to_qr_to_page_to_download(env, web, tmp_path):
     texts = qr_texts(cv2.imread(str(share[0])))  # OpenCV's classic detector alone misses ~4 % (qr_read.py)
     assert len(texts) == 1, texts
     url = texts.pop()
-    assert url == printed and re.fullmatch(re.escape(web) + r"/p/[A-Za-z0-9_-]{24}", url)
+    assert url == printed and re.fullmatch(re.escape(web) + r"/v/[A-Za-z0-9_-]{24}", url)
 
     status, page, headers = _get(url)
     assert status == 200 and "text/html" in headers.get("content-type", "")
-    html = page.decode()
-    m = re.search(r'id="download" href="([^"]+)"', html)
-    assert m, html[:2000]
-    download = urllib.parse.urljoin(url, m.group(1))  # as the phone's browser resolves it
-    assert download.startswith(web + "/")
-    status, body, headers = _get(download)
-    assert status == 200
-
-    token = url.rsplit("/", 1)[1]
+    links = re.findall(r'class="button download" href="([^"]+)"', page.decode())
+    visit = url.rsplit("/", 1)[1]
     with Gallery(tmp_path / "data") as gallery:
-        record = gallery.get(token)
-        stored = gallery.path(record, "retouched").read_bytes()
-    assert body == stored and body[:2] == b"\xff\xd8"
-    assert len(body) > 10_000
+        records = gallery.visit_photos(visit)
+        stored = {r.token: gallery.path(r, "retouched").read_bytes() for r in records}
+    assert sorted(r.look for r in records) == sorted(FLOW_ORDER)  # all three looks, all kept by the hand
+    assert len(links) == len(stored) == 3, page.decode()[:2000]
+    fetched = {}
+    for link in links:
+        download = urllib.parse.urljoin(url, link)  # as the phone's browser resolves it
+        assert download.startswith(web + "/p/")
+        status, body, _ = _get(download)
+        assert status == 200 and body[:2] == b"\xff\xd8" and len(body) > 10_000
+        fetched[download.rsplit("/", 2)[-2]] = body
+    assert fetched == stored  # each link is its own photo's very bytes

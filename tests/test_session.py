@@ -32,7 +32,8 @@ class Drive:
     """Feeds events at a moving time and keeps every effect seen."""
 
     def __init__(self, **settings: object) -> None:
-        self.settings = s.Settings(**settings)  # type: ignore[arg-type]
+        # The one-look visit unless told (the default is the session of looks: test_session_flow).
+        self.settings = s.Settings(**{"flow": "one", **settings})  # type: ignore[arg-type]
         self.now = 100.0
         t = s.initial(self.now, self.settings)
         self.state = t.state
@@ -775,7 +776,7 @@ def test_settings_come_from_the_config():
 
 
 def test_session_object_hands_out_the_power_on_effects_first():
-    sess = s.Session(s.Settings(), 0.0)
+    sess = s.Session(s.Settings(flow="one"), 0.0)
     first = sess.handle(s.Input(Action.MAIN), 1.0)
     assert first[0] == s.SetLed("pulse") and s.SessionStarted(1) in first
     assert sess.state.phase is Phase.CHOOSE

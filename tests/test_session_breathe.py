@@ -75,7 +75,7 @@ class Booth:
 
     def session(self, limit_s: float = 20.0) -> Run:
         """Attract sees (or misses) the guest, the button starts breathing; until breathing ends."""
-        settings = replace(Settings.from_config(self.config), look="smile")
+        settings = replace(Settings.from_config(self.config), look="smile", flow="one")
         state = initial(self.t, settings).state
         state = step(state, Analysed(self.frame() is not None), self.t, settings).state
         run = Run(state, self.t, self.t, BaselineCollector(), start_distance=self.script.where(self.t).distance or 0.0)

@@ -394,9 +394,14 @@ def test_back_while_breathing_goes_to_attract():
     assert d.phase is Phase.ATTRACT
 
 
-def test_flow_one_is_unchanged_by_default():
-    assert s.Settings().flow == "one"
-    d = Drive().to_review()
+def test_the_session_of_looks_is_the_default_and_flow_one_is_unchanged():
+    from booth.config import Config
+
+    assert s.Settings().flow == "all" == s.Settings.from_config(Config()).flow
+    d = Drive(flow="all")  # Drive pins "one"; the default itself: no look to choose, the first look coached
+    d.face().press()
+    assert d.phase is Phase.BREATHE and d.state.look == FLOW_ORDER[0] and d.state.todo == FLOW_ORDER[1:]
+    d = Drive(flow="one").to_review()
     assert d.state.shots == ()
     d.press(Action.BACK)
     assert d.phase is Phase.COACH and not d.state.retaking

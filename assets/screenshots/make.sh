@@ -22,19 +22,19 @@ pick() {  # pick RUN SCREEN TARGET: the first screenshot of SCREEN from RUN
 }
 
 EXTRA=(--sessions 1)
-# The usual session: the subject chooses a look, the expression takes the shot.
-run usual '[display]' 'width = 800' 'height = 450'
+# The one-look visit ([session] flow = "one"): the subject chooses a look, the expression takes the shot.
+run usual '[display]' 'width = 800' 'height = 450' '[session]' 'flow = "one"'
 for s in attract choose breathe coach capture processing review share goodbye; do pick usual "$s" "$s"; done
 # The button instead: a countdown; and the booth's own Wi-Fi: the join QR first.
-run button '[display]' 'width = 800' 'height = 450' '[session]' 'look = "smile"' \
+run button '[display]' 'width = 800' 'height = 450' '[session]' 'flow = "one"' 'look = "smile"' \
   '[coach]' 'auto_trigger = false' '[wifi]' 'ssid = "PhotoBooth"' 'password = "smile-please"'
 pick button countdown countdown
 pick button share_wifi share-wifi
 # Portrait screens.
-run portrait '[display]' 'width = 450' 'height = 800'
+run portrait '[display]' 'width = 450' 'height = 800' '[session]' 'flow = "one"'
 pick portrait coach portrait-coach
 pick portrait share portrait-share
-# The session of looks ([session] flow = "all"): a look's coach, the hand-over between looks, the pick.
+# The session of looks ([session] flow = "all", the default): a look's coach, the hand-over, the pick.
 run looks '[display]' 'width = 800' 'height = 450' '[session]' 'flow = "all"'
 pick looks coach looks-coach
 pick looks handover looks-handover
