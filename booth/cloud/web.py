@@ -55,6 +55,7 @@ from booth.config import Config
 from booth.durations import days_text
 from booth.gallery import valid_token
 from booth.session import RETOUCH_NAMES
+from booth.web.brand import brand_of
 from booth.web.auth import PasswordChecker, PasswordHashError, Sessions, check_hash_format, login_limiter
 from booth.web.errors import InternalErrors
 from booth.web.headers import SecurityHeaders, content_security_policy
@@ -185,7 +186,7 @@ def create_cloud_app(store: Store, settings: WebSettings) -> Starlette:
             crop=photo.crop, retouch=RETOUCH_NAMES.get(photo.retouch, photo.retouch),
             filename=_filename(photo.created, "", _look_in_name(photo)),
             original_filename=_filename(photo.created, "-original", _look_in_name(photo)),
-            expiry_text=expiry_text, until=date_text(photo.expires)))
+            expiry_text=expiry_text, until=date_text(photo.expires), event=brand_of(settings.event).context()))
 
     def file_route(kind: str, attachment: bool, suffix: str | None) -> Any:
         async def serve(request: Request) -> Response:
@@ -290,7 +291,7 @@ def create_cloud_app(store: Store, settings: WebSettings) -> Starlette:
             sessions.close()
 
     app = Starlette(routes=[*photo_page_routes(page, file_route, confirm_delete, delete, visit_page=visit_page,
-                                               visit_zip=visit_zip),
+                                               visit_zip=visit_zip), *brand_of(settings.event).routes(),
                             *cloud_staff_routes(store, settings, access)],
                     exception_handlers={404: not_found, 405: not_found}, lifespan=lifespan)
     app.router.redirect_slashes = False

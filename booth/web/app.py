@@ -19,6 +19,7 @@ from starlette.routing import Match, Route
 from booth.durations import days_text
 from booth.gallery import Gallery
 from booth.web.auth import PasswordChecker, Sessions, check_hash_format, login_limiter
+from booth.web.brand import brand_of
 from booth.web.codes import code_limiter, code_routes
 from booth.web.errors import InternalErrors
 from booth.web.headers import SecurityHeaders, content_security_policy
@@ -70,6 +71,7 @@ def create_app(settings: WebSettings, *, reconcile: bool = False) -> Starlette:
     app = Starlette(
         routes=[*probe_routes(), *phone_routes(gallery, settings),
                 *staff_routes(gallery, settings, StaffAccess(sessions, limiter, checker)),
+                *brand_of(settings.event).routes(),
                 *code_routes(gallery, settings, codes_limiter)],  # last: "/{code}" must not shadow a fixed path
         exception_handlers={404: not_found, 405: not_found},
         lifespan=lifespan,

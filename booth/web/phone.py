@@ -35,6 +35,7 @@ from starlette.routing import Route
 from booth.durations import days_text
 from booth.gallery import Gallery, PhotoRecord, valid_token
 from booth.session import RETOUCH_NAMES
+from booth.web.brand import brand_of
 from booth.web.export import gallery_opener, guest_zip
 from booth.web.files import photo_response
 from booth.web.pages import date_text, render, render_text
@@ -94,7 +95,7 @@ def visit_page_html(records: Sequence[_Photo], visit: str, settings: WebSettings
                "original_filename": _filename(r.created, "-original", r.look)} for r in records]
     return render_text("visit.html", title="Your headshots", root="../", photos=photos, visit=visit,
                        zip_name=_zip_name(records[0]), expiry_text=days_text(settings.expiry_days),
-                       until=date_text(min(r.expires for r in records)))
+                       until=date_text(min(r.expires for r in records)), event=brand_of(settings.event).context())
 
 
 P = TypeVar("P", bound=_Photo)
@@ -157,7 +158,8 @@ def phone_routes(gallery: Gallery, settings: WebSettings) -> list[Route]:
                            width=width, height=height, crop=crop, retouch=RETOUCH_NAMES.get(retouch, retouch),
                            filename=_filename(created, "", look),
                            original_filename=_filename(created, "-original", look),
-                           expiry_text=days_text(settings.expiry_days), until=date_text(expires))
+                           expiry_text=days_text(settings.expiry_days), until=date_text(expires),
+                           event=brand_of(settings.event).context())
 
     async def page(request: Request) -> Response:
         record = lookup(request, "../")

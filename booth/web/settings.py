@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from booth.config import Config
+from booth.event import Event
+from booth.web.brand import EventPage
 
 ENV = "BOOTH_WEB_SETTINGS"
 
@@ -26,13 +28,15 @@ class WebSettings:
     min_free_mb: int = 500
     state_dir: Path | None = None  # login state; None: the data directory
     cloud: bool = False  # [cloud] set: a photo deleted here is queued for deletion from the bucket too
+    event: EventPage | None = None  # [event]: the name, welcome line and logo on the phone pages
 
     @classmethod
     def from_config(cls, config: Config) -> WebSettings:
         # systemd's RuntimeDirectory= (a tmpfs): login counting keeps working when the data disk is full.
         runtime = os.environ.get("RUNTIME_DIRECTORY", "").split(":")[0]
         return cls(config.data_dir, config.storage.expiry_days, config.web.staff_password_hash,
-                   config.storage.min_free_mb, Path(runtime) if runtime else None, config.cloud.enabled)
+                   config.storage.min_free_mb, Path(runtime) if runtime else None, config.cloud.enabled,
+                   EventPage.of(Event.from_settings(config.event)))
 
     @property
     def state_path(self) -> Path:
@@ -53,4 +57,5 @@ class WebSettings:
         values = json.loads(raw)
         values["data_dir"] = Path(values["data_dir"])
         values["state_dir"] = Path(values["state_dir"]) if values.get("state_dir") else None
+        values["event"] = EventPage(**values["event"]) if values.get("event") else None
         return cls(**values)
