@@ -251,7 +251,10 @@ def open_gpio(config: ControlsConfig, post: Post, factory: Any = "config") -> Gp
 
 
 def key_action(key: int) -> Action | None:
-    """What a key means: space/enter act, escape/backspace go back, arrows steer."""
+    """What a key means: space/enter act, escape/backspace go back, arrows steer, Delete
+    leaves the lit shot out of the pick (or keeps it again): the key a guest reaches for to
+    drop a photo, and one that means nothing on any other screen, so a stray press harms
+    nothing. (Backspace, the other guess, already means back/retake on every screen.)"""
     import pygame
 
     return {
@@ -264,6 +267,7 @@ def key_action(key: int) -> Action | None:
         pygame.K_UP: Action.PREV,
         pygame.K_RIGHT: Action.NEXT,
         pygame.K_DOWN: Action.NEXT,
+        pygame.K_DELETE: Action.TOGGLE,
     }.get(key)
 
 

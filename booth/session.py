@@ -114,7 +114,7 @@ class Action(enum.Enum):
     PREV = "prev"  # left / up arrow
     NEXT = "next"  # right / down arrow
     PICK = "pick"  # a tap on one option (index given)
-    TOGGLE = "toggle"  # pick: a tap on one shot, keep it or not (index given)
+    TOGGLE = "toggle"  # pick: keep a shot or not: a tap on it (index given), or the Delete key (the lit one)
     LEVEL = "level"  # pick: a tap on one retouch level (index given)
     RETAKE = "retake"  # pick: a tap on one shot's retake (index given)
 
@@ -623,6 +623,8 @@ def _pick_input(state: State, event: Input, now: float, settings: Settings, fx: 
         return state
     a, i, n = event.action, event.index, len(state.shots)
     later = now + settings.review_timeout_s  # every choice gives the guest their time again
+    if a is Action.TOGGLE and i is None:  # a key, not a tap: the lit shot
+        i = state.selected
     if a in (Action.PREV, Action.NEXT):
         return replace(state, selected=(state.selected + (-1 if a is Action.PREV else 1)) % n,
                        scanning=False, deadline=later)

@@ -138,6 +138,40 @@ def test_unkept_shots_are_discarded_and_only_the_kept_published():
     assert d.phase is Phase.SHARE
 
 
+def test_keyboard_alone_leaves_one_shot_out_and_takes_it_back():
+    """Arrows light a shot, Delete (Action.TOGGLE with no index) keeps it or not, space keeps the rest."""
+    d = to_pick(flow(choose_cycle_s=2.5))
+    d.tick(2.6)  # a one-button booth's highlight has moved on by itself ...
+    assert d.state.selected == 1 and d.state.scanning
+    d.press(Action.TOGGLE)  # ... and a key takes the lit shot, and stops the highlight
+    assert d.state.keeps == (True, False, True) and d.state.selected == 1 and not d.state.scanning
+    d.tick(5.0)
+    assert d.state.selected == 1  # stays where the guest left it
+    d.press(Action.NEXT).press(Action.TOGGLE)
+    assert d.state.keeps == (True, False, False)
+    d.press(Action.TOGGLE)  # again: kept after all
+    assert d.state.keeps == (True, False, True)
+    d.press(Action.PREV).press(Action.PREV).press(Action.TOGGLE)
+    assert d.state.keeps == (False, False, True)
+    d.press(Action.TOGGLE).press(Action.NEXT).press(Action.TOGGLE).press(Action.TOGGLE)  # 0 back, 1 back, 1 out
+    assert d.state.keeps == (True, False, True)
+    d.press()
+    assert sorted(published(d)) == ["t0", "t2"] and discarded(d) == {"t1"}
+    d.press(Action.TOGGLE)  # saving: hands off
+    assert d.state.keeps == (True, True) and d.state.publishing
+
+
+def test_the_toggle_key_means_nothing_off_the_pick():
+    d = Drive(flow="one").to_review()
+    before = d.state
+    d.press(Action.TOGGLE)
+    assert d.state == before and d.last == ()
+    d = flow().to_coach()
+    before = d.state
+    d.press(Action.TOGGLE)
+    assert d.state == before
+
+
 def test_pick_with_none_kept_is_refused():
     d = to_pick(flow())
     for i in range(3):
