@@ -105,7 +105,7 @@ class CaptureWorker:
         self._thread: threading.Thread | None = None
         self._held: dict[str, _Current] = {}  # staged photos in hand by token (flow "one": at most one)
         self.flow = config.session.flow
-        self.visit: str | None = None  # flow "all": this visit's token (booth.gallery.new_token)
+        self.visit: str | None = None  # flow "all": this visit's token (Gallery.new_visit)
         self.trigger_to_still: list[float] = []  # seconds from StartCapture to the first still's timestamp
         self.processing_s: list[float] = []
         self.saved = 0  # photos published (kept by their guest)
@@ -238,9 +238,7 @@ class CaptureWorker:
         in the session of looks, a fresh visit token groups what this guest keeps."""
         self._drop_held()
         if self.flow == "all":
-            from booth.gallery import new_token
-
-            self.visit = new_token()
+            self.visit = self.gallery.new_visit()  # its short code is free: the share screen shows it
 
     def _drop_held(self) -> None:
         for token in list(self._held):

@@ -112,8 +112,13 @@ _DEMO_COLUMN = "ALTER TABLE photos ADD COLUMN demo INTEGER NOT NULL DEFAULT 0"
 # them: /v/<visit>); NULL for a photo kept alone.
 _VISIT_COLUMN = "ALTER TABLE photos ADD COLUMN visit TEXT"
 _VISIT_INDEX = "CREATE INDEX IF NOT EXISTS photos_visit ON photos(visit) WHERE visit IS NOT NULL"
+# Added later: the short code of the photo's visit (booth/codes.py of the visit token), on each of its
+# photos, so a typed code finds the visit in one indexed query. A photo kept in a visit has no code of
+# its own: the share screen shows the visit's, and a code nobody was shown is only one more to guess.
+_VISIT_CODE_COLUMN = "ALTER TABLE photos ADD COLUMN visit_code TEXT"
+_VISIT_CODE_INDEX = "CREATE INDEX IF NOT EXISTS photos_visit_code ON photos(visit_code) WHERE visit_code IS NOT NULL"
 _COLUMNS = "token, created, expires, look, crop, retouch, scores, code, demo, visit"
-_INSERT = f"INSERT INTO photos ({_COLUMNS}, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)"
+_INSERT = f"INSERT INTO photos ({_COLUMNS}, visit_code, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)"
 
 
 UNKNOWN = "unknown"  # look or retouch of a photo recovered without its sidecar
@@ -176,7 +181,8 @@ class PhotoRecord:
     crop: str
     retouch: str
     scores: Mapping[str, Any] = field(default_factory=dict)
-    code: str | None = field(default=None, repr=False)  # the short code (None: it clashed with another's)
+    # The short code (None: kept in a visit, whose code it is, or it clashed with another's).
+    code: str | None = field(default=None, repr=False)
     demo: bool = False  # made from a demo source (booth/demo.py): served, but kept apart from the event's photos
     visit: str | None = field(default=None, repr=False)  # the visit token it was kept in (a key too: never logged)
 
@@ -402,9 +408,10 @@ class Gallery:
                 if row is None:
                     row = self._row_from_files(token)
                     guessed += 1
-                code = short_code(token)
                 *details, demo, visit = row
-                db.execute(_INSERT, (token, *details, None if code in taken else code, int(demo), visit))
+                code = None if visit else short_code(token)
+                db.execute(_INSERT, (token, *details, None if code in taken else code, int(demo), visit,
+                                     short_code(visit) if visit else None))
                 taken.add(code)
                 recovered += 1
                 if self.outbox:  # the queue went with the index; uploads are idempotent, so queue all again
@@ -464,10 +471,16 @@ class Gallery:
                 db.execute(_DEMO_COLUMN)
             if "visit" not in columns:
                 db.execute(_VISIT_COLUMN)
+            if "visit_code" not in columns:
+                db.execute(_VISIT_CODE_COLUMN)
+                for (visit,) in db.execute("SELECT DISTINCT visit FROM photos WHERE visit IS NOT NULL").fetchall():
+                    db.execute("UPDATE photos SET visit_code = ? WHERE visit = ?", (short_code(visit), visit))
             db.execute(_CODE_INDEX)
             db.execute(_VISIT_INDEX)
+            db.execute(_VISIT_CODE_INDEX)
             taken = {c for (c,) in db.execute("SELECT code FROM photos WHERE code IS NOT NULL")}
-            missing = db.execute("SELECT token FROM photos WHERE code IS NULL ORDER BY created").fetchall()
+            missing = db.execute("SELECT token FROM photos WHERE code IS NULL AND visit IS NULL "
+                                 "ORDER BY created").fetchall()
             for (token,) in missing:
                 code = short_code(token)
                 if code not in taken:  # a clash (about 1 in 10^8 per pair) leaves the later photo without one
@@ -630,7 +643,7 @@ class Gallery:
         expiry_s = min(self.expiry_s, DEMO_EXPIRY_S) if staged.demo else self.expiry_s
         record = PhotoRecord(staged.token, staged.created, staged.created + expiry_s, staged.look,
                              staged.crop, staged.retouch if new is None else new[1], json.loads(staged.scores_json),
-                             short_code(staged.token), staged.demo, visit)
+                             None if visit else short_code(staged.token), staged.demo, visit)
         moved: list[Path] = []
         tmp: Path | None = None
         try:
@@ -678,7 +691,7 @@ class Gallery:
         return removed
 
     def _fresh_token(self) -> str:
-        """A new token whose short code no photo has, published or staged.
+        """A new token whose short code no photo or visit has, published or staged.
 
         A clash would send one guest's typed code to another guest's photo.
         (At 24**8 codes it takes about 10**8 photos to expect one.)
@@ -688,8 +701,14 @@ class Gallery:
             code = short_code(token)
             staged = {short_code(p.name.split(".")[0]) for p in self.staging_dir.iterdir()
                       if not p.name.startswith(_TMP_PREFIX)}
-            if code not in staged and not self._query("SELECT 1 FROM photos WHERE code = ?", (code,)):
+            if code not in staged and not self._query("SELECT 1 FROM photos WHERE code = ? OR visit_code = ?",
+                                                      (code, code)):
                 return token
+
+    def new_visit(self) -> str:
+        """A new visit token (booth.capture, at each guest's start) whose short code no photo or visit has:
+        the share screen shows it, and the photo server leads it to the visit's page (:meth:`visit_by_code`)."""
+        return self._fresh_token()
 
     def _publish_row(self, record: PhotoRecord, scores_json: str) -> None:
         """The commit that makes a photo exist (a separate step so tests can crash right before it).
@@ -703,7 +722,8 @@ class Gallery:
                 self._db.execute(
                     _INSERT,
                     (record.token, record.created, record.expires, record.look, record.crop, record.retouch,
-                     scores_json, record.code, int(record.demo), record.visit),
+                     scores_json, record.code, int(record.demo), record.visit,
+                     short_code(record.visit) if record.visit else None),
                 )
                 if self.outbox:
                     self._db.execute("INSERT INTO outbox (token, op, queued) VALUES (?, ?, ?)",
@@ -776,6 +796,13 @@ class Gallery:
         """The record with this short code (already normalised), expired or not; None when unknown."""
         rows = self._query(f"SELECT {_COLUMNS} FROM photos WHERE code = ? AND deleted IS NULL", (code,))
         return self._record(rows[0]) if rows else None
+
+    def visit_by_code(self, code: str) -> str | None:
+        """The visit token whose short code this is (already normalised), while it has a live photo; else None."""
+        rows = self._query("SELECT visit FROM photos WHERE visit_code = ? AND deleted IS NULL LIMIT 1", (code,))
+        if not rows:
+            return None
+        return rows[0][0] if self.visit_photos(rows[0][0]) else None
 
     def delete(self, token: str) -> bool:
         """Really delete: mark the row, unlink both files, drop the row. False if there was nothing."""

@@ -112,6 +112,75 @@ def test_a_rebuilt_index_keeps_each_photo_in_its_visit(tmp_path: Path, jpegs) ->
         assert g.get(alone.token).visit is None
 
 
+def test_a_visit_is_found_by_its_short_code_while_it_has_a_live_photo(tmp_path: Path, jpegs) -> None:
+    from booth.codes import short_code
+
+    now = time.time()
+    with Gallery(tmp_path, expiry_days=7) as g:
+        visit, old = g.new_visit(), g.new_visit()
+        mine = [keep(g, jpegs, look, visit) for look in ("serious", "smile")]
+        keep(g, jpegs, "smile", old, now=now - 8 * DAY)
+        alone = keep(g, jpegs)
+        assert g.visit_by_code(short_code(visit)) == visit
+        # Photos kept in a visit have no code of their own: the visit's is the one shown.
+        assert [r.code for r in mine] == [None, None] and alone.code == short_code(alone.token)
+        assert g.by_code(short_code(mine[0].token)) is None and g.visit_by_code(short_code(mine[0].token)) is None
+        assert g.visit_by_code(alone.code) is None and g.by_code(short_code(visit)) is None  # never crossed
+        assert g.visit_by_code(short_code(old)) is None  # only expired photos left
+        g.delete(mine[0].token)
+        assert g.visit_by_code(short_code(visit)) == visit
+        g.delete(mine[1].token)
+        assert g.visit_by_code(short_code(visit)) is None
+
+
+def test_a_new_visits_code_is_one_no_photo_or_visit_has(tmp_path: Path, jpegs, monkeypatch) -> None:
+    import booth.gallery
+    from booth.codes import short_code
+
+    with Gallery(tmp_path) as g:
+        alone, visit = keep(g, jpegs), g.new_visit()
+        keep(g, jpegs, visit=visit)
+        fresh = new_token()
+        offered = iter([alone.token, visit, fresh])  # the first two would clash with a code in use
+        monkeypatch.setattr(booth.gallery, "new_token", lambda: next(offered))
+        assert g.new_visit() == fresh
+        other = new_token()
+        offered = iter([visit, other])  # a photo's token, too, avoids the code of a visit
+        staged = g.stage(original_jpeg=jpegs[0], retouched_jpeg=jpegs[1], look="smile", crop="4:5",
+                         retouch="natural", scores={})
+        assert staged.token == other and short_code(other) != short_code(visit)
+
+
+def test_an_index_from_before_visit_codes_gets_them(tmp_path: Path, jpegs) -> None:
+    from booth.codes import short_code
+
+    visit = new_token()
+    with Gallery(tmp_path) as g:
+        mine = keep(g, jpegs, visit=visit)
+    db_path = tmp_path / "gallery.sqlite3"
+    with sqlite3.connect(db_path) as db:  # the shape the first booths with visits left
+        db.execute("DROP INDEX photos_visit_code")
+        db.execute("ALTER TABLE photos DROP COLUMN visit_code")
+    with Gallery(tmp_path) as g:
+        assert g.visit_by_code(short_code(visit)) == visit and g.visit_photos(visit) == [mine]
+    with sqlite3.connect(db_path) as db:
+        names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert "photos_visit_code" in names
+
+
+def test_a_rebuilt_index_finds_each_visit_by_its_code(tmp_path: Path, jpegs) -> None:
+    from booth.codes import short_code
+
+    with Gallery(tmp_path) as g:
+        visit = g.new_visit()
+        keep(g, jpegs, visit=visit)
+        alone = keep(g, jpegs)
+    (tmp_path / "gallery.sqlite3").write_bytes(b"not a database" * 100)
+    with Gallery(tmp_path) as g:
+        assert g.visit_by_code(short_code(visit)) == visit
+        assert g.by_code(alone.code).token == alone.token
+
+
 def test_visit_url_is_built_like_the_photo_url() -> None:
     visit = new_token()
     for base in ("http://10.42.0.1:8080", "http://10.42.0.1:8080/", "https://photos.example.org/booth"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import re
+import time
 
 import pytest
 
@@ -116,3 +117,60 @@ def test_the_log_never_holds_a_code_or_token(server, faces_dir):
     log = server.log_text()
     assert "too many tries" in log
     assert photo.code not in log and photo.token not in log and not re.search(r"/[2-9C-Y]{8}\b", log)
+
+
+# ---------------------------------------------------------------- the code of a visit (the session of looks)
+
+
+def test_a_visits_code_leads_to_the_visit_page_behind_the_same_limit(server, faces_dir):
+    """The share screen of the session of looks shows the visit's code: typed, it opens the visit's one
+    page; its photos have no codes of their own (nobody was shown one, so none is there to guess)."""
+    from booth.gallery import Gallery
+    from test_web_visit import keep_visit, listed
+
+    with Gallery(server.data_dir, reconcile=False) as g:
+        visit, theirs = g.new_visit(), g.new_visit()
+    mine = keep_visit(server.data_dir, faces_dir, visit)
+    other = keep_visit(server.data_dir, faces_dir, theirs, looks=("smile",), first_face=5)
+    assert all(r.code is None for r in mine + other)
+    code = short_code(visit)
+    with server.client(source="127.0.0.6") as c:
+        for path in (f"/{code}", f"/{display(code).lower()}", f"/?code={display(code)}"):
+            r = c.get(path)
+            assert r.status_code == 303 and r.headers["location"] == f"v/{visit}", path
+            assert r.headers["cache-control"] == "no-store"
+        page = c.get(f"/{code}", follow_redirects=True)
+        assert page.status_code == 200 and listed(page.text) == [r.token for r in mine]
+        assert c.get(f"/{short_code(theirs)}").headers["location"] == f"v/{theirs}"  # each visit its own
+        # A right visit code is refunded like a photo's: typing it again and again never stops the guest ...
+        for _ in range(PER_CLIENT.attempts + 2):
+            assert c.get(f"/{code}").status_code == 303
+        # ... and the photos' own would-be codes are wrong codes, counted like any guess.
+        for record in mine:
+            r = c.get(f"/{short_code(record.token)}")
+            assert r.status_code == 404 and "No photo has that code" in r.text
+        for i in range(PER_CLIENT.attempts - len(mine)):
+            assert c.get(f"/{_wrong(code, i)}").status_code == 404
+        r = c.get(f"/{code}")
+        assert r.status_code == 429 and visit not in r.text  # past the limit, the right visit code too
+    log = server.log_text()
+    assert code not in log and visit not in log and "/v/" not in log
+
+
+def test_a_visit_with_no_photo_left_answers_like_an_unknown_code(server, faces_dir):
+    from booth.gallery import Gallery
+    from test_web_visit import keep_visit
+
+    with Gallery(server.data_dir, reconcile=False) as g:
+        deleted, expired = g.new_visit(), g.new_visit()
+    gone = keep_visit(server.data_dir, faces_dir, deleted, looks=("smile", "serious"))
+    keep_visit(server.data_dir, faces_dir, expired, now=time.time() - 8 * 86400)  # past the 7 days
+    with server.client(source="127.0.0.7") as c:
+        assert c.get(f"/{short_code(deleted)}").status_code == 303
+        with Gallery(server.data_dir, reconcile=False) as g:
+            g.delete(gone[0].token)
+            assert c.get(f"/{short_code(deleted)}").status_code == 303  # one photo left: the visit stays
+            g.delete(gone[1].token)
+        for visit in (deleted, expired):
+            r = c.get(f"/{short_code(visit)}")
+            assert r.status_code == 404 and "No photo has that code" in r.text and visit not in r.text

@@ -1,8 +1,9 @@
 """Typing the short code: ``/<code>`` and the form on ``/``, behind a rate limit.
 
 A code (booth/codes.py) is a short way to the photo's page, never the key
-to it: a right code answers with a redirect to ``p/<token>``, and the token
-stays the secret. So that codes cannot be guessed, every lookup of a
+to it: a right code answers with a redirect to ``p/<token>`` (or, for the
+code of a visit, to the visit's page ``v/<visit>``), and the token stays
+the secret. So that codes cannot be guessed, every lookup of a
 well-formed code is counted before it is answered, per client address and
 for the whole server (booth.web.limiter, in the SQLite file shared by all
 workers); a right code's count is handed back (a guest who types theirs costs nothing), a
@@ -68,13 +69,22 @@ def code_routes(gallery: Gallery, settings: WebSettings, limiter: Limiter) -> li
             minutes = max(1, round(wait / 60))
             return form(f"Too many tries. Please wait about {minutes} minute(s), or scan the QR code instead.",
                         429, headers={"retry-after": str(int(wait) + 1)})
-        record = await run_in_threadpool(gallery.by_code, code)
-        if record is None or record.expired():
-            # An expired photo answers like an unknown code: a code is not worth a hint that it ever existed.
+        page = await run_in_threadpool(_page_of, code)
+        if page is None:
             return form("No photo has that code. Check it on the booth's screen and try again.", 404,
                         typed=codes.display(code))
         await run_in_threadpool(limiter.refund, ticket)
-        return RedirectResponse(f"p/{record.token}", status_code=303, headers=NO_STORE)
+        return RedirectResponse(page, status_code=303, headers=NO_STORE)
+
+    def _page_of(code: str) -> str | None:
+        """The page a right code leads to: a photo's ``p/<token>``, or a visit's ``v/<visit>`` (the session
+        of looks: the share screen shows the visit's code). An expired photo, or a visit with no live photo
+        left, answers like an unknown code: a code is not worth a hint that it ever existed."""
+        record = gallery.by_code(code)
+        if record is not None:
+            return None if record.expired() else f"p/{record.token}"
+        visit = gallery.visit_by_code(code)
+        return None if visit is None else f"v/{visit}"
 
     async def index(request: Request) -> Response:
         typed = request.query_params.get("code")
