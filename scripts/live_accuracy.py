@@ -80,7 +80,8 @@ def make_scene(faces: Path, person: str) -> Scene:
     neutral, smiling = find_photos(faces, person)
     image = load_rgb(neutral)
     pupils = find_pupils(faces, neutral) or measure_pupils(image, MODELS, neutral)
-    return Scene(image, load_rgb(smiling), pupils, find_face=mesh_finder(MODELS))
+    with mesh_finder(MODELS) as find_face:  # one image-mode face model for both photos, closed after
+        return Scene(image, load_rgb(smiling), pupils, find_face=find_face)
 
 
 def session(scene: Scene, person: str, look: str, config: Config, model: Path, *, seed: int = 0,
