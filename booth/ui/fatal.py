@@ -138,7 +138,7 @@ def draw(renderer: Renderer, surf: pygame.Surface, error: StartError) -> Drawn:
     d = Drawn("fatal")
     surf.fill(theme.BG)
     surf.fill(theme.FAULT, Rect(0, 0, L.width, max(4, round(1.5 * L.unit))))
-    renderer.stack(surf, d, [
+    renderer.painter.stack(surf, d, [
         (TITLE, theme.TITLE, True, theme.FAULT),
         (error.message, theme.BODY, False, theme.FG),
         (error.advice, theme.BODY, True, theme.ACCENT),

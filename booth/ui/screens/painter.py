@@ -1,0 +1,225 @@
+"""The drawing primitives every screen shares: fitted text, bands, buttons, QR codes, photos.
+
+One :class:`Painter` per renderer holds the caches (rendered text, wrapped
+lines, QR codes, scaled photos) so a screen module stays a plain description
+of its layout. Every text goes through :meth:`Painter.text`, which records
+where it went and whether it fitted (:class:`~booth.ui.screens.scene.TextFit`).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+import pygame
+from pygame import Rect
+
+from booth import qr
+from booth.ui import theme
+from booth.ui.fonts import Fonts
+from booth.ui.layout import Layout
+from booth.ui.screens.picture import LivePicture
+from booth.ui.screens.scene import Drawn, Scene, TextFit
+
+Colour = tuple[int, int, int]
+BACK = "‹ Back"  # button labels more than one screen shows
+SAVING = "Saving …"
+
+
+class Painter:
+    def __init__(self, layout: Layout, fonts: Fonts) -> None:
+        self.layout = layout
+        self.fonts = fonts
+        self.picture = LivePicture(layout)
+        self._text_cache: OrderedDict[tuple, pygame.Surface] = OrderedDict()
+        self._wrap_cache: dict[tuple[str, int, bool, int], list[str]] = {}
+        self._qr_cache: dict[tuple[str, int], pygame.Surface] = {}  # (text, box width)
+        self._photo_cache: dict[tuple[int, tuple[int, int]], pygame.Surface] = {}
+        self._overlay: dict[tuple[int, int], pygame.Surface] = {}
+
+    # ------------------------------------------------------------ text
+    def _render(self, text: str, px: int, colour: Colour, bold: bool) -> pygame.Surface:
+        key = (text, px, colour, bold)
+        s = self._text_cache.get(key)
+        if s is None:
+            s = self.fonts.get(px, bold).render(text, True, colour)
+            self._text_cache[key] = s
+            if len(self._text_cache) > 400:
+                self._text_cache.popitem(last=False)
+        else:
+            self._text_cache.move_to_end(key)
+        return s
+
+    def _wrap(self, text: str, px: int, bold: bool, width: int) -> list[str]:
+        key = (text, px, bold, width)
+        lines = self._wrap_cache.get(key)
+        if lines is None:
+            lines = self._wrap_cache[key] = self._wrap_uncached(text, px, bold, width)
+            if len(self._wrap_cache) > 1000:
+                self._wrap_cache.clear()
+        return lines
+
+    def _wrap_uncached(self, text: str, px: int, bold: bool, width: int) -> list[str]:
+        font = self.fonts.get(px, bold)
+        lines: list[str] = []
+        for para in text.split("\n"):
+            words, line = [], ""
+            for w in para.split():
+                words += _break_word(w, font, width)
+            for w in words:
+                trial = f"{line} {w}".strip()
+                if line and font.size(trial)[0] > width:
+                    lines.append(line)
+                    line = w
+                else:
+                    line = trial
+            lines.append(line)
+        return lines
+
+    def lines(self, text: str, px: int, bold: bool, width: int) -> tuple[list[str], int]:
+        """``text`` wrapped to ``width`` at ``px``, and the height of one line."""
+        return self._wrap(text, px, bold, width), self.fonts.get(px, bold).get_linesize()
+
+    def text(self, surf: pygame.Surface, d: Drawn, text: str, box: Rect, pct: float,
+             colour: Colour = theme.FG, bold: bool = False,
+             align: str = "center", valign: str = "center", one_line: bool = False) -> Rect:
+        """Draw ``text`` wrapped to fit ``box`` at the largest size up to ``pct``; record it.
+
+        ``one_line`` shrinks the text to keep it on one line (a URL) before wrapping it.
+        """
+        if not text:
+            return Rect(box.left, box.top, 0, 0)
+        px = self.layout.px(pct)
+        while one_line and px > theme.MIN_PX and self.fonts.get(px, bold).size(text)[0] > box.width:
+            px = max(theme.MIN_PX, int(px * 0.92))
+        while True:
+            lines, line_h = self.lines(text, px, bold, box.width)
+            if line_h * len(lines) <= box.height or px <= theme.MIN_PX:
+                break
+            px = max(theme.MIN_PX, int(px * 0.9))
+        total = line_h * len(lines)
+        y = {"top": box.top, "bottom": box.bottom - total}.get(valign, box.centery - total // 2)
+        bounds: Rect | None = None
+        for line in lines:
+            s = self._render(line, px, colour, bold)
+            r = s.get_rect()
+            r.top = y
+            if align == "left":
+                r.left = box.left
+            elif align == "right":
+                r.right = box.right
+            else:
+                r.centerx = box.centerx
+            surf.blit(s, r)
+            bounds = r if bounds is None else bounds.union(r)
+            y += line_h
+        assert bounds is not None
+        d.texts.append((text, bounds))
+        d.fits.append(TextFit(text, Rect(box), Rect(bounds), px, len(lines),
+                              fits=box.contains(bounds) and px >= theme.MIN_PX))
+        return bounds
+
+    def stack_height(self, items: list[tuple[str, float, bool]], width: int, scale: float = 1.0) -> int:
+        """Height of texts stacked one under another, each wrapped to ``width``."""
+        total = 0
+        for text, pct, bold in items:
+            lines, line_h = self.lines(text, max(theme.MIN_PX, int(self.layout.px(pct) * scale)), bold, width)
+            total += line_h * len(lines)
+        return total
+
+    def stack(self, surf: pygame.Surface, d: Drawn, items: list[tuple[str, float, bool, Colour]], box: Rect) -> None:
+        """Texts one under another in ``box``, all shrunk alike until they fit, spread evenly."""
+        plain = [(t, pct, bold) for t, pct, bold, _ in items if t]
+        scale = 1.0
+        while self.stack_height(plain, box.width, scale) > box.height and scale > 0.3:
+            scale *= 0.92
+        used = self.stack_height(plain, box.width, scale)
+        gap = max(0, (box.height - used) // (len(plain) + 1))
+        y = box.top + gap
+        for text, pct, bold, colour in items:
+            if not text:
+                continue
+            px = max(theme.MIN_PX, int(self.layout.px(pct) * scale))
+            lines, line_h = self.lines(text, px, bold, box.width)
+            h = line_h * len(lines)
+            self.text(surf, d, text, Rect(box.left, y, box.width, h), px / self.layout.unit, colour, bold)
+            y += h + gap
+
+    # ------------------------------------------------------------ panels and buttons
+    def band(self, surf: pygame.Surface, rect: Rect, alpha: int = theme.PANEL_ALPHA) -> None:
+        """A translucent black panel over ``rect`` (the live picture stays visible through it)."""
+        key = (rect.width, rect.height, alpha)
+        over = self._overlay.get(key[:2])
+        if over is None or over.get_alpha() != alpha:
+            over = pygame.Surface(rect.size)
+            over.fill((0, 0, 0))
+            over.set_alpha(alpha)
+            self._overlay[key[:2]] = over
+        surf.blit(over, rect.topleft)
+
+    def button(self, surf: pygame.Surface, d: Drawn, rect: Rect, label: str, *, filled: bool,
+               colour: Colour = theme.ACCENT, pct: float = theme.BODY) -> None:
+        radius = rect.height // 3
+        if filled:
+            pygame.draw.rect(surf, colour, rect, border_radius=radius)
+            fg = theme.ACCENT_TEXT
+        else:
+            pygame.draw.rect(surf, colour, rect, width=max(2, rect.height // 14), border_radius=radius)
+            fg = colour
+        self.text(surf, d, label, rect.inflate(-rect.height // 2, -rect.height // 5), pct, fg, bold=True)
+
+    def back(self, surf: pygame.Surface, scene: Scene, d: Drawn, label: str = BACK) -> None:
+        """The way back, on a touch screen only (buttons and keys have their own)."""
+        if scene.touch:
+            self.button(surf, d, self.layout.back_button(), label, filled=False, colour=theme.DIM,
+                        pct=theme.SMALL)
+
+    # ------------------------------------------------------------ QR codes and photos
+    def qr(self, surf: pygame.Surface, d: Drawn, text: str, box: Rect) -> None:
+        """The QR code at a whole number of pixels per module: scaled, never smoothed."""
+        key = (text, box.width)
+        s = self._qr_cache.get(key)
+        if s is None:  # made once per code: building a QR is far too slow for every frame
+            img = qr.qr_fitted(text, box.width)
+            s = pygame.image.frombuffer(img.tobytes(), (img.shape[1], img.shape[0]), "RGB").copy()
+            if len(self._qr_cache) >= 4:  # one session's codes at a time (with [cloud]: up to three)
+                self._qr_cache.clear()
+            self._qr_cache[key] = s
+        pygame.draw.rect(surf, (255, 255, 255), box)  # the white square behind the quiet zone
+        r = s.get_rect(center=box.center)
+        surf.blit(s, r)
+        d.qr = d.qr or (r, text)
+        d.qrs.append((r, text))
+
+    def small_qr(self, surf: pygame.Surface, d: Drawn, text: str, row: Rect) -> None:
+        """A second QR code, centred in a row of the text column, as big as the row allows."""
+        side = min(row.width, row.height)
+        self.qr(surf, d, text, Rect(row.centerx - side // 2, row.centery - side // 2, side, side))
+
+    def photo_surface(self, image: np.ndarray, box: Rect) -> pygame.Surface:
+        """The photo scaled to fit ``box`` (cached: the same preview is shown every frame)."""
+        key = (id(image), box.size)
+        s = self._photo_cache.get(key)
+        if s is None:
+            h, w = image.shape[:2]
+            scale = min(box.width / w, box.height / h)
+            size = (max(1, round(w * scale)), max(1, round(h * scale)))
+            raw = pygame.image.frombuffer(np.ascontiguousarray(image).tobytes(), (w, h), "RGB")
+            s = pygame.transform.smoothscale(raw, size)
+            if len(self._photo_cache) > 12:
+                self._photo_cache.clear()
+            self._photo_cache[key] = s
+        return s
+
+
+def _break_word(word: str, font: pygame.font.Font, width: int) -> list[str]:
+    """A word too wide for the line (a URL on a small screen) in pieces that fit."""
+    if font.size(word)[0] <= width:
+        return [word]
+    pieces, piece = [], ""
+    for ch in word:
+        if piece and font.size(piece + ch)[0] > width:
+            pieces.append(piece)
+            piece = ""
+        piece += ch
+    return pieces + [piece]

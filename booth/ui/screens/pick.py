@@ -1,0 +1,68 @@
+"""Flow "all": the shots side by side to keep or not, each as big as a third of the screen allows."""
+
+from __future__ import annotations
+
+import math
+
+import pygame
+from pygame import Rect
+
+from booth.session import RETOUCH_LEVELS, RETOUCH_NAMES
+from booth.ui import theme
+from booth.ui.screens.painter import SAVING, Painter
+from booth.ui.screens.scene import DEFAULT_LOOK_INFO, Drawn, Scene
+from booth.ui.words import KEEP_ONE, KEPT, NOT_KEPT, PICK_TITLE, RETAKE
+
+
+def draw(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
+    """The shots side by side, each as big as a third of the screen allows (judged at arm's length),
+    kept ones bright, the lit one (what a long press retakes) framed in the accent colour."""
+    L, st = p.layout, scene.state
+    surf.fill(theme.BG)
+    p.text(surf, d, PICK_TITLE, L.pick_title(), theme.TITLE, bold=True)
+    cards = L.pick_cards(len(st.shots))
+    can_retake = scene.retakes_left > 0 and st.can_start and not st.publishing
+    for i, (shot, card) in enumerate(zip(st.shots, cards)):
+        kept = st.keeps[i] if i < len(st.keeps) else True
+        box = shown = L.pick_photo(card)
+        previews = getattr(shot.photo, "previews", None) or {}
+        image = previews.get(st.retouch)
+        if image is None and previews:
+            image = next(iter(previews.values()))  # the chosen level is still being made
+        if image is not None:
+            ps = p.photo_surface(image, box)
+            shown = ps.get_rect(center=box.center)
+            surf.blit(ps, shown)
+            if not kept:
+                p.band(surf, shown, 170)
+            d.pick_photos.append(shown)
+        lit = i == st.selected and not scene.touch
+        if lit:
+            pygame.draw.rect(surf, theme.ACCENT, shown.inflate(round(1.6 * L.unit), round(1.6 * L.unit)),
+                             width=max(3, round(0.8 * L.unit)), border_radius=round(L.unit))
+        label = L.pick_label(card)
+        title = scene.look_info.get(shot.look, DEFAULT_LOOK_INFO.get(shot.look, ("", "")))[0]
+        if scene.touch and can_retake:
+            name = Rect(label.left, label.top, label.width - L.pick_retake(card).width, label.height)
+            p.button(surf, d, L.pick_retake(card), RETAKE, filled=False, colour=theme.FG, pct=theme.SMALL)
+        else:
+            name = label
+        p.text(surf, d, f"{title}: {KEPT if kept else NOT_KEPT}", name, theme.BODY,
+               theme.READY if kept else theme.DIM, bold=kept)
+    for level, pill in zip(RETOUCH_LEVELS, L.pick_pills()):
+        p.button(surf, d, pill, RETOUCH_NAMES[level], filled=level == st.retouch,
+                 colour=theme.ACCENT if level == st.retouch else theme.DIM, pct=theme.SMALL)
+    n = sum(st.keeps)
+    if st.publishing:
+        p.button(surf, d, L.pick_keep(), SAVING, filled=False)
+    elif n == 0:
+        p.button(surf, d, L.pick_keep(), KEEP_ONE, filled=False, colour=theme.FAULT if st.refused else theme.DIM,
+                 pct=theme.SMALL)
+    else:
+        label = scene.words.keep_all if n == len(st.shots) else scene.words.keep_some.format(n=n)
+        p.button(surf, d, L.pick_keep(), label, filled=True)
+    if not st.publishing:
+        how = scene.words.pick_how.format(n=scene.retakes_left) if can_retake or scene.touch else ""
+        secs = math.ceil(st.remaining(scene.now))
+        p.text(surf, d, " · ".join(t for t in (how, f"Deleted in {secs} s unless you keep them") if t),
+               L.pick_hint(), theme.SMALL, theme.DIM)

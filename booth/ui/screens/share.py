@@ -1,0 +1,112 @@
+"""Getting the photo to the phone: the QR code and the typeable address; the booth's Wi-Fi first when it has one.
+
+Three layouts: the photo's page on the booth's own network (``draw``), the
+cloud page with the booth's own way for guests with no signal ([cloud] set),
+and the step before, joining the booth's Wi-Fi (``draw_wifi``).
+"""
+
+from __future__ import annotations
+
+import pygame
+from pygame import Rect
+
+from booth.codes import display as display_code
+from booth.codes import short_code
+from booth.durations import days_text
+from booth.net import photo_url
+from booth.ui import theme
+from booth.ui.screens.painter import Painter
+from booth.ui.screens.scene import Drawn, Scene
+from booth.ui.screens.shapes import split
+
+SCAN = "Scan to download"
+DONE = "Done"
+JOIN_WIFI = "1. Join the booth's Wi-Fi"
+
+
+def short_url(url: str) -> str:
+    return url.split("://", 1)[-1]
+
+
+def typeable_url(url: str) -> str:
+    """The photo's address with its short code in place of the token: "192.168.4.1:8080/XK4M-7PQR".
+
+    The web server answers ``/<code>`` (booth/web/codes.py) with the photo's page.
+    """
+    base, sep, token = url.rpartition("/p/")
+    if not sep or not token:
+        return short_url(url)
+    return f"{short_url(base)}/{display_code(short_code(token))}"
+
+
+def _kept(scene: Scene) -> str:
+    return f"Kept for {days_text(scene.expiry_days)}. Delete it any time from the page."
+
+
+def draw(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
+    L, st = p.layout, scene.state
+    surf.fill(theme.BG)
+    if st.url:
+        p.qr(surf, d, st.url, L.qr_box())
+    if scene.local_base:
+        return _cloud(p, surf, scene, d)
+    area = L.share_text()
+    done = L.done_button()
+    step = "2. Download" if scene.wifi_payload else ""
+    rows = split(Rect(area.left, area.top, area.width, done.top - area.top - L.margin),
+                 (0.14, 0.28, 0.2, 0.38) if step else (0.0, 0.38, 0.22, 0.4))
+    if step:
+        p.text(surf, d, step, rows[0], theme.BODY, theme.ACCENT, bold=True)
+    p.text(surf, d, SCAN, rows[1], theme.TITLE, bold=True)
+    if st.url:
+        p.text(surf, d, f"or type {typeable_url(st.url)}", rows[2], theme.BODY, theme.FG, one_line=True)
+    p.text(surf, d, _kept(scene), rows[3], theme.SMALL, theme.DIM)
+    p.button(surf, d, done, DONE, filled=False, colour=theme.DIM, pct=theme.BODY)
+
+
+def _cloud(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
+    """[cloud] set: the main QR (drawn already) is the cloud page, for mobile data; then the way with no signal."""
+    L, st = p.layout, scene.state
+    area, done = L.share_text(), L.done_button()
+    box = Rect(area.left, area.top, area.width, done.top - area.top - L.margin)
+    kept = _kept(scene)
+    if scene.wifi_payload:  # the booth's Wi-Fi and its own download QR are the next screen
+        rows = split(box, (0.38, 0.2, 0.24, 0.18))
+        p.text(surf, d, SCAN, rows[0], theme.TITLE, bold=True)
+        p.text(surf, d, "Works on mobile data", rows[1], theme.BODY, theme.FG)
+        p.text(surf, d, scene.words.no_signal, rows[2], theme.BODY, theme.ACCENT, bold=True)
+        p.text(surf, d, kept, rows[3], theme.SMALL, theme.DIM)
+        p.button(surf, d, done, "No signal?", filled=False, colour=theme.DIM, pct=theme.BODY)
+        return
+    rows = split(box, (0.2, 0.14, 0.42, 0.12, 0.12))
+    p.text(surf, d, SCAN, rows[0], theme.TITLE, bold=True)
+    p.text(surf, d, "No signal? On the booth's Wi-Fi, scan this:", rows[1], theme.BODY, theme.FG)
+    if st.token:
+        local = photo_url(scene.local_base, st.token)
+        p.small_qr(surf, d, local, rows[2])
+        p.text(surf, d, f"or type {typeable_url(local)}", rows[3], theme.BODY, theme.FG, one_line=True)
+    p.text(surf, d, kept, rows[4], theme.SMALL, theme.DIM)
+    p.button(surf, d, done, DONE, filled=False, colour=theme.DIM, pct=theme.BODY)
+
+
+def draw_wifi(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
+    L = p.layout
+    surf.fill(theme.BG)
+    if scene.wifi_payload:
+        p.qr(surf, d, scene.wifi_payload, L.qr_box())
+    area = L.share_text()
+    token = scene.state.token
+    if scene.local_base and token:  # [cloud]: the cloud QR came first; here the way with no signal
+        rows = split(area, (0.2, 0.12, 0.4, 0.14, 0.14))
+        p.text(surf, d, JOIN_WIFI, rows[0], theme.TITLE, bold=True)
+        p.text(surf, d, f"Network: {scene.wifi_ssid}", rows[1], theme.BODY, theme.FG)
+        local = photo_url(scene.local_base, token)
+        p.small_qr(surf, d, local, rows[2])
+        p.text(surf, d, "2. Then scan this to download", rows[3], theme.BODY, theme.ACCENT, bold=True)
+        p.text(surf, d, f"or type {typeable_url(local)}", rows[4], theme.SMALL, theme.FG, one_line=True)
+        return
+    rows = split(area, (0.3, 0.2, 0.2, 0.3))
+    p.text(surf, d, JOIN_WIFI, rows[0], theme.TITLE, bold=True)
+    p.text(surf, d, f"Network: {scene.wifi_ssid}", rows[1], theme.BODY, theme.FG)
+    p.text(surf, d, "Scan with your phone's camera", rows[2], theme.SMALL, theme.DIM)
+    p.text(surf, d, scene.words.wifi_next, rows[3], theme.BODY, theme.ACCENT, bold=True)
