@@ -36,6 +36,7 @@ from typing import Any
 from booth import notify
 from booth.config import Config
 from booth.controls import Autopilot, Gpio, is_quit, open_gpio, translate
+from booth.event import Event
 from booth.session import (
     Analyse,
     CameraBack,
@@ -296,6 +297,7 @@ class App:
         self.screenshots = Screenshots(options.screenshots) if options.screenshots else None
         self.housekeeper = Housekeeper(self, disk, config.data_dir)
         self.look_info = LOOK_INFO
+        self.event = Event.from_settings(config.event)  # the logo was read and checked with the config
         self.wifi = wifi_payload(config.wifi.ssid, config.wifi.password) if config.wifi.ssid else ""
         # [cloud] set: the QR is the cloud page's; the booth's own address stays the way with no signal.
         self.local_base = base_url(config.web) if config.cloud.enabled else ""
@@ -439,7 +441,7 @@ class App:
             guide=self._coach_guide(frame) if st.phase is Phase.COACH else None,
             face=self._head(frame) if st.phase in PREVIEW_PHASES else None,
             looked_in=self._looked_in(frame) if st.phase is Phase.BREATHE else None,
-            flow=self.settings.flow,
+            flow=self.settings.flow, event=self.event,
         )
 
     @staticmethod

@@ -6,6 +6,7 @@ import pygame
 from pygame import Rect
 
 from booth.durations import days_text
+from booth.event import Event
 from booth.session import CAMERA_RETRYING, DISK_FULL, TELL_STAFF
 from booth.ui import theme
 from booth.ui.screens.painter import Painter
@@ -27,7 +28,12 @@ TITLE = "Get your headshot"
 
 def draw(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
     L, st = p.layout, scene.state
+    event = scene.event if scene.event is not None and scene.event.shown else None
     top = L.top_band()
+    if event is not None:  # the event's name and welcome above the title: a taller band, at most 30 %
+        width = round((L.width - 2 * L.margin) * (0.65 if event.logo else 1.0))  # beside the logo (at most 35 %)
+        need = p.stack_height([(t, pct, b) for t, pct, b, _ in _event_lines(event) if t], width)
+        top = Rect(0, 0, L.width, min(max(top.height, need + L.margin), round(L.height * 0.3)))
     hint = scene.words.start if st.can_start else ""
     fault = ""
     if not st.camera_ok:
@@ -50,7 +56,10 @@ def draw(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
     if not has_preview:
         surf.fill(theme.BG)
     p.band(surf, top)
-    p.text(surf, d, TITLE, top.inflate(-2 * L.margin, -L.margin // 2), theme.TITLE, bold=True)
+    if event is not None:
+        p.event_header(surf, d, event, top.inflate(-2 * L.margin, -L.margin // 2), _event_lines(event))
+    else:
+        p.text(surf, d, TITLE, top.inflate(-2 * L.margin, -L.margin // 2), theme.TITLE, bold=True)
     if fault:  # on a solid panel: red on a live picture would not read
         box = centre_box(L)
         panel = box.inflate(2 * L.margin, L.margin)
@@ -63,3 +72,10 @@ def draw(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
     if st.notice:
         surf.fill(theme.FAULT, strip)
         p.text(surf, d, st.notice, strip.inflate(-L.margin, -4), theme.SMALL, theme.FG, bold=True)
+
+
+def _event_lines(event: Event) -> list[tuple[str, float, bool, tuple[int, int, int]]]:
+    """The event's name, then its welcome line (or the title, when it has none)."""
+    if not event.name:
+        return [(event.welcome or TITLE, theme.TITLE, True, theme.FG)]
+    return [(event.name, theme.TITLE, True, theme.FG), (event.welcome or TITLE, theme.BODY, False, theme.DIM)]

@@ -21,8 +21,8 @@ def draw(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
     p.text(surf, d, TITLE, L.title_box(), theme.TITLE, bold=True)
     for i, (look, card) in enumerate(zip(LOOKS, L.look_cards())):
         on = i == st.selected
-        pygame.draw.rect(surf, theme.ACCENT if on else theme.CARD, card, border_radius=round(2 * L.unit))
-        fg = theme.ACCENT_TEXT if on else theme.FG
+        pygame.draw.rect(surf, p.accent if on else theme.CARD, card, border_radius=round(2 * L.unit))
+        fg = p.accent_text if on else theme.FG
         title, desc = scene.look_info.get(look, DEFAULT_LOOK_INFO[look])
         inner = card.inflate(-round(3 * L.unit), -round(3 * L.unit))
         if L.portrait:

@@ -54,7 +54,7 @@ def draw(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
             corners(surf, crop, theme.FG, max(2, width // 2))  # the photo's edges
             # Green only when the head really fills it: never a green oval around half a face.
             green = ready and scene.guide.fits
-            pygame.draw.ellipse(surf, theme.READY if green else theme.ACCENT, head, width=width)
+            pygame.draw.ellipse(surf, theme.READY if green else p.accent, head, width=width)
             d.guide, d.crop = head, crop
     p.band(surf, top)
     p.band(surf, bottom)
@@ -75,17 +75,18 @@ def draw(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
     p.text(surf, d, title, left, theme.BIG, theme.ACCENT, bold=True, align="left")
     p.text(surf, d, hint, right, theme.SMALL, theme.FG, align="right")
     readiness = float(getattr(g, "readiness", 0.0) or 0.0) if g is not None else 0.0
-    _meter(surf, d, meter, readiness, ready)
+    _meter(surf, d, meter, readiness, ready, p.accent)
     p.back(surf, scene, d, scene.words.skip_look if flow and not st.retaking else BACK)
 
 
-def _meter(surf: pygame.Surface, d: Drawn, track: Rect, value: float, ready: bool) -> None:
+def _meter(surf: pygame.Surface, d: Drawn, track: Rect, value: float, ready: bool,
+           accent: tuple[int, int, int]) -> None:
     """How close the look is: fills as it comes, green when it holds."""
     value = min(1.0, max(0.0, value))
     radius = track.height // 2
     pygame.draw.rect(surf, theme.CARD, track, border_radius=radius)
     fill = Rect(track.left, track.top, round(track.width * value), track.height)
     if fill.width > 0:
-        pygame.draw.rect(surf, theme.READY if ready else theme.ACCENT, fill, border_radius=radius)
+        pygame.draw.rect(surf, theme.READY if ready else accent, fill, border_radius=radius)
     pygame.draw.rect(surf, theme.FG, track, width=max(2, track.height // 8), border_radius=radius)
     d.meter = (Rect(track), fill)

@@ -23,7 +23,7 @@ def draw(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
     size = round(min(L.width, L.height) * 0.6)
     box = Rect(0, 0, size, size)
     box.center = (L.width // 2, L.height // 2)
-    pygame.draw.circle(surf, theme.ACCENT, box.center, size // 2, width=max(4, round(1.2 * L.unit)))
+    pygame.draw.circle(surf, p.accent, box.center, size // 2, width=max(4, round(1.2 * L.unit)))
     p.text(surf, d, str(n), box, theme.HUGE, theme.FG, bold=True)
     bottom = L.bottom_band().inflate(-2 * L.margin, -L.margin)
     p.text(surf, d, LOOK_AT_LENS, bottom, theme.BIG, theme.FG, bold=True)

@@ -20,7 +20,7 @@ def draw(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
     look = st.look or FLOW_ORDER[0]
     side = round(min(area.width, area.height) * 0.3)
     glyph = Rect(L.width // 2 - side // 2, area.top + round(area.height * 0.04), side, side)
-    face_glyph(surf, glyph, look, theme.ACCENT)
+    face_glyph(surf, glyph, look, p.accent)
     line = Rect(area.left, glyph.bottom + L.margin // 2, area.width, round(area.height * 0.36))
     p.text(surf, d, HANDOVER_LINES.get(look, HANDOVER_LINES[FLOW_ORDER[-1]]), line, theme.TITLE, bold=True)
     taken = f"{len(st.shots)} of {len(FLOW_ORDER)} photos taken" if st.shots else ""
@@ -32,5 +32,5 @@ def draw(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
     left = st.remaining(scene.now) / total if total > 0 else 0.0
     bar = Rect(area.left + area.width // 4, rows[2].centery, area.width // 2, max(4, round(L.unit)))
     pygame.draw.rect(surf, theme.CARD, bar)
-    pygame.draw.rect(surf, theme.ACCENT, Rect(bar.left, bar.top, round(bar.width * left), bar.height))
+    pygame.draw.rect(surf, p.accent, Rect(bar.left, bar.top, round(bar.width * left), bar.height))
     p.back(surf, scene, d, FINISH if st.shots else BACK)

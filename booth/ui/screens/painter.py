@@ -15,6 +15,7 @@ import pygame
 from pygame import Rect
 
 from booth import qr
+from booth.event import Event, Logo
 from booth.ui import theme
 from booth.ui.fonts import Fonts
 from booth.ui.layout import Layout
@@ -36,6 +37,16 @@ class Painter:
         self._qr_cache: dict[tuple[str, int], pygame.Surface] = {}  # (text, box width)
         self._photo_cache: dict[tuple[int, tuple[int, int]], pygame.Surface] = {}
         self._overlay: dict[tuple[int, int], pygame.Surface] = {}
+        self._logo_cache: dict[tuple[int, tuple[int, int]], tuple[pygame.Surface, bool]] = {}
+        self._event: Event | None = None
+        # The accent role's colours: amber, or the event's ([event] accent_colour) made readable.
+        self.accent, self.accent_text = theme.ACCENT, theme.ACCENT_TEXT
+
+    def use_event(self, event: Event | None) -> None:
+        """The event whose accent colour the screens use (theme.ACCENT names the role, this the colour)."""
+        if event is not self._event:
+            self._event = event
+            self.accent, self.accent_text = theme.accent_colours(event.accent if event else None)
 
     # ------------------------------------------------------------ text
     def _render(self, text: str, px: int, colour: Colour, bold: bool) -> pygame.Surface:
@@ -89,6 +100,8 @@ class Painter:
         """
         if not text:
             return Rect(box.left, box.top, 0, 0)
+        if colour == theme.ACCENT:
+            colour = self.accent
         px = self.layout.px(pct)
         while one_line and px > theme.MIN_PX and self.fonts.get(px, bold).size(text)[0] > box.width:
             px = max(theme.MIN_PX, int(px * 0.92))
@@ -160,9 +173,11 @@ class Painter:
     def button(self, surf: pygame.Surface, d: Drawn, rect: Rect, label: str, *, filled: bool,
                colour: Colour = theme.ACCENT, pct: float = theme.BODY) -> None:
         radius = rect.height // 3
+        if colour == theme.ACCENT:
+            colour = self.accent
         if filled:
             pygame.draw.rect(surf, colour, rect, border_radius=radius)
-            fg = theme.ACCENT_TEXT
+            fg = self.accent_text
         else:
             pygame.draw.rect(surf, colour, rect, width=max(2, rect.height // 14), border_radius=radius)
             fg = colour
@@ -173,6 +188,54 @@ class Painter:
         if scene.touch:
             self.button(surf, d, self.layout.back_button(), label, filled=False, colour=theme.DIM,
                         pct=theme.SMALL)
+
+    # ------------------------------------------------------------ the event
+    def logo(self, surf: pygame.Surface, d: Drawn, logo: Logo, box: Rect, align: str = "center") -> Rect:
+        """The event's logo fitted in ``box``; a dark logo on a light plate, or it would vanish on BG."""
+        pad = max(2, round(0.8 * self.layout.unit))
+        inner = box.inflate(-2 * pad, -2 * pad)
+        key = (id(logo), inner.size)
+        cached = self._logo_cache.get(key)
+        if cached is None:
+            pixels = logo.rgba(inner.size)
+            s = logo.surface(inner.size)
+            if pygame.display.get_surface() is not None:
+                s = s.convert_alpha()
+            seen = pixels[..., 3] > 0
+            colours = [tuple(int(c) for c in pixels[seen][:, :3].mean(axis=0))] if seen.any() else []
+            dark = bool(colours) and theme.contrast(colours[0], theme.BG) < 3.0  # WCAG's minimum for graphics
+            if len(self._logo_cache) > 8:
+                self._logo_cache.clear()
+            cached = self._logo_cache[key] = (s, dark)
+        s, dark = cached
+        r = s.get_rect(centery=box.centery)
+        r.centerx = box.centerx
+        if align == "left":
+            r.left = box.left + pad
+        if dark:
+            pygame.draw.rect(surf, theme.FG, r.inflate(2 * pad, 2 * pad), border_radius=pad)
+        surf.blit(s, r)
+        d.logo = r.inflate(2 * pad, 2 * pad) if dark else r
+        return d.logo
+
+    def event_header(self, surf: pygame.Surface, d: Drawn, event: Event, box: Rect,
+                     lines: list[tuple[str, float, bool, Colour]]) -> None:
+        """The logo at the left of ``box`` and the lines (the event's name, its welcome) beside it.
+
+        Without a logo the lines take the whole box; without lines the logo is centred.
+        """
+        lines = [line for line in lines if line[0]]
+        if event.logo is None:
+            self.stack(surf, d, lines, box)
+            return
+        if not lines:
+            self.logo(surf, d, event.logo, box)
+            return
+        gap = round(2 * self.layout.unit)
+        width = min(round(box.height * event.logo.aspect), round(box.width * 0.35))
+        drawn = self.logo(surf, d, event.logo, Rect(box.left, box.top, width, box.height), align="left")
+        rest = Rect(drawn.right + gap, box.top, box.right - drawn.right - gap, box.height)
+        self.stack(surf, d, lines, rest)
 
     # ------------------------------------------------------------ QR codes and photos
     def qr(self, surf: pygame.Surface, d: Drawn, text: str, box: Rect) -> None:

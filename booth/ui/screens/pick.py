@@ -38,7 +38,7 @@ def draw(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
             d.pick_photos.append(shown)
         lit = i == st.selected and not scene.touch
         if lit:
-            pygame.draw.rect(surf, theme.ACCENT, shown.inflate(round(1.6 * L.unit), round(1.6 * L.unit)),
+            pygame.draw.rect(surf, p.accent, shown.inflate(round(1.6 * L.unit), round(1.6 * L.unit)),
                              width=max(3, round(0.8 * L.unit)), border_radius=round(L.unit))
         label = L.pick_label(card)
         title = scene.look_info.get(shot.look, DEFAULT_LOOK_INFO.get(shot.look, ("", "")))[0]

@@ -13,6 +13,7 @@ from typing import Any
 
 from pygame import Rect
 
+from booth.event import Event
 from booth.session import State
 from booth.ui.guide import Fractions, Guide
 from booth.ui.words import BUTTON, Words
@@ -45,6 +46,7 @@ class Scene:
     face: Fractions | None = None  # the subject's head (booth.ui.guide.head_box), None when nobody is seen
     looked_in: Fractions | None = None  # the part of the picture a face is looked for in (booth.vision.analysed_window)
     flow: str = "one"  # [session] flow: "all" adds the skip on the coach screen
+    event: Event | None = None  # [event]: the name, logo and welcome on attract and share; the accent colour
 
 
 @dataclass
@@ -76,6 +78,7 @@ class Drawn:
     qrs: list[tuple[Rect, str]] = field(default_factory=list)  # every QR code drawn, the main one first
     photo: Rect | None = None
     pick_photos: list[Rect] = field(default_factory=list)  # pick: each shot's photo on screen, in order
+    logo: Rect | None = None  # where the event's logo went
 
     def text(self) -> str:
         return "\n".join(t for t, _ in self.texts)

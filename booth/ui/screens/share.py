@@ -43,6 +43,18 @@ def _kept(scene: Scene) -> str:
     return f"Kept for {days_text(scene.expiry_days)}. Delete it any time from the page."
 
 
+def _event_header(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> Rect:
+    """The event's logo and name at the top of the text column; the column's rest, for the texts."""
+    area, event = p.layout.share_text(), scene.event
+    if event is None or not (event.name or event.logo):
+        return area
+    gap = round(2 * p.layout.unit)
+    h = max(p.layout.px(theme.BODY) * 2, round(area.height * 0.16))
+    p.event_header(surf, d, event, Rect(area.left, area.top, area.width, h),
+                   [(event.name, theme.BODY, True, theme.FG)])
+    return Rect(area.left, area.top + h + gap, area.width, area.height - h - gap)
+
+
 def draw(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
     L, st = p.layout, scene.state
     surf.fill(theme.BG)
@@ -50,7 +62,7 @@ def draw(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
         p.qr(surf, d, st.url, L.qr_box())
     if scene.local_base:
         return _cloud(p, surf, scene, d)
-    area = L.share_text()
+    area = _event_header(p, surf, scene, d)
     done = L.done_button()
     step = "2. Download" if scene.wifi_payload else ""
     rows = split(Rect(area.left, area.top, area.width, done.top - area.top - L.margin),
@@ -67,7 +79,7 @@ def draw(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
 def _cloud(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
     """[cloud] set: the main QR (drawn already) is the cloud page, for mobile data; then the way with no signal."""
     L, st = p.layout, scene.state
-    area, done = L.share_text(), L.done_button()
+    area, done = _event_header(p, surf, scene, d), L.done_button()
     box = Rect(area.left, area.top, area.width, done.top - area.top - L.margin)
     kept = _kept(scene)
     if scene.wifi_payload:  # the booth's Wi-Fi and its own download QR are the next screen
