@@ -201,4 +201,28 @@ def test_start_error_screen_watches_the_logo(tmp_path: Path) -> None:
         load_config(conf)
     error = describe(info.value, conf, None, restarts=True)
     assert error.watch == (conf, tmp_path / "logo.png")
-    assert "[event] logo" in error.message and error.advice.startswith(f"Fix {conf}")
+    assert "[event] logo" in error.message
+    assert error.advice == f"Put a PNG or SVG file at {tmp_path / 'logo.png'}, or fix {conf} — the booth restarts by itself"
+
+
+def test_a_booth_stopped_on_a_missing_logo_restarts_once_it_is_there(tmp_path: Path, listener) -> None:
+    """The real `booth run` with a display: the start-error screen until the logo file appears, then exit 75."""
+    from booth_process import kill
+    from booth.ui.fatal import RESTART_EXIT
+    from test_faults_start_screen import DUMMY, _finish, _start
+
+    conf = tmp_path / "booth.toml"
+    conf.write_text(DUMMY + '[event]\nlogo = "logo.png"\n')
+    line = (f'{conf}: [event] logo = "logo.png": {tmp_path / "logo.png"} not found; '
+            "allowed: a PNG or SVG image file")
+    proc = _start(listener, "--camera", "scripted", config=conf, data=tmp_path / "data")
+    try:
+        listener.wait("READY=1", 60)
+        listener.wait("STATUS=" + line, 5)
+        assert proc.poll() is None, "the booth waits for the fix"
+        (tmp_path / "logo.png").write_bytes(png_bytes())
+        code, err = _finish(proc, 15)
+    finally:
+        kill(proc)
+    assert code == RESTART_EXIT, err
+    assert err.splitlines()[0] == f"booth: {line}" and "Traceback" not in err

@@ -89,6 +89,8 @@ def describe(exc: Exception, config_path: Path, config: Config | None, *, restar
         advice = f"Make {config.data_dir} a folder the booth user can write to"
     elif getattr(exc, "advice", ""):  # a fault no config can fix (a Pi camera not found: restart the Pi)
         advice, then = exc.advice, ""  # type: ignore[attr-defined]
+    elif getattr(exc, "files", ()):  # a file the config names (the event's logo) is the fault
+        advice = f"Put a PNG or SVG file at {exc.files[0]}, or fix {config_path}"  # type: ignore[attr-defined]
     else:
         advice = f"Fix {config_path}"
     return StartError(" ".join(str(exc).split()), advice + then, tuple(watch), JOURNAL if restarts else "")
