@@ -63,7 +63,7 @@ $(VENV)/.stamp-test: $(VENV)/.stamp-run
 # booth/locale/booth.pot and merge it into every language's .po; translators fill in the
 # new entries. No source locations: they would change with every edit and say little.
 messages: setup
-	$(PYBABEL) -q extract -F babel.cfg --no-location --sort-output --add-comments=TRANSLATORS: \
+	$(PYBABEL) -q extract -F babel.cfg -k Plural:1,2 --no-location --sort-output --add-comments=TRANSLATORS: \
 		--project=booth --copyright-holder="booth contributors" -o booth/locale/booth.pot .
 	$(PYBABEL) -q update -i booth/locale/booth.pot -d booth/locale -D booth --no-fuzzy-matching --ignore-obsolete
 

@@ -424,7 +424,8 @@ class App:
         from booth.ui.layout import hit_test
 
         st = self.session.state
-        return hit_test(self.layout, st, pos, retakes_left=st.retakes_left(self.settings))
+        return hit_test(self.layout, st, pos, retakes_left=st.retakes_left(self.settings),
+                        languages=len(self.settings.languages))
 
     def scene(self, now: float) -> Any:
         from booth.ui.screens import PREVIEW_PHASES, Scene

@@ -127,6 +127,11 @@ class DisplayConfig:
     fps: int = _opt(30, "display frame rate", min=5, max=120)
     font: str = _opt("", "font file (.ttf/.otf); empty = DejaVu Sans from the system")
     sound: bool = _opt(True, "shutter sound")
+    languages: list[str] = field(default_factory=lambda: ["en"], metadata={
+        "help": "languages the booth speaks, by code (first = each guest's default; the attract screen "
+                "offers the others), e.g. [\"de\", \"en\", \"ja\"]; booth.i18n.LANGUAGES lists them",
+        "languages": True,
+    })
 
 
 @dataclass
@@ -422,6 +427,8 @@ def _show(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return f'"{value}"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
     return repr(value)
 
 
@@ -429,7 +436,28 @@ def _type_name(kind: Any) -> str:
     return {int: "an integer", float: "a number", bool: "true or false", str: "a string"}.get(kind, str(kind))
 
 
+def _check_languages(value: Any, where: str) -> list[str]:
+    """A non-empty list of language codes, each one the booth has words for, none twice."""
+    from booth import i18n
+
+    have = i18n.available()
+    allowed = f"allowed: a list of codes from {', '.join(have)} (first = the default)"
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: must be a non-empty list of language codes; {allowed}")
+    twice = sorted({v for v in value if value.count(v) > 1})
+    if twice:
+        raise ConfigError(f"{where}: {', '.join(twice)} listed twice; {allowed}")
+    for code in value:
+        if code not in i18n.LANGUAGES:
+            raise ConfigError(f"{where}: {code} is not a language the booth knows; {allowed}")
+        if code not in have:
+            raise ConfigError(f"{where}: {code} has no translation yet ({i18n.po_path(code)} is missing); {allowed}")
+    return list(value)
+
+
 def _check(kind: Any, rules: typing.Mapping[str, Any], value: Any, where: str) -> Any:
+    if rules.get("languages"):
+        return _check_languages(value, where)
     # TOML has distinct integer/float/bool types; accept an integer where a
     # number is wanted, nothing else implicitly.
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
@@ -456,6 +484,8 @@ def _check(kind: Any, rules: typing.Mapping[str, Any], value: Any, where: str) -
 
 
 def _toml_value(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):

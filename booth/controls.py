@@ -254,7 +254,8 @@ def key_action(key: int) -> Action | None:
     """What a key means: space/enter act, escape/backspace go back, arrows steer, Delete
     leaves the lit shot out of the pick (or keeps it again): the key a guest reaches for to
     drop a photo, and one that means nothing on any other screen, so a stray press harms
-    nothing. (Backspace, the other guess, already means back/retake on every screen.)"""
+    nothing. (Backspace, the other guess, already means back/retake on every screen.) L or Tab:
+    the next language, on the attract screen."""
     import pygame
 
     return {
@@ -268,6 +269,8 @@ def key_action(key: int) -> Action | None:
         pygame.K_RIGHT: Action.NEXT,
         pygame.K_DOWN: Action.NEXT,
         pygame.K_DELETE: Action.TOGGLE,
+        pygame.K_l: Action.LANGUAGE,
+        pygame.K_TAB: Action.LANGUAGE,
     }.get(key)
 
 

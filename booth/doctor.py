@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from booth.config import Config
 from booth.diskguard import free_mb_at
@@ -216,6 +217,28 @@ def check_display(config: Config) -> Check:
     return Check(OK, "display", detail)
 
 
+def check_fonts(config: Config, cjk_dirs: tuple[Path, ...] | None = None, use_fontconfig: bool = True) -> Check:
+    """The fonts the offered languages need: DejaVu Sans always, Noto Sans CJK for Japanese, Chinese, Korean."""
+    from booth.i18n import LANGUAGES
+    from booth.ui.fonts import CJK_DIRS, find_cjk, find_font
+
+    langs = ", ".join(config.display.languages)
+    regular, _, problem = find_font(config.display.font, use_fontconfig=use_fontconfig)
+    if regular is None:
+        return Check(FAIL, "fonts", "DejaVu Sans not found", "sudo apt-get install fonts-dejavu-core")
+    cjk = [c for c in config.display.languages if c in LANGUAGES and LANGUAGES[c].script == "cjk"]
+    detail = f"{regular.name} for {langs}"
+    if cjk:
+        found, _ = find_cjk(cjk_dirs if cjk_dirs is not None else CJK_DIRS, use_fontconfig)
+        if found is None:
+            return Check(FAIL, "fonts", f"no Noto Sans CJK for {', '.join(cjk)} ([display] languages): "
+                         "their words would be drawn as empty boxes", "sudo apt-get install fonts-noto-cjk")
+        detail = f"{regular.name}; {found.name} for {', '.join(cjk)}"
+    if problem:
+        return Check(WARN, "fonts", f"{detail}; {problem}", "fix [display] font")
+    return Check(OK, "fonts", detail)
+
+
 def gpio_in_use(booth: BoothStatus, used: dict[str, int]) -> Check:
     """The pins as the running booth holds them (opening them again would fail: GPIO busy)."""
     state = booth.gpio
@@ -367,7 +390,7 @@ def check_cloud(config: Config) -> Check:
 
 CHECKS: list[Callable[[Config], Check]] = [
     check_python, check_packages, check_model_file, check_camera, check_framing,
-    check_display, check_gpio, check_storage, check_network, check_hotspot, check_cloud,
+    check_display, check_fonts, check_gpio, check_storage, check_network, check_hotspot, check_cloud,
 ]
 
 

@@ -16,3 +16,16 @@ def days_text(days: float) -> str:
     if abs(days - whole) < 1e-9:
         return f"{whole} day{'s' if whole != 1 else ''}"
     return f"{days:g} days"
+
+
+def span(days: float) -> tuple[str, int]:
+    """How long, as a whole count of one unit: ("days", 7), ("hours", 36) for 1.5 days, ("hours", 12).
+
+    For sentences translated with plural forms (booth.i18n.Plural): a catalogue's plural rule
+    counts whole numbers, so a fraction of a day is said in hours, never rounded away, and a
+    sentence names its unit as a whole ("deleted after {n} days"), so a language can decline it.
+    """
+    whole = round(days)
+    if days >= 1 and abs(days - whole) < 1e-9:
+        return "days", whole
+    return "hours", max(1, round(days * 24))

@@ -70,6 +70,18 @@ def N_(message: str) -> str:
     return message
 
 
+@dataclass(frozen=True)
+class Plural:
+    """A message with a count in it, defined once (``Plural("{n} day", "{n} days")``), counted where shown.
+
+    Extracted as a plural message (``make messages`` passes ``-k Plural:1,2``), so each
+    language writes all of its own forms; the English pair is the catalogue's key.
+    """
+
+    singular: str
+    plural: str
+
+
 def po_path(code: str, locale_dir: Path = LOCALE_DIR) -> Path:
     return locale_dir / code / "LC_MESSAGES" / f"{DOMAIN}.po"
 
@@ -128,14 +140,25 @@ class Translator:
     def plural(self, singular: str, plural: str, n: int, **fields: object) -> str:
         return self.catalogue.ngettext(singular, plural, n).format(n=n, **fields)
 
-    def has(self, message: str) -> bool:
+    def n(self, message: str | Plural, n: int, **fields: object) -> str:
+        """``message`` for a count ``n``: a :class:`Plural` in the form the language needs for ``n``;
+        a plain message (a count that needs no agreement, "Skip look") translated, then filled."""
+        if isinstance(message, Plural):
+            return self.plural(message.singular, message.plural, n, **fields)
+        return self(message).format(n=n, **fields)
+
+    def has(self, message: str | Plural) -> bool:
         """Whether ``message`` is in this language's catalogue (English has every message).
 
         Asks the catalogue itself, so a translation that equals the English ("OK") counts.
+        A plural message is stored under its singular (with every form).
         """
         if self.code == DEFAULT:
             return True
-        return message in getattr(self.catalogue, "_catalog", {})
+        catalog = getattr(self.catalogue, "_catalog", {})
+        if isinstance(message, Plural):
+            return (message.singular, 0) in catalog
+        return message in catalog
 
 
 @lru_cache(maxsize=64)

@@ -103,6 +103,22 @@ def visit_url(base: str, visit: str) -> str:
     return f"{base.rstrip('/')}/v/{visit}"
 
 
+# The query parameter a page of the photo server reads the guest's language from (booth.web: it
+# beats the phone's Accept-Language), so the page the QR opens speaks the language the guest chose.
+LANG_PARAM = "lang"
+
+
+def with_language(url: str, code: str | None) -> str:
+    """``url`` asking its page for language ``code`` (``?lang=de``); unchanged for None or ""."""
+    if not code:
+        return url
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != LANG_PARAM]
+    return urlunsplit(parts._replace(query=urlencode([*query, (LANG_PARAM, code)])))
+
+
 def _escape(value: str) -> str:
     for ch in ("\\", ";", ",", ":", '"'):
         value = value.replace(ch, "\\" + ch)

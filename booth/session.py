@@ -60,6 +60,8 @@ import enum
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
+from booth.i18n import N_
+
 LOOKS: tuple[str, ...] = ("smile", "serious", "contemplative")
 FLOWS: tuple[str, ...] = ("one", "all")  # [session] flow: one chosen look, or the session of all three
 # The session of looks coaches them in this order. Serious first: straight after the breathing
@@ -69,20 +71,33 @@ FLOWS: tuple[str, ...] = ("one", "all")  # [session] flow: one chosen look, or t
 # laughed finds it hard to come back to a straight face, while going up into a smile is easy.
 FLOW_ORDER: tuple[str, ...] = ("serious", "contemplative", "smile")
 RETOUCH_LEVELS: tuple[str, ...] = ("none", "natural", "polished")
-RETOUCH_NAMES = {"none": "None", "natural": "Natural", "polished": "Polished"}  # as the guest reads them
+# As the guest reads them (English msgids, translated where they are shown).
+RETOUCH_NAMES = {
+    # TRANSLATORS: a retouch level on a small button: no retouching at all; one short word.
+    "none": N_("None"),
+    # TRANSLATORS: a retouch level on a small button: a light, natural retouch; one short word.
+    "natural": N_("Natural"),
+    # TRANSLATORS: a retouch level on a small button: a stronger, polished retouch; one short word.
+    "polished": N_("Polished"),
+}
 
-THANKS = "Thanks — see you next time"
-SORRY_CAMERA = "Sorry — the camera missed that. Please try again."
-SORRY_PHOTO = "Sorry — that photo didn't work out. Please try again."
-SORRY_PAUSED = "Sorry — the booth is paused for a moment."
-CAMERA_RETRYING = "Camera unavailable — retrying"
-TELL_STAFF = "Please tell a member of staff."
-DISK_FULL = f"Photos are paused: the booth's storage is full. {TELL_STAFF}"
+# What the screen says (English msgids; the session passes them on, the screen translates them).
+THANKS = N_("Thanks — see you next time")
+SORRY_CAMERA = N_("Sorry — the camera missed that. Please try again.")
+SORRY_PHOTO = N_("Sorry — that photo didn't work out. Please try again.")
+SORRY_PAUSED = N_("Sorry — the booth is paused for a moment.")
+CAMERA_RETRYING = N_("Camera unavailable — retrying")
+TELL_STAFF = N_("Please tell a member of staff.")
+DISK_FULL = N_("Photos are paused: the booth's storage is full. Please tell a member of staff.")
 
 # The breathing clock runs while a face was seen this recently. The face model misses the odd
 # frame (a far or tilted face flickers in and out), and a Pi analyses 8 to 15 frames a second:
 # half a second bridges a few missed frames without counting a guest who has stepped away.
 FACE_SEEN_S = 0.5
+
+# A language chosen on the attract screen by a guest who then never started is their choice, not
+# the next guest's: it goes back to the booth's first language after this long without a press.
+LANGUAGE_IDLE_S = 45.0
 
 
 class Phase(enum.Enum):
@@ -117,6 +132,7 @@ class Action(enum.Enum):
     TOGGLE = "toggle"  # pick: keep a shot or not: a tap on it (index given), or the Delete key (the lit one)
     LEVEL = "level"  # pick: a tap on one retouch level (index given)
     RETAKE = "retake"  # pick: a tap on one shot's retake (index given)
+    LANGUAGE = "language"  # attract: the next language (L, Tab), or a tap on one's name (index given)
 
 
 class GuidanceLike(Protocol):
@@ -332,6 +348,7 @@ class Settings:
     flow: str = "all"  # "all" | "one": see FLOWS
     handover_s: float = 3.0  # flow "all": the "Lovely. Now a ..." moment between looks
     look_timeout_s: float = 25.0  # flow "all": a look not caught by then is taken anyway
+    languages: tuple[str, ...] = ("en",)  # [display] languages: what the attract screen offers, first = default
 
     @classmethod
     def from_config(cls, config: Any) -> Settings:
@@ -356,6 +373,7 @@ class Settings:
             flow=s.flow,
             handover_s=s.handover_s,
             look_timeout_s=s.look_timeout_s,
+            languages=tuple(config.display.languages),
         )
 
 
@@ -401,6 +419,8 @@ class State:
     retaking: bool = False  # flow "all": this look is a retake from PICK
     refused: bool = False  # pick: "keep" was pressed with nothing kept
     pending: frozenset[str] = frozenset()  # pick: kept tokens not yet published
+    language: str = "en"  # the guest's language (a code of Settings.languages); the default at each new guest
+    language_at: float = 0.0  # attract: when the guest last chose a language
 
     @property
     def can_start(self) -> bool:
@@ -434,7 +454,7 @@ class Transition:
 
 def initial(now: float, settings: Settings) -> Transition:
     """The booth at power-on: attract, LED pulsing, analysis watching for faces."""
-    state = State(since=now, retouch=settings.retouch, led="pulse")
+    state = State(since=now, retouch=settings.retouch, led="pulse", language=settings.languages[0])
     return Transition(state, (SetLed("pulse"), Analyse("presence"), Cue("attract")))
 
 
@@ -471,8 +491,13 @@ def led_mode(state: State) -> str:
     return "off"
 
 
-def _enter(state: State, phase: Phase, now: float, settings: Settings, fx: list[Effect], **changes: Any) -> State:
-    """Move to ``phase`` with its deadline and entry effects."""
+def _enter(state: State, phase: Phase, now: float, settings: Settings, fx: list[Effect], *,
+           same_guest: bool = False, **changes: Any) -> State:
+    """Move to ``phase`` with its deadline and entry effects.
+
+    Back to ATTRACT, the next guest is greeted in the booth's first language, unless this is the
+    same guest stepping back (``same_guest``: a long press on the choose or coaching screen).
+    """
     deadline = {
         Phase.ATTRACT: None,
         Phase.CHOOSE: settings.choose_timeout_s,
@@ -503,6 +528,9 @@ def _enter(state: State, phase: Phase, now: float, settings: Settings, fx: list[
         new = replace(new, look=None, retakes=0, guidance=None, token=None, url=None, photo=None,
                       burst=None, publishing=False, kept=False, message="", trigger="",
                       todo=(), retaking=False, refused=False)
+        if not same_guest and state.phase is not Phase.ATTRACT:
+            new = replace(new, language=settings.languages[0])
+        new = replace(new, language_at=now)
         fx += [Analyse("presence"), Cue("attract")]
     elif phase is Phase.CHOOSE:
         new = replace(new, selected=0, scanning=settings.choose_cycle_s > 0, scan_at=now)
@@ -553,7 +581,7 @@ def _back_from_coaching(state: State, now: float, settings: Settings, fx: list[E
     if settings.flow == "all" and state.phase is Phase.COACH:
         return _next_look(state, now, settings, fx)
     if settings.look in LOOKS or settings.flow == "all":
-        return _enter(state, Phase.ATTRACT, now, settings, fx)
+        return _enter(state, Phase.ATTRACT, now, settings, fx, same_guest=True)
     return _enter(state, Phase.CHOOSE, now, settings, fx)
 
 
@@ -777,7 +805,7 @@ def _input(state: State, event: Input, now: float, settings: Settings, fx: list[
     if p is Phase.ATTRACT:
         if a is Action.MAIN and state.can_start:
             return _start_session(state, now, settings, fx)
-        return state
+        return _choose_language(state, event, now, settings)
     if p is Phase.HANDOVER:
         if a is Action.MAIN:  # ready now: coach the next look
             return _enter(state, Phase.COACH, now, settings, fx)
@@ -789,7 +817,7 @@ def _input(state: State, event: Input, now: float, settings: Settings, fx: list[
     if p is Phase.CHOOSE:
         n = len(LOOKS)
         if a is Action.BACK:
-            return _enter(state, Phase.ATTRACT, now, settings, fx)
+            return _enter(state, Phase.ATTRACT, now, settings, fx, same_guest=True)
         if a in (Action.PREV, Action.NEXT):
             delta = -1 if a is Action.PREV else 1
             return replace(state, selected=(state.selected + delta) % n, scanning=False,
@@ -845,8 +873,32 @@ def _input(state: State, event: Input, now: float, settings: Settings, fx: list[
     return state  # CAPTURE, PROCESSING, GOODBYE: hands off
 
 
+def _choose_language(state: State, event: Input, now: float, settings: Settings) -> State:
+    """Attract: the guest's language. A tap on a name picks it; L or Tab, an arrow, or the big
+    button's long press (its only other gesture) goes to the next one, round the list."""
+    offered = settings.languages
+    if len(offered) < 2:
+        return state
+    here = offered.index(state.language) if state.language in offered else 0
+    a = event.action
+    if a is Action.LANGUAGE and event.index is not None:
+        if not 0 <= event.index < len(offered):
+            return state
+        there = event.index
+    elif a in (Action.LANGUAGE, Action.BACK, Action.NEXT):
+        there = (here + 1) % len(offered)
+    elif a is Action.PREV:
+        there = (here - 1) % len(offered)
+    else:
+        return state
+    return replace(state, language=offered[there], language_at=now)
+
+
 def _timeouts(state: State, now: float, settings: Settings, fx: list[Effect]) -> State:
     p = state.phase
+    if p is Phase.ATTRACT and state.language != settings.languages[0] \
+            and now - state.language_at >= LANGUAGE_IDLE_S:
+        return replace(state, language=settings.languages[0], language_at=now)
     if p in LIVE_PHASES and now - state.last_face > settings.walkaway_s:
         return _goodbye(state, now, settings, fx)
     if p in (Phase.CHOOSE, Phase.PICK) and state.scanning and not state.publishing \

@@ -98,6 +98,7 @@ PACKAGES=(
   python3-picamera2     # camera (pulls in python3-libcamera, simplejpeg, numpy)
   python3-lgpio         # GPIO for gpiozero on Pi 5 and later kernels
   fonts-dejavu-core     # the display font
+  fonts-noto-cjk        # the display's Japanese, Chinese and Korean ([display] languages)
   libegl1 libgles2      # mediapipe's GPU delegate libraries (loaded even on CPU)
   libgbm1 libdrm2       # pygame's KMS/DRM video driver (fullscreen without a desktop)
   avahi-daemon          # booth.local on the network

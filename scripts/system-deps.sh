@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a purpose needs, once. Usage: system-deps.sh test|bench
-#   test:  chromium (phone page tests), fonts-dejavu-core (display font),
+#   test:  chromium (phone page tests), fonts-dejavu-core (display font), fonts-noto-cjk (the display's
+#          Japanese, Chinese and Korean: booth/ui/fonts.py),
 #          the shell linter, package shellcheck (tests/test_install_pi.py checks scripts/install-pi.sh),
 #          unzip (an independent check of the staff ZIP export in tests/test_web_staff.py),
 #          curl, iproute2, dnsmasq-base and udhcpc (tests/test_hotspot_netns.py: the hotspot in
@@ -10,8 +11,8 @@
 set -euo pipefail
 
 case "${1:-test}" in
-  test)  packages=(chromium fonts-dejavu-core shellcheck unzip curl iproute2 dnsmasq-base udhcpc) ;;
-  bench) packages=(chromium fonts-dejavu-core shellcheck unzip curl iproute2 dnsmasq-base udhcpc nginx wrk) ;;
+  test)  packages=(chromium fonts-dejavu-core fonts-noto-cjk shellcheck unzip curl iproute2 dnsmasq-base udhcpc) ;;
+  bench) packages=(chromium fonts-dejavu-core fonts-noto-cjk shellcheck unzip curl iproute2 dnsmasq-base udhcpc nginx wrk) ;;
   *) echo "usage: $0 test|bench" >&2; exit 2 ;;
 esac
 

@@ -201,14 +201,14 @@ def test_asked_to_look_aside_the_eyes_turn_that_way_further_back_and_to_the_lens
     s.cue("coach", "contemplative", SETTLED)
     t = SETTLED + 2.0
     assert s.at(t).gaze == 0.0  # the photo looks into the lens
-    s.cue("coach", "contemplative", t, (W.LOOK_AWAY.format(side="left"),))
+    s.cue("coach", "contemplative", t, (W.LOOK_AWAY["left"],))
     first = s.at(t + REACT_S[1] + 0.31).gaze
     assert GLANCE_FIRST[0] <= first <= GLANCE_FIRST[1]  # their own left: + (the image right)
     later = s.at(t + 10.0).gaze  # the prompt stayed: further, never past the most
     assert first < later <= GLANCE_MAX
     s.cue("coach", "contemplative", t + 10.0, (W.NOT_SO_FAR,))
     assert s.at(t + 10.0 + REACT_S[1] + 0.31).gaze < later
-    s.cue("coach", "contemplative", t + 12.0, (W.LOOK_AWAY.format(side="right"),))
+    s.cue("coach", "contemplative", t + 12.0, (W.LOOK_AWAY["right"],))
     assert s.at(t + 12.0 + REACT_S[1] + 0.31).gaze < 0  # the other way
     s.cue("coach", "smile", t + 14.0, (W.LOOK_AT_LENS,))  # a new screen, and the lens asked for
     assert s.at(t + 14.0 + REACT_S[1] + 0.31).gaze == 0.0

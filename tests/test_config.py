@@ -207,3 +207,27 @@ def test_booth_commands_refuse_nan_naming_file_and_key(tmp_path: Path, command: 
     assert "Traceback" not in done.stderr
 
 
+
+
+def test_display_languages_default_to_english_and_list_what_is_allowed(tmp_path: Path) -> None:
+    from booth import i18n
+
+    assert Config().display.languages == ["en"]  # `make run` starts in English
+    have = i18n.available()
+    # Every language with a catalogue is accepted, in the order given (the first is the default).
+    config = config_from_dict({"display": {"languages": list(reversed(have))}}, "x.toml")
+    assert config.display.languages == list(reversed(have))
+    allowed = f"allowed: a list of codes from {', '.join(have)} (first = the default)"
+    message = error_of(tmp_path, '[display]\nlanguages = ["en", "klingon"]\n')
+    assert '[display] languages = ["en", "klingon"]: klingon is not a language the booth knows' in message
+    assert message.endswith(allowed)
+    assert error_of(tmp_path, '[display]\nlanguages = ["en", "en"]\n').endswith(f"en listed twice; {allowed}")
+    assert "must be a non-empty list of language codes" in error_of(tmp_path, "[display]\nlanguages = []\n")
+    assert "must be a non-empty list of language codes" in error_of(tmp_path, '[display]\nlanguages = "en"\n')
+    assert "must be a non-empty list of language codes" in error_of(tmp_path, "[display]\nlanguages = [1]\n")
+    uncatalogued = [code for code in i18n.LANGUAGES if code not in have]
+    if uncatalogued:  # a language the booth knows but nobody has translated yet
+        message = error_of(tmp_path, f'[display]\nlanguages = ["{uncatalogued[0]}"]\n')
+        assert f"{uncatalogued[0]} has no translation yet" in message and message.endswith(allowed)
+    # dump_config writes the list as TOML that reads back the same.
+    assert 'languages = ["en"]' in dump_config(Config())

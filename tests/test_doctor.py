@@ -43,8 +43,8 @@ def table(result: subprocess.CompletedProcess[str]) -> dict[str, str]:
 def test_doctor_table_here(tmp_path: Path, model_path: Path, faces_dir: Path) -> None:
     result = doctor(tmp_path, model_path.parent, f'[scripted]\nfaces_dir = "{faces_dir}"\n[web]\nport = {free_port()}\n')
     rows = table(result)
-    assert list(rows) == ["python", "packages", "model", "camera", "framing", "display", "gpio", "storage", "network",
-                          "hotspot", "cloud"]
+    assert list(rows) == ["python", "packages", "model", "camera", "framing", "display", "fonts", "gpio", "storage",
+                          "network", "hotspot", "cloud"]
     assert rows["model"].startswith("OK") and "verified" in rows["model"]
     # No camera or no screen (as on CI): warnings that say what happens instead. A Pi has them: OK.
     if camera_hardware():
@@ -64,7 +64,8 @@ def test_doctor_table_here(tmp_path: Path, model_path: Path, faces_dir: Path) ->
     # no NetworkManager here, and no [wifi] ssid: no hotspot, which is fine
     assert rows["hotspot"].startswith("OK") and "none (" in rows["hotspot"]
     assert rows["cloud"].startswith("OK") and "off ([cloud] bucket not set)" in rows["cloud"]
-    assert result.stdout.splitlines()[-1] == f"11 checks: 0 FAIL, {warnings} WARN"
+    assert rows["fonts"].startswith("OK") and "DejaVuSans.ttf for en" in rows["fonts"]
+    assert result.stdout.splitlines()[-1] == f"12 checks: 0 FAIL, {warnings} WARN"
     assert result.returncode == 0
 
 
@@ -233,3 +234,20 @@ def test_a_stale_or_dead_booth_is_not_running(tmp_path: Path) -> None:
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     write_status(tmp_path, BoothStatus(pid=int(dead.stdout)))  # a booth killed before it could clean up
     assert running_booth(config) is None
+
+
+def test_fonts_for_a_cjk_language_need_noto_cjk(tmp_path: Path) -> None:
+    """Japanese offered: the doctor names the CJK collection it found, and fails (naming the package) without it."""
+    from booth.config import config_from_dict
+    from booth.doctor import check_fonts
+    from booth.i18n import LANGUAGES
+
+    assert LANGUAGES["ja"].script == "cjk"
+    config = config_from_dict({})
+    config.display.languages = ["en", "ja"]  # as [display] languages says once ja's catalogue is in
+    found = check_fonts(config)
+    assert found.status == "OK" and "NotoSansCJK-Regular.ttc for ja" in found.detail
+    missing = check_fonts(config, cjk_dirs=(tmp_path,), use_fontconfig=False)
+    assert missing.status == "FAIL" and "ja" in missing.detail and missing.fix == "sudo apt-get install fonts-noto-cjk"
+    config.display.languages = ["en", "de"]  # no CJK language offered: no CJK font needed
+    assert check_fonts(config, cjk_dirs=(tmp_path,), use_fontconfig=False).status == "OK"

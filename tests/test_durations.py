@@ -18,3 +18,16 @@ from booth.durations import days_text
 ])
 def test_days_text(days: float, words: str) -> None:
     assert days_text(days) == words
+
+
+@pytest.mark.parametrize(("days", "counted"), [
+    (7, ("days", 7)),
+    (1, ("days", 1)),
+    (1.5, ("hours", 36)),  # a fraction: whole hours, which a plural rule can count
+    (0.5, ("hours", 12)),
+    (0.001, ("hours", 1)),  # never "0 hours"
+])
+def test_span_counts_whole_units(days: float, counted: tuple[str, int]) -> None:
+    from booth.durations import span
+
+    assert span(days) == counted

@@ -119,3 +119,15 @@ def test_every_shipped_catalogue_compiles_and_names_its_language() -> None:
             catalog = read_po(fp)
         assert str(catalog.locale).split("_")[0] == code, code
         assert i18n.translator(code).language.code == code
+
+
+def test_a_plural_defined_once_is_counted_where_shown(tmp_path: Path) -> None:
+    _write_po(tmp_path, "pl", PL_PO)
+    tr = i18n.translator("pl", tmp_path)
+    days = i18n.Plural("{n} day", "{n} days")
+    assert [tr.n(days, n) for n in (1, 3, 5)] == ["1 dzień", "3 dni", "5 dni."]
+    assert i18n.ENGLISH.n(days, 1) == "1 day" and i18n.ENGLISH.n(days, 2) == "2 days"
+    # A plain message with a count that needs no agreement is translated, then filled.
+    assert tr.n("Smile!", 4) == "Uśmiech!" and i18n.ENGLISH.n("Keep {n}", 2) == "Keep 2"
+    assert tr.has(days) and not tr.has(i18n.Plural("{n} hour", "{n} hours"))
+    assert i18n.N_("Smile!") == "Smile!"

@@ -78,3 +78,14 @@ def test_wifi_payload_open_network_and_errors() -> None:
     assert wifi_payload("Open", "") == "WIFI:T:nopass;S:Open;;"
     with pytest.raises(ValueError, match="ssid"):
         wifi_payload("", "x")
+
+
+def test_the_qr_url_carries_the_guests_language() -> None:
+    from booth.net import LANG_PARAM, with_language
+
+    assert LANG_PARAM == "lang"  # what booth.web reads (?lang=)
+    assert with_language("http://10.42.0.1/v/Xk3v9QpL", "de") == "http://10.42.0.1/v/Xk3v9QpL?lang=de"
+    assert with_language("https://photos.example.com/p/abc?x=1&lang=fr", "ja") == \
+        "https://photos.example.com/p/abc?x=1&lang=ja"
+    assert with_language("http://10.42.0.1/p/abc", "") == "http://10.42.0.1/p/abc"
+    assert with_language("http://10.42.0.1/p/abc", None) == "http://10.42.0.1/p/abc"

@@ -98,3 +98,34 @@ def test_taps_do_nothing_while_the_booth_works(phase):
 
 def test_rect_type():
     assert isinstance(Layout(1280, 720).qr_box(), Rect)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("n", [2, 3, 5, 16])
+def test_language_names_sit_in_equal_cells_along_the_bottom(size, n):
+    L = Layout(*size)
+    cells = L.language_cells(n)
+    assert len(cells) == n
+    strip = L.language_strip(n)
+    assert strip.bottom == L.height
+    for cell in cells:
+        assert L.screen.contains(cell) and strip.contains(cell)
+        assert cell.width == cells[0].width and cell.height >= L.px(3.4) * 2  # room for a name at SMALL size
+        assert cell.width >= min(24 * L.unit, (L.width - 2 * L.margin) / n) - 1
+    for i, a in enumerate(cells):
+        assert not any(a.colliderect(b) for b in cells[i + 1:])
+    rows = sorted({c.top for c in cells})
+    per_row = [sum(c.top == top for c in cells) for top in rows]
+    assert max(per_row) - min(per_row) <= 1 or per_row[-1] < per_row[0]  # rows as even as they can be
+    assert strip.height < L.height * (0.45 if n == 16 else 0.2)
+
+
+def test_one_language_takes_no_room_and_taps_on_names_pick_them():
+    L = Layout(1280, 720)
+    assert L.language_cells(1) == [] and L.language_strip(1).height == 0
+    st = State(phase=Phase.ATTRACT)
+    cells = L.language_cells(3)
+    for i, cell in enumerate(cells):
+        assert hit_test(L, st, cell.center, languages=3) == Input(Action.LANGUAGE, i)
+    assert hit_test(L, st, (640, 100), languages=3) == Input(Action.MAIN)  # anywhere else: start
+    assert hit_test(L, st, cells[0].center) == Input(Action.MAIN)  # one language offered: no names drawn

@@ -75,7 +75,7 @@ BLINK_S = 0.15
 _NEUTRAL_STATES = ("breathe", "share", "review", "choose", "goodbye")
 _BREATHE_ACTS = (W.STEP_INTO_FRAME,)  # what the breathing screen may ask (booth.session)
 # The subject's own left is +gaze (booth.coach.face: the image right).
-_AWAY = {W.LOOK_AWAY.format(side="left"): 1.0, W.LOOK_AWAY.format(side="right"): -1.0}
+_AWAY = {W.LOOK_AWAY["left"]: 1.0, W.LOOK_AWAY["right"]: -1.0}
 _OPPOSITE = {W.STEP_CLOSER: W.STEP_BACK, W.STEP_BACK: W.STEP_CLOSER,
              W.MOVE_LEFT: W.MOVE_RIGHT, W.MOVE_RIGHT: W.MOVE_LEFT}
 

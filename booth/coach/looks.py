@@ -39,11 +39,7 @@ from booth.config import CoachConfig
 from booth.observation import Observation
 
 LOOKS = ("smile", "serious", "contemplative")
-LOOK_INFO: dict[str, tuple[str, str]] = {
-    "smile": ("Smile", "Warm and friendly: a real smile that reaches your eyes."),
-    "serious": ("Confident", "Calm and self-assured: relaxed mouth, eyes on the lens."),
-    "contemplative": ("Thoughtful", "Soft and reflective: eyes just off the lens, head tilted a little."),
-}
+LOOK_INFO = W.LOOK_INFO  # the looks' names and descriptions, defined with the coach's words
 
 # Smile metric needed per smile_strength setting (the metric's 0.5 = a plainly visible smile).
 SMILE_NEEDED = {"soft": 0.35, "clear": 0.5, "big": 0.8}
@@ -168,7 +164,7 @@ def _gaze_checks(m: Metrics, look: str, settings: CoachConfig) -> list[Check]:
     word = settings.contemplative_side
     lo, hi = GAZE_AWAY
     gaze = Check("gaze_far", W.NOT_SO_FAR, at_most(away, hi, 6.0)) if away > hi else \
-        Check("gaze_away", W.LOOK_AWAY.format(side=word), at_least(away, lo, 4.0))
+        Check("gaze_away", W.LOOK_AWAY[word], at_least(away, lo, 4.0))
     return [
         Check("face_camera", W.FACE_CAMERA, at_most(abs(m.yaw), FACE_TURN_MAX_CONTEMPLATIVE, 8.0)),
         gaze,

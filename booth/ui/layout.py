@@ -213,14 +213,53 @@ class Layout:
         h = max(self.px(theme.BODY) * 2, round(11 * self.unit))
         return Rect(t.left, t.bottom - h, t.width, h)
 
+    # ---- attract: the languages offered, by their own names
+    def language_cells(self, n: int) -> list[Rect]:
+        """One cell per offered language along the bottom of the attract screen, equal widths,
+        in as many rows as it takes for each to hold a name at two-metre size; none for one language.
 
-def hit_test(layout: Layout, state: State, pos: tuple[int, int], *, retakes_left: int = 1) -> Input | None:
+        Equal cells rather than cells as wide as each name: a tap is then told apart from the
+        geometry alone (hit_test), whatever the font draws.
+        """
+        if n < 2:
+            return []
+        per_row = max(1, min(n, int((self.width - 2 * self.margin) // (24 * self.unit))))
+        rows = -(-n // per_row)
+        per_row = -(-n // rows)  # as even as the rows allow: 5 names in 2 rows are 3 + 2, not 4 + 1
+        h = max(round(self.px(theme.SMALL) * 2.2), round(9 * self.unit))  # a touch target, ~9 mm on a 7" panel
+        w = (self.width - 2 * self.margin) // per_row
+        top = self.height - rows * h - self.margin // 2
+        cells = []
+        for i in range(n):
+            row, col = divmod(i, per_row)
+            in_row = min(per_row, n - row * per_row)
+            left = self.width // 2 - in_row * w // 2 + col * w  # a short last row is centred
+            cells.append(Rect(left, top + row * h, w, h))
+        return cells
+
+    def language_strip(self, n: int) -> Rect:
+        """The band the language names take at the bottom (empty for one language)."""
+        cells = self.language_cells(n)
+        if not cells:
+            return Rect(0, self.height, self.width, 0)
+        top = min(c.top for c in cells) - self.margin // 2
+        return Rect(0, top, self.width, self.height - top)
+
+
+def hit_test(layout: Layout, state: State, pos: tuple[int, int], *, retakes_left: int = 1,
+             languages: int = 1) -> Input | None:
     """What a tap at ``pos`` means on the screen ``state`` shows (the layout decides
-    where things are; the session decides what they do)."""
+    where things are; the session decides what they do). ``languages``: how many the
+    attract screen offers (a tap on one's name picks it)."""
     p = state.phase
     if p in LIVE_PHASES and layout.back_button().collidepoint(pos):
         return Input(Action.BACK)
-    if p is Phase.ATTRACT or p is Phase.SHARE_WIFI:
+    if p is Phase.ATTRACT:
+        for i, cell in enumerate(layout.language_cells(languages)):
+            if cell.collidepoint(pos):
+                return Input(Action.LANGUAGE, i)
+        return Input(Action.MAIN)
+    if p is Phase.SHARE_WIFI:
         return Input(Action.MAIN)
     if p is Phase.CHOOSE:
         for i, card in enumerate(layout.look_cards()):
