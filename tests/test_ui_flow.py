@@ -19,7 +19,7 @@ from booth.ui import theme
 from booth.ui.fonts import Fonts
 from booth.ui.layout import Layout, hit_test
 from booth.ui.screens import Renderer, Scene
-from booth.ui.words import BUTTON, HANDOVER_LINES, KEEP_ONE, KEPT, NOT_KEPT, PICK_TITLE, TOUCH
+from booth.ui.words import BUTTON, HANDOVER_LINES, KEEP_ONE, KEPT, NOT_KEPT, PICK_TITLE, KEYBOARD, TOUCH
 
 SIZES = [(1280, 720), (800, 480), (720, 1280)]
 COLOURS = {"serious": (200, 40, 40), "contemplative": (40, 200, 40), "smile": (40, 40, 200)}
@@ -124,9 +124,24 @@ def test_pick_shows_every_shot_side_by_side_large(fonts, size):
     for look in ("Confident", "Thoughtful", "Smile"):
         assert_text_drawn(surf, d, f"{look}: {KEPT}")
     assert_text_drawn(surf, d, BUTTON.keep_all)
-    assert_text_drawn(surf, d, BUTTON.pick_how.format(n=2))
+    assert_text_drawn(surf, d, BUTTON.retake_lit.format(n=2))
     for text, r in d.texts:
         assert surf.get_rect().contains(r), f"{text!r} off screen at {size}"
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_keyboard_pick_says_how_to_leave_a_shot_out_with_or_without_retakes(fonts, size):
+    """A keyboard alone: the arrows and Delete are named whenever the pick is up; Esc only while a
+    retake is left. The button says nothing about keeping (it cannot toggle one shot; all are kept)."""
+    for retakes, esc in ((2, True), (0, False)):
+        surf, d = draw(fonts, pick_state(), size, words=KEYBOARD, touch=False, retakes_left=retakes)
+        assert "Delete" in KEYBOARD.pick_how
+        assert_text_drawn(surf, d, KEYBOARD.pick_how)
+        assert (d.find(KEYBOARD.retake_lit.format(n=retakes)) is not None) == esc, d.text()
+        for text, r in d.texts:
+            assert surf.get_rect().contains(r), f"{text!r} off screen at {size}"
+    surf, d = draw(fonts, pick_state(), size, words=BUTTON, touch=False, retakes_left=0)
+    assert d.find(KEYBOARD.pick_how) is None and d.find(TOUCH.pick_how) is None
 
 
 def test_pick_shows_the_chosen_level_unkept_dimmed_and_the_lit_one(fonts):

@@ -29,7 +29,8 @@ class Words:
     handover_next: str  # hand-over: how to go on now, or finish here
     keep_all: str  # pick: the keep button's label with every shot kept
     keep_some: str  # pick: ... with some, formatted with {n}
-    pick_how: str  # pick: how to keep a shot or not, and retake one, formatted with {n} retakes left
+    pick_how: str  # pick: how to keep a shot or not ("": not with these controls; every shot is kept at first)
+    retake_lit: str  # pick: how to retake the lit shot, formatted with {n} retakes left ("": a button per shot)
 
 
 BUTTON = Words(
@@ -47,7 +48,8 @@ BUTTON = Words(
     handover_next="Press when you're ready · hold to finish here",
     keep_all="Keep all — press",
     keep_some="Keep {n} — press",
-    pick_how="Hold to retake the lit photo ({n} left)",
+    pick_how="",
+    retake_lit="Hold to retake the lit photo ({n} left)",
 )
 TOUCH = Words(
     kind="touch",
@@ -65,6 +67,7 @@ TOUCH = Words(
     keep_all="Keep all",
     keep_some="Keep {n}",
     pick_how="Tap a photo to keep it or not",
+    retake_lit="",
 )
 KEYBOARD = Words(
     kind="keyboard",
@@ -81,7 +84,8 @@ KEYBOARD = Words(
     handover_next="Space when you're ready · Esc to finish here",
     keep_all="Keep all — space",
     keep_some="Keep {n} — space",
-    pick_how="Arrows light a photo, Esc retakes it ({n} left)",
+    pick_how="Arrows light a photo, Delete keeps it or not",
+    retake_lit="Esc retakes it ({n} left)",
 )
 
 # The session of looks: what the hand-over says before each look (the look coming next).

@@ -62,7 +62,7 @@ def draw(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
         label = scene.words.keep_all if n == len(st.shots) else scene.words.keep_some.format(n=n)
         p.button(surf, d, L.pick_keep(), label, filled=True)
     if not st.publishing:
-        how = scene.words.pick_how.format(n=scene.retakes_left) if can_retake or scene.touch else ""
+        retake = scene.words.retake_lit.format(n=scene.retakes_left) if can_retake else ""
         secs = math.ceil(st.remaining(scene.now))
-        p.text(surf, d, " · ".join(t for t in (how, f"Deleted in {secs} s unless you keep them") if t),
-               L.pick_hint(), theme.SMALL, theme.DIM)
+        hints = (scene.words.pick_how, retake, f"Deleted in {secs} s unless you keep them")
+        p.text(surf, d, " · ".join(t for t in hints if t), L.pick_hint(), theme.SMALL, theme.DIM)
