@@ -119,6 +119,31 @@ def with_language(url: str, code: str | None) -> str:
     return urlunsplit(parts._replace(query=urlencode([*query, (LANG_PARAM, code)])))
 
 
+def split_page_url(url: str) -> tuple[str, str, str] | None:
+    """(base, "p", token) for a :func:`photo_url`, (base, "v", visit) for a :func:`visit_url` (a query such
+    as :func:`with_language`'s left out); else None."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    pieces = parts.path.rsplit("/", 2)
+    if len(pieces) == 3 and pieces[1] in ("p", "v") and pieces[2] and (parts.netloc or pieces[0]):
+        return urlunsplit(parts._replace(path=pieces[0], query="", fragment="")), pieces[1], pieces[2]
+    return None
+
+
+def page_at(url: str, base: str) -> str | None:
+    """The same photo's or visit's page (and query) at another address: the booth's own, beside the cloud's."""
+    from urllib.parse import urlsplit
+
+    page = split_page_url(url)
+    if page is None:
+        return None
+    _, kind, token = page
+    query = urlsplit(url).query
+    moved = photo_url(base, token) if kind == "p" else visit_url(base, token)
+    return f"{moved}?{query}" if query else moved
+
+
 def _escape(value: str) -> str:
     for ch in ("\\", ";", ",", ":", '"'):
         value = value.replace(ch, "\\" + ch)

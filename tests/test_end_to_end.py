@@ -20,6 +20,7 @@ from pathlib import Path
 import cv2
 import pytest
 
+from booth.codes import short_code
 from booth.gallery import Gallery
 from booth.session import FLOW_ORDER
 from booth_process import booth_env, run_booth, start_web
@@ -79,3 +80,7 @@ def test_scripted_session_to_qr_to_page_to_download(env, web, tmp_path):
         assert status == 200 and body[:2] == b"\xff\xd8" and len(body) > 10_000
         fetched[download.rsplit("/", 2)[-2]] = body
     assert fetched == stored  # each link is its own photo's very bytes
+
+    # A phone that cannot scan types the code under the QR: it leads to the same visit page.
+    status, typed, _ = _get(f"{web}/{short_code(visit)}")  # urllib follows the redirect, as a browser does
+    assert status == 200 and re.findall(r'class="button download" href="([^"]+)"', typed.decode()) == links

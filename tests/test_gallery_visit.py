@@ -19,7 +19,7 @@ import pytest
 from test_gallery import jpegs  # noqa: F401 (the fixture: a London face, original and retouched)
 
 from booth.gallery import Gallery, GalleryError, new_token, photo_stats
-from booth.net import photo_url, visit_url
+from booth.net import page_at, photo_url, split_page_url, visit_url, with_language
 from booth.web.export import export_zip, gallery_items, guest_zip
 
 DAY = 86400.0
@@ -186,6 +186,16 @@ def test_visit_url_is_built_like_the_photo_url() -> None:
     for base in ("http://10.42.0.1:8080", "http://10.42.0.1:8080/", "https://photos.example.org/booth"):
         assert visit_url(base, visit) == photo_url(base, visit).replace("/p/", "/v/")
         assert visit_url(base, visit).endswith(f"/v/{visit}") and "//v/" not in visit_url(base, visit)
+        # Read back, and moved to the booth's own address (the share screen's way with no signal).
+        assert split_page_url(visit_url(base, visit)) == (base.rstrip("/"), "v", visit)
+        assert split_page_url(photo_url(base, visit)) == (base.rstrip("/"), "p", visit)
+        assert page_at(visit_url(base, visit), "http://10.42.0.1") == f"http://10.42.0.1/v/{visit}"
+        assert page_at(photo_url(base, visit), "http://10.42.0.1/") == f"http://10.42.0.1/p/{visit}"
+    assert split_page_url(f"http://x/q/{visit}") is None and page_at("http://x/", "http://y") is None
+    # The guest's language on the QR's URL (booth.net.with_language) goes with the page, never into the token.
+    asked = with_language(visit_url("https://photos.example.org", visit), "de")
+    assert split_page_url(asked) == ("https://photos.example.org", "v", visit)
+    assert page_at(asked, "http://10.42.0.1") == f"http://10.42.0.1/v/{visit}?lang=de"
 
 
 def test_staff_figures_count_visits(tmp_path: Path, jpegs) -> None:

@@ -468,6 +468,32 @@ def test_share_qr_decodes_to_the_photo_url_and_is_crisp(fonts, size):
     assert "Kept for 7 days" in d.text()
 
 
+VISIT = "Vq8Ld2KxW9sTn4Rb7YcM1a-_"
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (720, 1280), (800, 480)])
+def test_share_of_a_visit_shows_the_visits_short_code(fonts, size):
+    """The session of looks shares the visit's page: the QR holds it, and the typeable address is the
+    visit's short code (booth web leads it to /v/<visit>), never the 24 characters."""
+    url = f"http://192.168.4.1:8080/v/{VISIT}"
+    surf, d = draw(fonts, State(phase=Phase.SHARE, url=url), size=size, expiry_days=7)
+    assert d.qr[1] == url and _decode(surf, d.qr[0]) == url
+    code = short_code(VISIT)
+    assert_text_drawn(surf, d, f"or type 192.168.4.1:8080/{code[:4]}-{code[4:]}")
+    assert "/v/" not in d.text() and VISIT[:8] not in d.text()
+
+
+def test_typeable_url_reads_photo_and_visit_pages_only():
+    from booth.ui.screens import typeable_url
+
+    code = short_code(VISIT)
+    assert typeable_url(f"http://10.42.0.1/v/{VISIT}") == f"10.42.0.1/{code[:4]}-{code[4:]}"
+    assert typeable_url(f"https://booth.example/a/b/p/{VISIT}") == f"booth.example/a/b/{code[:4]}-{code[4:]}"
+    assert typeable_url("http://10.42.0.1/x/" + VISIT) == "10.42.0.1/x/" + VISIT  # not a page: as it is
+    assert typeable_url("http://10.42.0.1/v/") == "10.42.0.1/v/"
+    assert typeable_url(f"http://10.42.0.1/v/{VISIT}?lang=de") == f"10.42.0.1/{code[:4]}-{code[4:]}"
+
+
 def test_share_with_wifi_labels_the_second_step(fonts):
     _, d = draw(fonts, State(phase=Phase.SHARE, url=URL), wifi_payload=WIFI, wifi_ssid="booth")
     assert "2. Download" in d.text()
@@ -528,6 +554,24 @@ def test_cloud_share_with_the_booths_wifi_shows_both_ways(fonts, size):
     for t in ("1. Join the booth's Wi-Fi", "Network: booth", "2. Then scan this to download"):
         assert_text_drawn(surf, d, t)
     assert CLOUD_URL not in [text for _, text in d.qrs]
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (720, 1280)])
+def test_cloud_share_of_a_visit_offers_the_visit_at_the_booths_own_address(fonts, size):
+    """The session of looks with [cloud]: no photo token in the state, the cloud's visit page in the main
+    QR; the way with no signal is the same visit on the booth's own address, with its short code."""
+    cloud = f"https://photos.example.com/v/{VISIT}"
+    local = f"{LOCAL}/v/{VISIT}"
+    code = short_code(VISIT)
+    surf, d = draw(fonts, State(phase=Phase.SHARE, url=cloud), size=size, local_base=LOCAL)
+    assert [text for _, text in d.qrs] == [cloud, local]
+    assert _decode_qr(surf, d.qrs[0][0]) == cloud and _decode_qr(surf, d.qrs[1][0]) == local
+    assert_text_drawn(surf, d, f"or type 10.42.0.1/{code[:4]}-{code[4:]}")
+    surf, d = draw(fonts, State(phase=Phase.SHARE_WIFI, url=cloud), size=size, local_base=LOCAL,
+                   wifi_payload=WIFI, wifi_ssid="booth")
+    assert [text for _, text in d.qrs] == [WIFI, local] and _decode_qr(surf, d.qrs[1][0]) == local
+    for t in ("1. Join the booth's Wi-Fi", "2. Then scan this to download", f"10.42.0.1/{code[:4]}-{code[4:]}"):
+        assert_text_drawn(surf, d, t)
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (720, 1280), (480, 320)])

@@ -13,7 +13,7 @@ from pygame import Rect
 from booth.codes import display as display_code
 from booth.codes import short_code
 from booth.durations import days_text
-from booth.net import photo_url
+from booth.net import page_at, split_page_url
 from booth.ui import theme
 from booth.ui.screens.painter import Painter
 from booth.ui.screens.scene import Drawn, Scene
@@ -29,14 +29,22 @@ def short_url(url: str) -> str:
 
 
 def typeable_url(url: str) -> str:
-    """The photo's address with its short code in place of the token: "192.168.4.1:8080/XK4M-7PQR".
+    """The page's address with its short code in place of the token: "192.168.4.1:8080/XK4M-7PQR".
 
-    The web server answers ``/<code>`` (booth/web/codes.py) with the photo's page.
+    A photo's page or, in the session of looks, the visit's: the web server answers ``/<code>``
+    (booth/web/codes.py) with either.
     """
-    base, sep, token = url.rpartition("/p/")
-    if not sep or not token:
+    page = split_page_url(url)
+    if page is None:
         return short_url(url)
+    base, _, token = page
     return f"{short_url(base)}/{display_code(short_code(token))}"
+
+
+def _local_page(scene: Scene) -> str | None:
+    """[cloud] set: the shared page (a photo's, or the visit's) at the booth's own address, for no signal."""
+    url = scene.state.url
+    return page_at(url, scene.local_base) if url and scene.local_base else None
 
 
 def _kept(scene: Scene) -> str:
@@ -93,8 +101,8 @@ def _cloud(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
     rows = split(box, (0.2, 0.14, 0.42, 0.12, 0.12))
     p.text(surf, d, SCAN, rows[0], theme.TITLE, bold=True)
     p.text(surf, d, "No signal? On the booth's Wi-Fi, scan this:", rows[1], theme.BODY, theme.FG)
-    if st.token:
-        local = photo_url(scene.local_base, st.token)
+    local = _local_page(scene)
+    if local:
         p.small_qr(surf, d, local, rows[2])
         p.text(surf, d, f"or type {typeable_url(local)}", rows[3], theme.BODY, theme.FG, one_line=True)
     p.text(surf, d, kept, rows[4], theme.SMALL, theme.DIM)
@@ -107,12 +115,11 @@ def draw_wifi(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
     if scene.wifi_payload:
         p.qr(surf, d, scene.wifi_payload, L.qr_box())
     area = L.share_text()
-    token = scene.state.token
-    if scene.local_base and token:  # [cloud]: the cloud QR came first; here the way with no signal
+    local = _local_page(scene)
+    if local:  # [cloud]: the cloud QR came first; here the way with no signal
         rows = split(area, (0.2, 0.12, 0.4, 0.14, 0.14))
         p.text(surf, d, JOIN_WIFI, rows[0], theme.TITLE, bold=True)
         p.text(surf, d, f"Network: {scene.wifi_ssid}", rows[1], theme.BODY, theme.FG)
-        local = photo_url(scene.local_base, token)
         p.small_qr(surf, d, local, rows[2])
         p.text(surf, d, "2. Then scan this to download", rows[3], theme.BODY, theme.ACCENT, bold=True)
         p.text(surf, d, f"or type {typeable_url(local)}", rows[4], theme.SMALL, theme.FG, one_line=True)
