@@ -52,3 +52,29 @@ def test_prompts_nobody_asks_about_any_more_fade_like_met_ones():
     assert board.update(1.1, [item("face", False, "Step into the frame")]) == ("Step into the frame",)
     board.reset()
     assert board.shown() == ()
+
+
+def test_a_prompt_stays_first_long_enough_to_be_acted_on():
+    """A more important target slipping does not take the screen from a prompt just shown and still
+    missed until it has been up ``min_shown``; once its own target holds, it goes at once as before."""
+    board = PromptBoard(show_after=0.0, clear_after=0.0, max_shown=1, min_shown=1.5)
+    assert board.update(0.0, [item("gaze", False), item("smile", False)]) == ("Gaze",)
+    assert board.update(1.0, [item("gaze", True), item("smile", False)]) == ("Smile",)
+    # The gaze slips again 0.4 s later: the smile prompt stays until it has been up 1.5 s ...
+    assert board.update(1.4, [item("gaze", False), item("smile", False)]) == ("Smile",)
+    assert board.update(2.4, [item("gaze", False), item("smile", False)]) == ("Smile",)
+    # ... then the more important one comes back first.
+    assert board.update(2.5, [item("gaze", False), item("smile", False)]) == ("Gaze",)
+    # A prompt whose own target holds gives way at once.
+    assert board.update(2.6, [item("gaze", True), item("smile", False)]) == ("Smile",)
+    assert board.update(2.7, [item("gaze", False), item("smile", True)]) == ("Gaze",)
+    # Without the hold (min_shown 0) the same wobble swaps the words every frame it crosses.
+    board = PromptBoard(show_after=0.0, clear_after=0.0, max_shown=1, min_shown=0.0)
+    board.update(0.0, [item("gaze", True), item("smile", False)])
+    assert board.update(0.1, [item("gaze", False), item("smile", False)]) == ("Gaze",)
+
+
+def test_a_soft_prompt_gives_way_to_a_required_one_at_once():
+    board = PromptBoard(show_after=0.0, clear_after=0.0, max_shown=1, min_shown=1.5)
+    assert board.update(0.0, [item("a", True), item("eyes", False, required=False)]) == ("Eyes",)
+    assert board.update(0.1, [item("a", False), item("eyes", False, required=False)]) == ("A",)
