@@ -20,6 +20,7 @@ from __future__ import annotations
 import gettext
 import io
 import logging
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +30,9 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 DOMAIN = "booth"
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+# $BOOTH_LOCALE_DIR: another folder of catalogues (a test's own, a translator trying a draft) in place of
+# the ones the booth ships.
+LOCALE_DIR = Path(os.environ.get("BOOTH_LOCALE_DIR") or Path(__file__).resolve().parent / "locale")
 DEFAULT = "en"  # the language the code is written in: needs no catalogue
 
 

@@ -37,13 +37,16 @@ class WebServer(BoothWeb):
 
 
 def start_web(data_dir: Path, *, staff_hash: str = STAFF_HASH, expiry_days: float = 7.0, workers: int = 2,
-              port: int | None = None, log_name: str = "web.log", extra_config: str = "") -> WebServer:
-    """``extra_config``: more TOML tables for the server's config file (e.g. an [event])."""
+              port: int | None = None, log_name: str = "web.log", extra_config: str = "",
+              env_more: dict[str, str] | None = None) -> WebServer:
+    """``extra_config``: more TOML tables for the server's config file (e.g. an [event], [display]);
+    ``env_more``: more environment (BOOTH_LOCALE_DIR...)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     config = data_dir.parent / f"booth-{data_dir.name}.toml"
     config.write_text(f'[storage]\nexpiry_days = {expiry_days}\n\n[web]\nstaff_password_hash = "{staff_hash}"\n'
                       f"workers = {workers}\n\n{extra_config}")
-    web = booth_process.start_web(booth_env(data=data_dir, config=config), data_dir.parent / log_name, port=port)
+    web = booth_process.start_web(booth_env(data=data_dir, config=config, **(env_more or {})),
+                                  data_dir.parent / log_name, port=port)
     return WebServer(web.proc, web.port, web.log, data_dir)
 
 

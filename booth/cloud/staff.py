@@ -28,12 +28,13 @@ from starlette.routing import Route
 from booth.cloud.keys import KIND_FILES, META
 from booth.cloud.meta import record_from_meta
 from booth.cloud.store import Store
-from booth.demo import DEMO_EXPIRY_TEXT
-from booth.durations import days_text
 from booth.gallery import PhotoRecord, photo_stats, valid_token
 from booth.web.chart import hour_chart
 from booth.web.export import ExportItem, export_zip
-from booth.web.pages import render
+from booth.web.language import language_of
+from booth.web.pages import kept, render
+from booth.web.phone import look_names
+from booth.web.staff import DEMO_HOURS
 from booth.web.settings import WebSettings
 from booth.web.staff_access import NO_STORE, StaffAccess, zip_download
 from booth.web.thumbs import thumbnail_of
@@ -127,7 +128,6 @@ def booth_rows(photos: list[BoothPhoto], now: float) -> list[BoothRow]:
 
 def cloud_staff_routes(store: Store, settings: WebSettings, access: StaffAccess) -> list[Route]:
     catalogue = Catalogue(store, settings.expiry_days)
-    expiry_text = days_text(settings.expiry_days)
 
     def chosen(request: Request, photos: list[BoothPhoto]) -> tuple[str, list[BoothPhoto]] | None:
         """The ``?booth=`` filter and the photos it keeps; None for a booth with nothing in the bucket."""
@@ -141,14 +141,16 @@ def cloud_staff_routes(store: Store, settings: WebSettings, access: StaffAccess)
         now = time.time()
         photos = catalogue.photos()
         choice = chosen(request, photos)
+        lang = language_of(request)
         if choice is None:
-            return Response("No booth of that name has photos in the bucket.", status_code=404,
+            return Response(lang.gettext("No booth of that name has photos in the bucket."), status_code=404,
                             media_type="text/plain", headers=NO_STORE)
-        selected, kept = choice
-        stats = photo_stats([p.record for p in kept], now)
-        return render("staff.html", booths=booth_rows(photos, now), selected=selected, title="Photo booths — staff",
-                      wide=True, root="../", stats=stats, chart=hour_chart(stats.per_hour), expiry_text=expiry_text,
-                      demo_expiry_text=DEMO_EXPIRY_TEXT, done="", headers=NO_STORE)
+        selected, shown = choice
+        stats = photo_stats([p.record for p in shown], now)
+        return render("staff.html", lang, booths=booth_rows(photos, now), selected=selected,
+                      title=lang.gettext("Photo booths — staff"), wide=True, root="../", stats=stats,
+                      chart=hour_chart(stats.per_hour, lang), **kept(settings.expiry_days),
+                      demo_hours=DEMO_HOURS, looks=look_names(lang), done="", headers=NO_STORE)
 
     async def dashboard(request: Request) -> Response:
         return await run_in_threadpool(dashboard_sync, request)

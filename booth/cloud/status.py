@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from booth.i18n import ENGLISH, N_, Translator
+
 SYNC_STATUS_FILE = "sync-status.json"
 SYNC_STALE_AFTER_S = 120.0  # `booth sync` rewrites it at least every 30 s while it runs
 
@@ -29,14 +31,20 @@ class SyncStatus:
     updated: float = field(default_factory=time.time)
     pid: int = field(default_factory=os.getpid)
 
-    def line(self, now: float | None = None) -> str:
-        """The one line staff see."""
+    def stale(self, now: float | None = None) -> bool:
+        """Whether `booth sync` has stopped writing it (is not running)."""
+        return (time.time() if now is None else now) - self.updated > SYNC_STALE_AFTER_S
+
+    def line(self, now: float | None = None, tr: Translator = ENGLISH) -> str:
+        """The one line staff see (in ``tr``'s language; `booth doctor` says it in English)."""
         now = time.time() if now is None else now
-        if now - self.updated > SYNC_STALE_AFTER_S:
-            return f"booth sync is not running (last seen {int(now - self.updated)} s ago)"
-        text = "all photos uploaded" if not self.queue else (
-            f"{self.queue} waiting, the oldest for {int(now - (self.oldest or now))} s")
-        return f"{text}; last error: {self.last_error}" if self.last_error else text
+        if self.stale(now):
+            return tr(N_("booth sync is not running (last seen {s} s ago)"), s=int(now - self.updated))
+        # A count after a colon: no plural form to agree with it.
+        text = tr(N_("all photos uploaded")) if not self.queue else tr(
+            N_("waiting: {n}, the oldest for {s} s"), n=self.queue, s=int(now - (self.oldest or now)))
+        # The error is S3's or the network's own text: shown as it came.
+        return tr(N_("{text}; last error: {error}"), text=text, error=self.last_error) if self.last_error else text
 
 
 def write_sync_status(data_dir: Path, status: SyncStatus) -> None:

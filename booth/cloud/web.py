@@ -52,17 +52,16 @@ from booth.cloud.meta import record_from_meta
 from booth.cloud.staff import cloud_staff_routes
 from booth.cloud.store import Store, StoreError
 from booth.config import Config
-from booth.durations import days_text
 from booth.gallery import valid_token
-from booth.session import RETOUCH_NAMES
 from booth.web.brand import brand_of
 from booth.web.auth import PasswordChecker, PasswordHashError, Sessions, check_hash_format, login_limiter
 from booth.web.errors import InternalErrors
 from booth.web.headers import SecurityHeaders, content_security_policy
-from booth.web.pages import CSS, date_text, render, render_text
+from booth.web.language import Languages, PageLanguage, language_of
+from booth.web.pages import CSS, kept, render
 from booth.web.export import guest_zip
-from booth.web.phone import NO_STORE, _ASPECT, _filename, _look_in_name, gone, photo_page_routes, same_origin
-from booth.web.phone import visit_page_html, zip_entries
+from booth.web.phone import NO_STORE, _filename, _look_in_name, gone, not_deleted, photo_page_html, photo_page_routes
+from booth.web.phone import problem_page, same_origin, visit_page_html, zip_entries
 from booth.web.settings import WebSettings
 from booth.web.staff_access import StaffAccess
 
@@ -148,7 +147,6 @@ class Photos:
 
 def create_cloud_app(store: Store, settings: WebSettings) -> Starlette:
     photos = Photos(store, settings.expiry_days)
-    expiry_text = days_text(settings.expiry_days)
     # Staff login state is the one thing not in the bucket. Sessions and the login limit live, as on a
     # booth, in a small SQLite file of this server's own (settings.state_path: systemd's RuntimeDirectory=,
     # RAM, else the data folder), reusing the booth's code unchanged: logout really ends a session, and a
@@ -164,35 +162,34 @@ def create_cloud_app(store: Store, settings: WebSettings) -> Starlette:
     limiter = login_limiter(settings.state_path)
     access = StaffAccess(sessions, limiter, PasswordChecker(settings.staff_password_hash))
 
+    def on_its_way(lang: PageLanguage, title: str, root: str) -> Response:
+        return render("on_its_way.html", lang, title=title, root=root, refresh_s=REFRESH_S,
+                      **kept(settings.expiry_days), headers=NO_STORE)
+
     async def lookup(request: Request, root: str) -> CloudPhoto | Response:
         found = await run_in_threadpool(photos.find, request.path_params["token"])
+        lang = language_of(request)
         if found is None:
-            return gone(settings, 404, root)
+            return gone(settings, lang, 404, root)
         if found == PENDING:
-            return render("on_its_way.html", title="Your photo is on its way", root=root, refresh_s=REFRESH_S,
-                          expiry_text=expiry_text, headers={"cache-control": "no-store"})
+            return on_its_way(lang, lang.gettext("Your photo is on its way"), root)
         assert isinstance(found, CloudPhoto)
         if found.expires <= time.time():
-            return gone(settings, 410, root)
+            return gone(settings, lang, 410, root)
         return found
 
     async def page(request: Request) -> Response:
         photo = await lookup(request, "../")
         if isinstance(photo, Response):
             return photo
-        width, height = _ASPECT.get(photo.crop, (800, 1000))
-        return HTMLResponse(render_text(
-            "photo.html", title="Your headshot", root="../", token=photo.token, width=width, height=height,
-            crop=photo.crop, retouch=RETOUCH_NAMES.get(photo.retouch, photo.retouch),
-            filename=_filename(photo.created, "", _look_in_name(photo)),
-            original_filename=_filename(photo.created, "-original", _look_in_name(photo)),
-            expiry_text=expiry_text, until=date_text(photo.expires), event=brand_of(settings.event).context()))
+        return HTMLResponse(photo_page_html(language_of(request), settings, photo.token, photo.crop, photo.retouch,
+                                            photo.created, photo.expires, _look_in_name(photo)))
 
     def file_route(kind: str, attachment: bool, suffix: str | None) -> Any:
         async def serve(request: Request) -> Response:
             photo = await lookup(request, "../../")
             if not isinstance(photo, CloudPhoto):
-                return photo if photo.status_code != 200 else gone(settings, 404, "../../")
+                return photo if photo.status_code != 200 else gone(settings, language_of(request), 404, "../../")
             key = store.layout.photo(photo.booth, photo.token, KIND_FILES[kind])
             try:
                 obj = await run_in_threadpool(store.client.get_object, Bucket=store.cloud.bucket, Key=key,
@@ -204,7 +201,7 @@ def create_cloud_app(store: Store, settings: WebSettings) -> Starlette:
                     return Response(status_code=304, headers={"etag": request.headers["if-none-match"],
                                                               "cache-control": "private, no-cache"})
                 if code in ("404", "NoSuchKey"):
-                    return gone(settings, 404, "../../")
+                    return gone(settings, language_of(request), 404, "../../")
                 raise
             headers = {"content-length": str(obj["ContentLength"]), "etag": obj["ETag"],
                        "cache-control": "private, no-cache"}
@@ -220,7 +217,9 @@ def create_cloud_app(store: Store, settings: WebSettings) -> Starlette:
         photo = await lookup(request, "../../")
         if isinstance(photo, Response):
             return photo
-        return render("confirm_delete.html", title="Delete this photo?", root="../../", token=photo.token)
+        lang = language_of(request)
+        return render("confirm_delete.html", lang, title=lang.gettext("Delete this photo?"), root="../../",
+                      token=photo.token)
 
     def delete_everywhere(photo: CloudPhoto) -> None:
         # meta.json first: from then on the photo is unknown here; then the files; then the
@@ -229,34 +228,34 @@ def create_cloud_app(store: Store, settings: WebSettings) -> Starlette:
         store.put(store.layout.deletion(photo.booth, photo.token), b"", "text/plain")
 
     async def delete(request: Request) -> Response:
+        lang = language_of(request)
         if not same_origin(request):
             log.warning("a cross-site request to delete a photo was refused")
-            return render("gone.html", status=403, title="Not deleted", heading="Not deleted",
-                          message="Open your photo's link and use its Delete button.", root="../../",
-                          expiry_text=expiry_text)
+            return not_deleted(settings, lang)
         found = await run_in_threadpool(photos.find, request.path_params["token"])
         if not isinstance(found, CloudPhoto):  # an expired photo can still be deleted by its owner
-            return gone(settings, 404, "../../")
+            return gone(settings, lang, 404, "../../")
         await run_in_threadpool(delete_everywhere, found)
         log.info("a photo was deleted by its owner (cloud)")
-        return render("deleted.html", title="Photo deleted", root="../../")
+        return render("deleted.html", lang, title=lang.gettext("Photo deleted"), root="../../", switcher=False)
 
     async def visit_lookup(request: Request, root: str) -> list[CloudPhoto] | Response:
         found = await run_in_threadpool(photos.visit, request.path_params["visit"])
+        lang = language_of(request)
         if not found:  # unknown, malformed, or every photo deleted: as a deleted photo
-            return gone(settings, 404, root)
+            return gone(settings, lang, 404, root)
         if PENDING in found:
-            return render("on_its_way.html", title="Your photos are on their way", root=root, refresh_s=REFRESH_S,
-                          expiry_text=expiry_text, headers=NO_STORE)
+            return on_its_way(lang, lang.gettext("Your photos are on their way"), root)
         now = time.time()
         live = [p for p in found if isinstance(p, CloudPhoto) and p.expires > now]
-        return live or gone(settings, 410, root)
+        return live or gone(settings, lang, 410, root)
 
     async def visit_page(request: Request) -> Response:
         found = await visit_lookup(request, "../")
         if isinstance(found, Response):
             return found
-        return HTMLResponse(visit_page_html(found, request.path_params["visit"], settings), headers=NO_STORE)
+        return HTMLResponse(visit_page_html(found, request.path_params["visit"], settings, language_of(request)),
+                            headers=NO_STORE)
 
     async def visit_zip(request: Request) -> Response:
         found = await visit_lookup(request, "../../")
@@ -280,7 +279,7 @@ def create_cloud_app(store: Store, settings: WebSettings) -> Starlette:
             "content-disposition": f'attachment; filename="{name}"', **NO_STORE})
 
     async def not_found(request: Request, exc: Exception) -> Response:
-        return gone(settings, 404)
+        return gone(settings, language_of(request), 404)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -295,10 +294,10 @@ def create_cloud_app(store: Store, settings: WebSettings) -> Starlette:
                             *cloud_staff_routes(store, settings, access)],
                     exception_handlers={404: not_found, 405: not_found}, lifespan=lifespan)
     app.router.redirect_slashes = False
-    app.add_middleware(InternalErrors, page=lambda: render(
-        "gone.html", status=503, title="Something went wrong", heading="Something went wrong",
-        message="The photo could not be fetched. Please try again in a moment.", root="/",
-        expiry_text=expiry_text))
+    app.add_middleware(InternalErrors, page=lambda request: problem_page(
+        settings, lang := language_of(request), 503, lang.gettext("Something went wrong"),
+        lang.gettext("The photo could not be fetched. Please try again in a moment.")))
+    app.add_middleware(Languages, offered=settings.languages)  # outside InternalErrors: its page speaks it too
     app.add_middleware(SecurityHeaders, csp=content_security_policy(CSS))
     return app
 

@@ -16,15 +16,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match, Route
 
-from booth.durations import days_text
 from booth.gallery import Gallery
 from booth.web.auth import PasswordChecker, Sessions, check_hash_format, login_limiter
 from booth.web.brand import brand_of
 from booth.web.codes import code_limiter, code_routes
 from booth.web.errors import InternalErrors
 from booth.web.headers import SecurityHeaders, content_security_policy
-from booth.web.pages import CSS, render
-from booth.web.phone import gone, phone_routes
+from booth.web.language import Languages, language_of
+from booth.web.pages import CSS
+from booth.web.phone import gone, phone_routes, problem_page
 from booth.web.probes import probe_routes
 from booth.web.settings import WebSettings
 from booth.web.staff import staff_routes
@@ -56,7 +56,7 @@ def create_app(settings: WebSettings, *, reconcile: bool = False) -> Starlette:
         # Any path we do not serve looks exactly like an unknown photo.
         if isinstance(exc, HTTPException) and exc.status_code == 405:
             return Response(status_code=405, headers={**dict(exc.headers or {}), "allow": allowed(request)})
-        return gone(settings, 404)
+        return gone(settings, language_of(request), 404)
 
     def allowed(request: Request) -> str:
         # Starlette's Allow names only the first route with this path; a path served by two
@@ -78,10 +78,10 @@ def create_app(settings: WebSettings, *, reconcile: bool = False) -> Starlette:
     )
     app.router.redirect_slashes = False  # "/p/<token>/" is simply not a page
     app.state.gallery = gallery
-    app.add_middleware(InternalErrors, page=lambda: render(
-        "gone.html", status=500, title="Something went wrong", heading="Something went wrong",
-        message="The photo booth could not answer. Please try again in a moment.", root="/",
-        expiry_text=days_text(settings.expiry_days)))
+    app.add_middleware(InternalErrors, page=lambda request: problem_page(
+        settings, lang := language_of(request), 500, lang.gettext("Something went wrong"),
+        lang.gettext("The photo booth could not answer. Please try again in a moment.")))
+    app.add_middleware(Languages, offered=settings.languages)  # outside InternalErrors: its page speaks it too
     app.add_middleware(SecurityHeaders, csp=content_security_policy(CSS))  # outermost: on the 500 page too
     return app
 

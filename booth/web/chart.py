@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from booth.web.language import ENGLISH_PAGE, PageLanguage
+
 WIDTH, HEIGHT = 480, 130  # viewBox
 LABELS_H = 16  # room under the bars for the hour labels
 NUMBERS_H = 14  # room above the tallest bar for its count
@@ -40,8 +42,8 @@ class HourChart:
         return tuple(b for b in self.bars if b.hour % 3 == 0)
 
 
-def hour_chart(per_hour: Sequence[int]) -> HourChart:
-    """24 bars, one per local hour, scaled to the busiest hour."""
+def hour_chart(per_hour: Sequence[int], lang: PageLanguage = ENGLISH_PAGE) -> HourChart:
+    """24 bars, one per local hour, scaled to the busiest hour; its label in ``lang``."""
     if len(per_hour) != 24:
         raise ValueError(f"per_hour has {len(per_hour)} values; one per hour (24) expected")
     top = max(max(per_hour), 1)
@@ -54,5 +56,6 @@ def hour_chart(per_hour: Sequence[int]) -> HourChart:
         bars.append(Bar(hour, count, round(hour * slot + slot * GAP / 2, 2), round(baseline - h, 2),
                         round(slot * (1 - GAP), 2), round(h, 2)))
     busy = [f"{b.hour:02d}:00 {b.count}" for b in bars if b.count]
-    label = "Photos per hour today: " + (", ".join(busy) if busy else "none yet")
+    label = (lang.gettext("Photos per hour today: {hours}", hours=", ".join(busy)) if busy
+             else lang.gettext("Photos per hour today: none yet"))
     return HourChart(WIDTH, HEIGHT, baseline, tuple(bars), label)

@@ -22,10 +22,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from booth import codes
-from booth.durations import days_text
 from booth.gallery import Gallery
+from booth.web.language import PageLanguage, language_of
 from booth.web.limiter import Limit, Limiter
-from booth.web.pages import render
+from booth.web.pages import kept, render
 from booth.web.phone import gone
 from booth.web.settings import WebSettings
 from booth.web.state import StateUnavailable, client_key
@@ -51,27 +51,31 @@ def _client(request: Request) -> str:
 
 def code_routes(gallery: Gallery, settings: WebSettings, limiter: Limiter) -> list[Route]:
     """``/`` (the form, and ``/?code=…``) and ``/<code>``; list them last, after every fixed path."""
-    expiry_text = days_text(settings.expiry_days)
-
-    def form(error: str = "", status: int = 200, typed: str = "", headers: dict[str, str] | None = None) -> Response:
-        return render("code.html", status=status, title="Find your photo", root="", error=error, typed=typed,
-                      length=codes.CODE_LENGTH, expiry_text=expiry_text, headers={**NO_STORE, **(headers or {})})
+    def form(lang: PageLanguage, error: str = "", status: int = 200, typed: str = "",
+             headers: dict[str, str] | None = None) -> Response:
+        return render("code.html", lang, status=status, title=lang.gettext("Find your photo"), root="", error=error,
+                      typed=typed, length=codes.CODE_LENGTH, **kept(settings.expiry_days),
+                      headers={**NO_STORE, **(headers or {})})
 
     async def lookup(request: Request, code: str) -> Response:
         client = _client(request)
+        lang = language_of(request)
         try:
             wait, ticket = await run_in_threadpool(limiter.admit, client)
         except StateUnavailable as exc:
             log.error("short code lookup refused: %s", exc)
-            return form("The booth cannot look codes up just now. Please scan the QR code instead.", 503)
+            return form(lang, lang.gettext("The booth cannot look codes up just now. Please scan the QR code instead."),
+                        503)
         if ticket is None:
             log.warning("short code lookup refused: too many tries (client %s)", client)
             minutes = max(1, round(wait / 60))
-            return form(f"Too many tries. Please wait about {minutes} minute(s), or scan the QR code instead.",
+            return form(lang, lang.ngettext("Too many tries. Please wait about {n} minute, or scan the QR code instead.",
+                                            "Too many tries. Please wait about {n} minutes, or scan the QR code instead.",
+                                            minutes),
                         429, headers={"retry-after": str(int(wait) + 1)})
         page = await run_in_threadpool(_page_of, code)
         if page is None:
-            return form("No photo has that code. Check it on the booth's screen and try again.", 404,
+            return form(lang, lang.gettext("No photo has that code. Check it on the booth's screen and try again."), 404,
                         typed=codes.display(code))
         await run_in_threadpool(limiter.refund, ticket)
         return RedirectResponse(page, status_code=303, headers=NO_STORE)
@@ -88,18 +92,20 @@ def code_routes(gallery: Gallery, settings: WebSettings, limiter: Limiter) -> li
 
     async def index(request: Request) -> Response:
         typed = request.query_params.get("code")
+        lang = language_of(request)
         if typed is None:
-            return form()
+            return form(lang)
         code = codes.normalise(typed)
         if code is None:
-            return form(f"A code has {codes.CODE_LENGTH} letters and digits, like the one on the booth's "
-                        "screen.", 400, typed=typed[:4 * codes.CODE_LENGTH])
+            return form(lang, lang.ngettext("A code has {n} letter or digit, like the one on the booth's screen.",
+                                            "A code has {n} letters and digits, like the one on the booth's screen.",
+                                            codes.CODE_LENGTH), 400, typed=typed[:4 * codes.CODE_LENGTH])
         return await lookup(request, code)
 
     async def by_path(request: Request) -> Response:
         code = codes.normalise(request.path_params["code"])
         if code is None:
-            return gone(settings, 404)  # any other unknown path: the usual 404 page
+            return gone(settings, language_of(request), 404)  # any other unknown path: the usual 404 page
         return await lookup(request, code)
 
     return [

@@ -14,6 +14,7 @@ import logging
 import traceback
 from collections.abc import Callable
 
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,9 +29,10 @@ def where(exc: BaseException) -> str:
 
 
 class InternalErrors:
-    """Turns an unhandled exception into ``page()`` with status 500 (or a closed connection once a response began)."""
+    """Turns an unhandled exception into ``page(request)`` with status 500 (or a closed connection once a response
+    began)."""
 
-    def __init__(self, app: ASGIApp, page: Callable[[], Response]) -> None:
+    def __init__(self, app: ASGIApp, page: Callable[[Request], Response]) -> None:
         self.app = app
         self.page = page
 
@@ -51,4 +53,4 @@ class InternalErrors:
         except Exception as exc:  # noqa: BLE001 (every fault gets the same answer)
             log.error("internal error answering a %s request: %s", scope.get("method", "?"), where(exc))
             if not started:
-                await self.page()(scope, receive, send)
+                await self.page(Request(scope))(scope, receive, send)

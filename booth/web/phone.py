@@ -32,29 +32,47 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from booth.durations import days_text
 from booth.gallery import Gallery, PhotoRecord, valid_token
+from booth.i18n import N_
 from booth.session import RETOUCH_NAMES
 from booth.web.brand import brand_of
 from booth.web.export import gallery_opener, guest_zip
 from booth.web.files import photo_response
-from booth.web.pages import date_text, render, render_text
+from booth.web.language import PageLanguage, language_of, page_language
+from booth.web.pages import date_text, kept, render, render_text
 from booth.web.settings import WebSettings
 
 log = logging.getLogger(__name__)
 
 _ASPECT = {"4:5": (800, 1000), "1:1": (800, 800), "2:3": (800, 1200)}
 
+# A visit's page heads each photo with its look (the gallery's key, as the page always named it).
+LOOK_HEADINGS = {"smile": N_("Smile"), "serious": N_("Serious"), "contemplative": N_("Contemplative")}
 
-def gone(settings: WebSettings, status: int = 404, root: str = "/") -> Response:
+# The heading and the line of the page for an unknown (404) or expired (410) photo.
+GONE = {
+    404: (N_("No photo here"),
+          N_("This link doesn't lead to a photo. It may be mistyped, or the photo may have been deleted.")),
+    410: (N_("This photo has expired"), N_("Its time on the booth is over and it has been deleted.")),
+}
+
+
+def look_names(lang: PageLanguage) -> dict[str, str]:
+    """Each look's heading in ``lang``, by the gallery's key (the staff pages name a photo's look with it)."""
+    return {key: lang.tr(name) for key, name in LOOK_HEADINGS.items()}
+
+
+def gone(settings: WebSettings, lang: PageLanguage, status: int = 404, root: str = "/") -> Response:
     """The friendly page for unknown (404) and expired (410) photos; no hint which ever existed."""
-    if status == 410:
-        heading, message = "This photo has expired", "Its time on the booth is over and it has been deleted."
-    else:
-        heading, message = "No photo here", ("This link doesn't lead to a photo. It may be mistyped, "
-                                             "or the photo may have been deleted.")
-    return render("gone.html", status=status, title=heading, heading=heading, message=message, root=root,
-                  expiry_text=days_text(settings.expiry_days))
+    heading, message = (lang.tr(text) for text in GONE[410 if status == 410 else 404])
+    return problem_page(settings, lang, status, heading, message, root)
+
+
+def problem_page(settings: WebSettings, lang: PageLanguage, status: int, heading: str, message: str,
+                 root: str = "/") -> Response:
+    """gone.html: a heading, a line, and how long photos are kept (already in ``lang``)."""
+    return render("gone.html", lang, status=status, title=heading, heading=heading, message=message, root=root,
+                  **kept(settings.expiry_days))
 
 
 NO_STORE = {"cache-control": "no-store"}  # a visit's page changes as its photos are deleted: never kept
@@ -87,15 +105,34 @@ def _look_in_name(record: _Photo) -> str | None:
     return record.look if record.visit is not None else None
 
 
-def visit_page_html(records: Sequence[_Photo], visit: str, settings: WebSettings) -> str:
+def visit_page_html(records: Sequence[_Photo], visit: str, settings: WebSettings, lang: PageLanguage) -> str:
     """The visit's page (both servers): each live photo with its own /p links, and Download all."""
     photos = [{"token": r.token, "width": _ASPECT.get(r.crop, (800, 1000))[0],
-               "height": _ASPECT.get(r.crop, (800, 1000))[1], "look": r.look,
+               "height": _ASPECT.get(r.crop, (800, 1000))[1],
+               "look_name": look_names(lang).get(r.look, r.look.capitalize()),
                "filename": _filename(r.created, "", r.look),
                "original_filename": _filename(r.created, "-original", r.look)} for r in records]
-    return render_text("visit.html", title="Your headshots", root="../", photos=photos, visit=visit,
-                       zip_name=_zip_name(records[0]), expiry_text=days_text(settings.expiry_days),
-                       until=date_text(min(r.expires for r in records)), event=brand_of(settings.event).context())
+    return render_text("visit.html", lang, title=lang.gettext("Your headshots"), root="../", photos=photos,
+                       visit=visit, zip_name=_zip_name(records[0]), **kept(settings.expiry_days),
+                       until=date_text(min(r.expires for r in records), lang),
+                       event=brand_of(settings.event).context())
+
+
+def photo_page_html(lang: PageLanguage, settings: WebSettings, token: str, crop: str, retouch: str, created: float,
+                    expires: float, look: str | None) -> str:
+    """A photo's page (both servers)."""
+    width, height = _ASPECT.get(crop, (800, 1000))
+    return render_text("photo.html", lang, title=lang.gettext("Your headshot"), root="../", token=token,
+                       width=width, height=height, crop=crop, retouch=lang.tr(RETOUCH_NAMES.get(retouch, retouch)),
+                       filename=_filename(created, "", look), original_filename=_filename(created, "-original", look),
+                       **kept(settings.expiry_days), until=date_text(expires, lang),
+                       event=brand_of(settings.event).context())
+
+
+def not_deleted(settings: WebSettings, lang: PageLanguage) -> Response:
+    """The answer to a cross-site request to delete a photo (both servers)."""
+    return problem_page(settings, lang, 403, lang.gettext("Not deleted"),
+                        lang.gettext("Open your photo's link and use its Delete button."), "../../")
 
 
 P = TypeVar("P", bound=_Photo)
@@ -145,28 +182,24 @@ def phone_routes(gallery: Gallery, settings: WebSettings) -> list[Route]:
         """The live record, or the 404/410 page to answer with instead."""
         record = gallery.get(request.path_params["token"])
         if record is None:
-            return gone(settings, 404, root)
+            return gone(settings, language_of(request), 404, root)
         if record.expired():
-            return gone(settings, 410, root)
+            return gone(settings, language_of(request), 410, root)
         return record
 
     @functools.lru_cache(maxsize=256)
-    def page_html(token: str, crop: str, retouch: str, created: float, expires: float, look: str | None) -> str:
-        # The page depends on these fields alone, which never change: render it once.
-        width, height = _ASPECT.get(crop, (800, 1000))
-        return render_text("photo.html", title="Your headshot", root="../", token=token,
-                           width=width, height=height, crop=crop, retouch=RETOUCH_NAMES.get(retouch, retouch),
-                           filename=_filename(created, "", look),
-                           original_filename=_filename(created, "-original", look),
-                           expiry_text=days_text(settings.expiry_days), until=date_text(expires),
-                           event=brand_of(settings.event).context())
+    def page_html(code: str, offered: tuple[str, ...], token: str, crop: str, retouch: str, created: float,
+                  expires: float, look: str | None) -> str:
+        # The page depends on its language and these fields alone, which never change: render it once.
+        return photo_page_html(page_language(code, offered), settings, token, crop, retouch, created, expires, look)
 
     async def page(request: Request) -> Response:
         record = lookup(request, "../")
         if isinstance(record, Response):
             return record
-        return HTMLResponse(page_html(record.token, record.crop, record.retouch, record.created, record.expires,
-                                      _look_in_name(record)))
+        lang = language_of(request)
+        return HTMLResponse(page_html(lang.code, tuple(x.code for x in lang.offered), record.token, record.crop,
+                                      record.retouch, record.created, record.expires, _look_in_name(record)))
 
     def file_route(kind: str, attachment: bool, suffix: str | None) -> Callable[[Request], Awaitable[Response]]:
         async def serve(request: Request) -> Response:
@@ -175,7 +208,7 @@ def phone_routes(gallery: Gallery, settings: WebSettings) -> list[Route]:
                 return record
             name = _filename(record.created, suffix, _look_in_name(record)) if suffix is not None else None
             response = await photo_response(request, gallery.path(record, kind), filename=name, attachment=attachment)
-            return response or gone(settings, 404, "../../")
+            return response or gone(settings, language_of(request), 404, "../../")
 
         return serve
 
@@ -183,41 +216,45 @@ def phone_routes(gallery: Gallery, settings: WebSettings) -> list[Route]:
         record = lookup(request, "../../")
         if isinstance(record, Response):
             return record
-        return render("confirm_delete.html", title="Delete this photo?", root="../../", token=record.token)
+        lang = language_of(request)
+        return render("confirm_delete.html", lang, title=lang.gettext("Delete this photo?"), root="../../",
+                      token=record.token)
 
     async def delete(request: Request) -> Response:
         # An expired photo can still be deleted by its owner right away.
         token = request.path_params["token"]
+        lang = language_of(request)
         if not same_origin(request):
             log.warning("a cross-site request to delete a photo was refused")
-            return render("gone.html", status=403, title="Not deleted", heading="Not deleted",
-                          message="Open your photo's link and use its Delete button.", root="../../",
-                          expiry_text=days_text(settings.expiry_days))
+            return not_deleted(settings, lang)
         record = gallery.get(token)
         if not await run_in_threadpool(gallery.delete, token):  # fsyncs: off the event loop
-            return gone(settings, 404, "../../")
+            return gone(settings, lang, 404, "../../")
         log.info("a photo was deleted by its owner")
         # Deleted from a visit's page: the way back to the visit's other photos, while it has any.
         back = record.visit if record is not None and record.visit and gallery.visit_photos(record.visit) else None
-        return render("deleted.html", title="Photo deleted", root="../../", visit=back)
+        return render("deleted.html", lang, title=lang.gettext("Photo deleted"), root="../../", visit=back,
+                      switcher=False)  # a POST's answer: a ?lang= link would ask to delete again
 
     def visit_lookup(request: Request, root: str) -> list[PhotoRecord] | Response:
         """The visit's live photos, or the 404/410 page: 410 only when every photo it still has is expired."""
         visit = request.path_params["visit"]
+        lang = language_of(request)
         if not valid_token(visit):
-            return gone(settings, 404, root)
+            return gone(settings, lang, 404, root)
         now = time.time()
         records = gallery.visit_photos(visit, include_expired=True, now=now)
         if not records:  # unknown, or every photo deleted: as a deleted photo
-            return gone(settings, 404, root)
+            return gone(settings, lang, 404, root)
         live = [r for r in records if not r.expired(now)]
-        return live or gone(settings, 410, root)
+        return live or gone(settings, lang, 410, root)
 
     async def visit_page(request: Request) -> Response:
         records = visit_lookup(request, "../")
         if isinstance(records, Response):
             return records
-        return HTMLResponse(visit_page_html(records, request.path_params["visit"], settings), headers=NO_STORE)
+        return HTMLResponse(visit_page_html(records, request.path_params["visit"], settings, language_of(request)),
+                            headers=NO_STORE)
 
     async def visit_zip(request: Request) -> Response:
         records = visit_lookup(request, "../../")

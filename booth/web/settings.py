@@ -29,6 +29,7 @@ class WebSettings:
     state_dir: Path | None = None  # login state; None: the data directory
     cloud: bool = False  # [cloud] set: a photo deleted here is queued for deletion from the bucket too
     event: EventPage | None = None  # [event]: the name, welcome line and logo on the phone pages
+    languages: tuple[str, ...] = ("en",)  # [display] languages: what the pages offer, first = the default
 
     @classmethod
     def from_config(cls, config: Config) -> WebSettings:
@@ -36,7 +37,8 @@ class WebSettings:
         runtime = os.environ.get("RUNTIME_DIRECTORY", "").split(":")[0]
         return cls(config.data_dir, config.storage.expiry_days, config.web.staff_password_hash,
                    config.storage.min_free_mb, Path(runtime) if runtime else None, config.cloud.enabled,
-                   EventPage.of(Event.from_settings(config.event)))
+                   EventPage.of(Event.from_settings(config.event)),
+                   tuple(getattr(config.display, "languages", None) or ("en",)))
 
     @property
     def state_path(self) -> Path:
@@ -58,4 +60,5 @@ class WebSettings:
         values["data_dir"] = Path(values["data_dir"])
         values["state_dir"] = Path(values["state_dir"]) if values.get("state_dir") else None
         values["event"] = EventPage(**values["event"]) if values.get("event") else None
+        values["languages"] = tuple(values.get("languages") or ("en",))
         return cls(**values)

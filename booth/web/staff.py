@@ -19,82 +19,89 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from booth.demo import DEMO_EXPIRY_TEXT
-from booth.durations import days_text
+from booth.demo import DEMO_EXPIRY_S
 from booth.gallery import Gallery
 from booth.cloud.status import read_sync_status
+from booth.i18n import N_
 from booth.status import read_status
 from booth.web.chart import hour_chart
 from booth.web.export import export_zip, gallery_items
-from booth.web.pages import render
-from booth.web.phone import same_origin
+from booth.web.language import PageLanguage, language_of, number_text
+from booth.web.pages import kept, render
+from booth.web.phone import look_names, same_origin
 from booth.web.settings import WebSettings
 from booth.web.staff_access import NO_STORE, StaffAccess, client, small_form, zip_download
 from booth.web.thumbs import thumbnail
 
 log = logging.getLogger(__name__)
 
-DONE = {"deleted": "The photo was deleted.", "wiped": "All photos were deleted."}  # ?done= after a delete
+DONE = {"deleted": N_("The photo was deleted."), "wiped": N_("All photos were deleted.")}  # ?done= after a delete
+DEMO_HOURS = round(DEMO_EXPIRY_S / 3600)  # how long demo photos are kept, as the staff page says it
 
 
-def _size_text(n: float) -> str:
+def _size_text(n: float, lang: PageLanguage) -> str:
     for unit in ("B", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit in ("B", "KB") else f"{n:.1f} {unit}"
+            return f"{number_text(n, 0 if unit in ('B', 'KB') else 1, lang)} {unit}"
         n /= 1024
-    return f"{n:.1f} TB"  # pragma: no cover
+    return f"{number_text(n, 1, lang)} TB"  # pragma: no cover
 
 
-def _ago(seconds: float) -> str:
+def _ago(seconds: float, lang: PageLanguage) -> str:
     if seconds < 90:
-        return f"{seconds:.0f} s ago"
+        return lang.gettext("{n} s ago", n=number_text(seconds, 0, lang))
     if seconds < 5400:
-        return f"{seconds / 60:.0f} min ago"
-    return f"{seconds / 3600:.1f} h ago"
+        return lang.gettext("{n} min ago", n=number_text(seconds / 60, 0, lang))
+    return lang.gettext("{n} h ago", n=number_text(seconds / 3600, 1, lang))
 
 
 def staff_routes(gallery: Gallery, settings: WebSettings, access: StaffAccess) -> list[Route]:
     logged_in, to_login = access.logged_in, access.to_login
 
-    def dashboard_sync(done: str = "") -> Response:
+    def dashboard_sync(lang: PageLanguage, done: str = "") -> Response:
         now = time.time()
         stats = gallery.stats(now)
         free = gallery.free_bytes()
         status = read_status(settings.data_dir)
+        _ = lang.gettext
         if status is None:
-            booth_ok, state, detail = False, "Not running", "the booth has not reported yet"
+            booth_ok, state, detail = False, _("Not running"), _("the booth has not reported yet")
         elif status.stale(now):
-            booth_ok, state, detail = False, "Not running", f"last seen {_ago(now - status.updated)}"
+            booth_ok, state, detail = False, _("Not running"), _("last seen {ago}", ago=_ago(now - status.updated, lang))
         else:
             booth_ok = status.camera_ok and not status.disk_low and not status.message
-            state = "Running" if booth_ok else "Needs attention"
-            parts = [f"screen: {status.state}", f"camera: {status.camera or '?'}"
-                     + ("" if status.camera_ok else " (unavailable)")]
+            state = _("Running") if booth_ok else _("Needs attention")
+            # status.state is the screen's internal name and status.camera the camera's: names, not words.
+            parts = [_("screen: {state}", state=status.state),
+                     _("camera: {camera}", camera=status.camera or "?") if status.camera_ok
+                     else _("camera: {camera} (unavailable)", camera=status.camera or "?")]
             if status.disk_low:
-                parts.append("disk nearly full: captures paused")
+                parts.append(_("disk nearly full: captures paused"))
             if status.message:
-                parts.append(status.message)
+                parts.append(_(status.message))  # the booth's own words (booth.status): msgids, said here
             detail = "; ".join(parts)
         cloud_ok, cloud_detail = True, ""
         if settings.cloud:  # [cloud] set: `booth sync`'s queue and its last error, in one line
             sync = read_sync_status(settings.data_dir)
-            cloud_detail = sync.line(now) if sync else "booth sync has not run yet"
-            cloud_ok = sync is not None and not sync.last_error and "not running" not in cloud_detail
-        return render("staff.html", booths=None, selected="", cloud=settings.cloud, cloud_ok=cloud_ok, cloud_detail=cloud_detail, title="Photo booth — staff", wide=True, root="../", stats=stats,
-                      free_text=_size_text(free), disk_low=free < settings.min_free_mb * 1024 * 1024,
-                      booth_ok=booth_ok, booth_state=state, booth_detail=detail, chart=hour_chart(stats.per_hour),
-                      expiry_text=days_text(settings.expiry_days), demo_expiry_text=DEMO_EXPIRY_TEXT, done=done,
-                      headers=NO_STORE)
+            cloud_ok = sync is not None and not sync.last_error and not sync.stale(now)
+            cloud_detail = sync.line(now, lang.tr) if sync else _("booth sync has not run yet")
+        return render("staff.html", lang, booths=None, selected="", cloud=settings.cloud, cloud_ok=cloud_ok,
+                      cloud_detail=cloud_detail, title=_("Photo booth — staff"), wide=True, root="../", stats=stats,
+                      free_text=_size_text(free, lang), disk_low=free < settings.min_free_mb * 1024 * 1024,
+                      booth_ok=booth_ok, booth_state=state, booth_detail=detail,
+                      chart=hour_chart(stats.per_hour, lang), **kept(settings.expiry_days), demo_hours=DEMO_HOURS,
+                      looks=look_names(lang), done=done, headers=NO_STORE)
 
     async def dashboard(request: Request) -> Response:
         if not logged_in(request):
             return to_login()
-        done = DONE.get(request.query_params.get("done", ""), "")
-        return await run_in_threadpool(dashboard_sync, done)
+        lang = language_of(request)
+        done = lang.tr(DONE.get(request.query_params.get("done", ""), ""))
+        return await run_in_threadpool(dashboard_sync, lang, done)
 
-    def refused() -> Response:
-        return Response("This action must be sent from the booth's own staff page.", status_code=403,
-                        media_type="text/plain", headers=NO_STORE)
+    def refused(request: Request) -> Response:
+        return Response(language_of(request).gettext("This action must be sent from the booth's own staff page."),
+                        status_code=403, media_type="text/plain", headers=NO_STORE)
 
     async def confirm_delete(request: Request) -> Response:
         if not logged_in(request):
@@ -102,15 +109,17 @@ def staff_routes(gallery: Gallery, settings: WebSettings, access: StaffAccess) -
         record = gallery.get(request.path_params["token"])  # None for a malformed token too
         if record is None:
             return Response(status_code=404, headers=NO_STORE)
-        return render("staff_delete.html", title="Delete this photo?", root="../../", token=record.token,
-                      created=record.created, look=record.look, headers=NO_STORE)
+        lang = language_of(request)
+        return render("staff_delete.html", lang, title=lang.gettext("Delete this photo?"), root="../../",
+                      token=record.token, created=record.created, look=look_names(lang).get(record.look, record.look),
+                      headers=NO_STORE)
 
     async def delete(request: Request) -> Response:
         if not logged_in(request):
             return to_login()
         if not same_origin(request):
             log.warning("staff delete refused: sent from another site (client %s)", client(request))
-            return refused()
+            return refused(request)
         record = gallery.get(request.path_params["token"])
         if record is None or not await run_in_threadpool(gallery.delete, record.token):
             return Response(status_code=404, headers=NO_STORE)
@@ -118,28 +127,30 @@ def staff_routes(gallery: Gallery, settings: WebSettings, access: StaffAccess) -
                  time.strftime("%Y-%m-%d %H:%M", time.localtime(record.created)), client(request))
         return RedirectResponse("/staff?done=deleted", status_code=303, headers=NO_STORE)
 
-    def wipe_page(error: str = "", status: int = 200) -> Response:
+    def wipe_page(lang: PageLanguage, error: str = "", status: int = 200) -> Response:
         stats = gallery.stats()
-        return render("staff_wipe.html", status=status, title="Delete all photos?", root="../",
+        return render("staff_wipe.html", lang, status=status, title=lang.gettext("Delete all photos?"), root="../",
                       count=gallery.count(), quarantined=stats.quarantined, error=error, headers=NO_STORE)
 
     async def confirm_wipe(request: Request) -> Response:
         if not logged_in(request):
             return to_login()
-        return await run_in_threadpool(wipe_page)
+        return await run_in_threadpool(wipe_page, language_of(request))
 
     async def wipe(request: Request) -> Response:
         if not logged_in(request):
             return to_login()
         if not same_origin(request):
             log.warning("staff wipe refused: sent from another site (client %s)", client(request))
-            return refused()
+            return refused(request)
         form = await small_form(request) or {}
         count = await run_in_threadpool(gallery.count)
         # The count typed must be the count now: photos taken since the page was shown are not wiped unseen.
         if form.get("count", "").strip() != str(count) or count == 0:
-            return await run_in_threadpool(wipe_page, f"Type {count} (the number of photos now on the booth) "
-                                                      "to confirm.", 409)
+            lang = language_of(request)
+            return await run_in_threadpool(
+                wipe_page, lang, lang.gettext("Type {count} (the number of photos now on the booth) to confirm.",
+                                              count=count), 409)
         photos, quarantined = await run_in_threadpool(gallery.wipe)
         log.warning("staff wiped the event: %d photo(s) and %d quarantined file(s) deleted (client %s)",
                     photos, quarantined, client(request))

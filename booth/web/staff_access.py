@@ -24,7 +24,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from booth.i18n import N_
 from booth.web.auth import COOKIE, SESSION_S, PasswordChecker, Sessions
+from booth.web.language import PageLanguage, language_of
 from booth.web.limiter import Limiter
 from booth.web.pages import render
 from booth.web.state import StateUnavailable, client_key
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 
 MAX_FORM = 4096
 NO_STORE = {"cache-control": "no-store"}
+UNAVAILABLE = N_("Staff login is unavailable right now (the booth cannot record it).")
 Handler = Callable[[Request], Awaitable[Response]]
 
 
@@ -88,23 +91,27 @@ class StaffAccess:
 
         return guarded
 
-    def login_page(self, error: str = "", status: int = 200, headers: dict[str, str] | None = None) -> Response:
-        return render("staff_login.html", status=status if self.enabled else 403, title="Staff login", root="../",
-                      disabled=not self.enabled, error=error, headers={**NO_STORE, **(headers or {})})
+    def login_page(self, lang: PageLanguage, error: str = "", status: int = 200,
+                   headers: dict[str, str] | None = None) -> Response:
+        return render("staff_login.html", lang, status=status if self.enabled else 403,
+                      title=lang.gettext("Staff login"), root="../", disabled=not self.enabled, error=error,
+                      headers={**NO_STORE, **(headers or {})})
 
     async def login_form(self, request: Request) -> Response:
-        return self.login_page()
+        return self.login_page(language_of(request))
 
     async def login(self, request: Request) -> Response:
+        lang = language_of(request)
         if not self.enabled:
-            return self.login_page()
+            return self.login_page(lang)
         who = client_key(client(request))
         form = await small_form(request)
         password = (form or {}).get("password", "")
         checker = self.checker
         if checker.busy():
             log.warning("staff login refused: too many checks at once (client %s)", who)
-            return self.login_page("The booth is busy. Try again in a few seconds.", 503, {"retry-after": "5"})
+            return self.login_page(lang, lang.gettext("The booth is busy. Try again in a few seconds."), 503,
+                                   {"retry-after": "5"})
         checker.pending += 1
         try:
             try:
@@ -112,27 +119,27 @@ class StaffAccess:
                 wait, _ = await run_in_threadpool(self.limiter.admit, who)
             except StateUnavailable as exc:
                 log.error("staff login refused: %s", exc)
-                return self.login_page("Staff login is unavailable right now (the booth cannot record it).", 503,
-                                       {"retry-after": "60"})
+                return self.login_page(lang, lang.gettext(UNAVAILABLE), 503, {"retry-after": "60"})
             if wait > 0:
                 log.warning("staff login refused: too many failed attempts (client %s)", who)
                 minutes = max(1, round(wait / 60))
-                return self.login_page(f"Too many wrong passwords. Try again in about {minutes} minute(s).", 429,
-                                       {"retry-after": str(int(wait) + 1)})
+                return self.login_page(lang, lang.ngettext("Too many wrong passwords. Try again in about {n} minute.",
+                                                           "Too many wrong passwords. Try again in about {n} minutes.",
+                                                           minutes),
+                                       429, {"retry-after": str(int(wait) + 1)})
             # verify_password refuses an empty or over-long password itself (the hash was checked at start-up).
             ok = await checker.check(password)
         finally:
             checker.pending -= 1
         if not ok:
             log.warning("staff login failed (client %s)", who)
-            return self.login_page("Wrong password.", 401)
+            return self.login_page(lang, lang.gettext("Wrong password."), 401)
         await run_in_threadpool(self.limiter.forget, who)
         try:
             cookie = await run_in_threadpool(self.sessions.issue)
         except StateUnavailable as exc:
             log.error("staff login not completed: %s", exc)
-            return self.login_page("Staff login is unavailable right now (the booth cannot record it).", 503,
-                                   {"retry-after": "60"})
+            return self.login_page(lang, lang.gettext(UNAVAILABLE), 503, {"retry-after": "60"})
         log.info("staff logged in (client %s)", who)
         response = RedirectResponse("/staff", status_code=303, headers=NO_STORE)
         response.set_cookie(COOKIE, cookie, max_age=int(SESSION_S), path="/staff",
