@@ -82,7 +82,7 @@ def messages(tmp_path_factory) -> Catalog:
     """Every message in the code now, extracted as `make messages` does (Babel, babel.cfg)."""
     pot = tmp_path_factory.mktemp("pot") / "booth.pot"
     subprocess.run([str(Path(sys.executable).parent / "pybabel"), "-q", "extract", "-F", "babel.cfg",
-                    "--no-location", "-o", str(pot), "."], cwd=REPO, check=True)
+                    "-k", "Plural:1,2", "--no-location", "-o", str(pot), "."], cwd=REPO, check=True)
     with pot.open("rb") as f:
         return read_po(f)
 
@@ -153,7 +153,8 @@ def test_two_languages_rendered_at_once_never_mix(words, tmp_path) -> None:
     offered = ("en", "de", "ja")
     pages = {code: PageLanguage(i18n.translator(code, words), tuple(i18n.LANGUAGES[c] for c in offered))
              for code in offered}
-    mark = {"en": "<h1>Your headshot</h1>", "de": "<h1>Dein Porträtfoto</h1>", "ja": "<h1>あなたのポートレート</h1>"}
+    mark = {"en": "<h1>Your headshot</h1>", "de": "<h1>Dein Porträtfoto</h1>",
+            "ja": "<h1>あなたのポートレート</h1>"}
     wrong: list[str] = []
     start = threading.Barrier(3)
 

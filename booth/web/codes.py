@@ -64,19 +64,19 @@ def code_routes(gallery: Gallery, settings: WebSettings, limiter: Limiter) -> li
             wait, ticket = await run_in_threadpool(limiter.admit, client)
         except StateUnavailable as exc:
             log.error("short code lookup refused: %s", exc)
-            return form(lang, lang.gettext("The booth cannot look codes up just now. Please scan the QR code instead."),
-                        503)
+            return form(lang, lang.gettext(
+                "The booth cannot look codes up just now. Please scan the QR code instead."), 503)
         if ticket is None:
             log.warning("short code lookup refused: too many tries (client %s)", client)
             minutes = max(1, round(wait / 60))
-            return form(lang, lang.ngettext("Too many tries. Please wait about {n} minute, or scan the QR code instead.",
-                                            "Too many tries. Please wait about {n} minutes, or scan the QR code instead.",
-                                            minutes),
-                        429, headers={"retry-after": str(int(wait) + 1)})
+            wait_text = lang.ngettext("Too many tries. Please wait about {n} minute, or scan the QR code instead.",
+                                      "Too many tries. Please wait about {n} minutes, or scan the QR code instead.",
+                                      minutes)
+            return form(lang, wait_text, 429, headers={"retry-after": str(int(wait) + 1)})
         page = await run_in_threadpool(_page_of, code)
         if page is None:
-            return form(lang, lang.gettext("No photo has that code. Check it on the booth's screen and try again."), 404,
-                        typed=codes.display(code))
+            return form(lang, lang.gettext("No photo has that code. Check it on the booth's screen and try again."),
+                        404, typed=codes.display(code))
         await run_in_threadpool(limiter.refund, ticket)
         return RedirectResponse(page, status_code=303, headers=NO_STORE)
 

@@ -67,7 +67,8 @@ def staff_routes(gallery: Gallery, settings: WebSettings, access: StaffAccess) -
         if status is None:
             booth_ok, state, detail = False, _("Not running"), _("the booth has not reported yet")
         elif status.stale(now):
-            booth_ok, state, detail = False, _("Not running"), _("last seen {ago}", ago=_ago(now - status.updated, lang))
+            booth_ok, state = False, _("Not running")
+            detail = _("last seen {ago}", ago=_ago(now - status.updated, lang))
         else:
             booth_ok = status.camera_ok and not status.disk_low and not status.message
             state = _("Running") if booth_ok else _("Needs attention")
