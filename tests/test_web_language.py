@@ -26,12 +26,16 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 from booth import i18n
+from booth.net import photo_url, with_language
 from booth.web.language import COOKIE, PageLanguage, choose, date_text, page_language
 from booth.web.pages import render_text
 from booth.web.phone import photo_page_html
 from booth.web.settings import WebSettings
+from booth.cloud.keys import Layout
+from booth_process import free_port
+from s3_server import Booth, CloudWeb, S3Server, jpegs, s3  # noqa: F401 (jpegs, s3: fixtures)
 from test_web_browser import PHONE, browser, console_to, relevant, shot  # noqa: F401 (browser: the fixture)
-from test_web_support import REPO, STAFF_PASSWORD, add_photo, running_web
+from test_web_support import REPO, STAFF_HASH, STAFF_PASSWORD, add_photo, running_web
 from test_web_visit import keep_visit
 
 LANGUAGES = '[display]\nlanguages = ["en", "de", "ja"]\n'
@@ -54,6 +58,7 @@ GERMAN = {
     "Wrong password.": "Falsches Passwort.",
     "photos today": "Fotos heute",
     "Delete all photos?": "Alle Fotos löschen?",
+    "Your photo is on its way": "Dein Foto ist unterwegs",
 }
 JAPANESE = {
     "Your headshot": "あなたのポートレート",
@@ -251,6 +256,35 @@ def test_a_booth_with_one_language_is_english_and_chooses_nothing(tmp_path, face
             assert 'id="languages"' not in page.text
 
 
+def test_the_cloud_server_speaks_the_same_languages(tmp_path, s3, jpegs, words, monkeypatch) -> None:
+    """`booth web --cloud` renders the same pages: chosen the same way, in the same words."""
+    monkeypatch.setenv("BOOTH_LOCALE_DIR", str(words))  # the children's environment is this process's
+    port = free_port()
+    booth = Booth(tmp_path, s3, "hall-l", public_url=f"http://127.0.0.1:{port}")
+    [token] = booth.publish(jpegs)
+    assert booth.sync_once().returncode == 0
+    waiting = secrets.token_urlsafe(18)  # announced by `booth sync`, not there yet
+    s3.client().put_object(Bucket=s3.bucket, Key=Layout(booth.prefix).photo("hall-l", waiting, "pending"), Body=b"")
+    booth.config.write_text(booth.config.read_text() + f'\n[web]\nstaff_password_hash = "{STAFF_HASH}"\n'
+                            + LANGUAGES)
+    web = CloudWeb(booth, port, tmp_path / "cloud-web.log")
+    try:
+        with httpx.Client(base_url=web.base, timeout=30, headers={"accept-language": "de"}) as c:
+            page = c.get(f"/p/{token}")
+            assert page.status_code == 200 and "<h1>Dein Porträtfoto</h1>" in page.text
+            assert {"accept-language", "cookie"} <= {v.strip().lower() for v in page.headers["vary"].split(",")}
+            assert "<h1>あなたのポートレート</h1>" in c.get(f"/p/{token}?lang=ja").text
+            assert "<h1>あなたのポートレート</h1>" in c.get(f"/p/{token}").text  # the cookie, over the phone's German
+            c.cookies.clear()
+            assert "<h1>Dein Foto ist unterwegs</h1>" in c.get(f"/p/{waiting}").text
+            assert "Hier ist kein Foto" in c.get("/p/" + "B" * 24).text
+            assert "Passwort" in c.get("/staff/login").text
+            assert c.post("/staff/login", data={"password": STAFF_PASSWORD}).status_code == 303
+            assert "Fotos heute" in c.get("/staff").text
+    finally:
+        web.stop()
+
+
 # --- every word through a catalogue ---------------------------------------------------------------------------
 
 
@@ -381,7 +415,7 @@ def test_the_phone_page_in_german_and_in_japanese(server, phone_in, faces_dir) -
 def test_the_qrs_lang_beats_the_phone_and_the_switcher_changes_it(server, phone_in, faces_dir) -> None:
     record = add_photo(server.data_dir, faces_dir)
     page, problems = phone_in("de-DE")
-    page.goto(f"{server.base}/p/{record.token}?lang=ja")  # as the booth's QR opens it for a Japanese session
+    page.goto(with_language(photo_url(server.base, record.token), "ja"))  # the booth's QR for a Japanese guest
     assert page.locator("h1").inner_text() == "あなたのポートレート"
     page.click("#delete")  # the next page keeps the language (the cookie), whatever the phone says
     page.wait_for_url(f"**/p/{record.token}/delete")

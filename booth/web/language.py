@@ -28,8 +28,8 @@ from starlette.requests import Request, cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from booth.i18n import DEFAULT, LANGUAGES, Language, Translator, negotiate, translator
+from booth.net import LANG_PARAM  # ?lang=de: the booth's QR (booth.net.with_language) and the switcher's links
 
-PARAM = "lang"  # ?lang=de: the booth's QR and the switcher's links
 COOKIE = "booth_lang"  # the switcher's choice, for the pages that follow (the confirm-delete page...)
 COOKIE_S = 30 * 86400  # as long as a photo can be kept, and then some
 VARY = "Accept-Language, Cookie"
@@ -96,7 +96,7 @@ class Languages:
         asked = cookie = None
         accept = ""
         if self.several:  # one language: nothing to choose, nothing varies
-            asked = parse_qs(scope.get("query_string", b"").decode("latin-1")).get(PARAM, [None])[0]
+            asked = parse_qs(scope.get("query_string", b"").decode("latin-1")).get(LANG_PARAM, [None])[0]
             for name, value in scope.get("headers", ()):
                 if name == b"cookie":
                     cookie = cookie_parser(value.decode("latin-1")).get(COOKIE, cookie)

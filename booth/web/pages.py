@@ -19,6 +19,7 @@ from starlette.responses import HTMLResponse
 
 from booth.durations import span
 from booth.i18n import Translator
+from booth.net import LANG_PARAM
 from booth.web.language import PageLanguage, clock_text, date_text
 
 HERE = Path(__file__).resolve().parent
@@ -82,7 +83,7 @@ def render_text(name: str, lang: PageLanguage, **context: Any) -> str:
     context.setdefault("title", lang.tr("Photo booth"))
     context.setdefault("wide", False)
     context.setdefault("switcher", True)
-    return ENV.get_template(name).render(css=CSS, page_lang=lang, gettext=_gettext(lang.tr),
+    return ENV.get_template(name).render(css=CSS, page_lang=lang, lang_param=LANG_PARAM, gettext=_gettext(lang.tr),
                                          ngettext=_ngettext(lang.tr), **context)
 
 
