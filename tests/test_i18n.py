@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -131,3 +132,70 @@ def test_a_plural_defined_once_is_counted_where_shown(tmp_path: Path) -> None:
     assert tr.n("Smile!", 4) == "Uśmiech!" and i18n.ENGLISH.n("Keep {n}", 2) == "Keep 2"
     assert tr.has(days) and not tr.has(i18n.Plural("{n} hour", "{n} hours"))
     assert i18n.N_("Smile!") == "Smile!"
+
+
+# ---------------------------------------------------------------- the shipped catalogues
+
+POT = i18n.LOCALE_DIR / "booth.pot"
+_BRACE = re.compile(r"(?<!\{)\{([a-z_][a-z0-9_]*)(?:![rsa])?(?::[^{}]*)?\}(?!\})")
+_PERCENT = re.compile(r"%\(([a-z_][a-z0-9_]*)\)[sd]")
+_TAG = re.compile(r"</?([a-z]+)[^>]*>")
+
+
+def _fields(text: str) -> tuple[list[str], list[str], list[str]]:
+    return sorted(_BRACE.findall(text)), sorted(_PERCENT.findall(text)), sorted(_TAG.findall(text))
+
+
+def _read(path: Path):
+    from babel.messages.pofile import read_po
+
+    with path.open("rb") as fp:
+        return read_po(fp)
+
+
+def _extract_now(tmp: Path) -> set[str]:
+    pybabel = Path(sys.executable).with_name("pybabel")
+    out = tmp / "now.pot"
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run([str(pybabel), "-q", "extract", "-F", str(root / "babel.cfg"), "-k", "Plural:1,2", "--no-location",
+                    "-o", str(out), "."], cwd=root, check=True)
+    return {m.id if isinstance(m.id, str) else m.id[0] for m in _read(out) if m.id}
+
+
+def test_the_committed_template_holds_every_word_in_the_code(tmp_path: Path) -> None:
+    """A word added to the code but not to booth/locale/booth.pot never reaches a translator."""
+    assert POT.is_file(), "run `make messages` to write booth/locale/booth.pot"
+    committed = {m.id if isinstance(m.id, str) else m.id[0] for m in _read(POT) if m.id}
+    now = _extract_now(tmp_path)
+    assert not now - committed, f"not in booth.pot (run `make messages`): {sorted(now - committed)[:10]}"
+    assert not committed - now, f"in booth.pot but gone from the code: {sorted(committed - now)[:10]}"
+
+
+@pytest.mark.parametrize("code", [c for c in i18n.available() if c != i18n.DEFAULT])
+def test_a_catalogue_translates_every_word_and_keeps_its_placeholders(code: str) -> None:
+    """Complete, nothing fuzzy, and every {field}, %(field)s and <tag> of the English kept."""
+    template = {m.id for m in _read(POT) if m.id}
+    catalogue = _read(i18n.po_path(code))
+    problems = []
+    for m in catalogue:
+        if not m.id or m.id not in template:
+            continue
+        forms = m.string if isinstance(m.string, (list, tuple)) else (m.string,)
+        ids = m.id if isinstance(m.id, (list, tuple)) else (m.id,)
+        if m.fuzzy or not all(forms):
+            problems.append(f"untranslated: {ids[0]!r}")
+            continue
+        want = _fields(ids[-1])
+        for form in forms:
+            got = _fields(form)
+            if len(ids) == 1:
+                ok = got == want
+            else:  # a plural form may spell out "one" instead of {n} / %(count)s; it never adds a field
+                single = _fields(ids[0])
+                ok = got[2] == want[2] and set(got[0]) <= set(want[0]) | set(single[0]) \
+                    and set(got[1]) <= set(want[1]) | set(single[1])
+            if not ok:
+                problems.append(f"{ids[0]!r} -> {form!r}: fields/tags {got} != {want}")
+    missing = template - {m.id for m in catalogue if m.id}
+    problems += [f"missing: {mid!r}" for mid in sorted(missing, key=str)[:20]]
+    assert not problems, f"{code}: {len(problems)} problems:\n" + "\n".join(problems[:30])
