@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from booth.i18n import N_
 from booth.session import CAMERA_RETRYING
 
 STATUS_FILE = "status.json"
@@ -30,7 +31,7 @@ STALE_AFTER_S = 30.0  # the booth refreshes at least every 10 s while alive
 RUNNING = "Running"  # systemd's STATUS= line when nothing is wrong
 # Staff-facing (systemctl status, the status file): one wording for both, unlike
 # the guest-facing session.DISK_FULL on the screen.
-DISK_PAUSED = "Disk nearly full: captures paused"
+DISK_PAUSED = N_("Disk nearly full: captures paused")  # English here; the staff page says it in theirs
 
 
 def fault_message(*, camera_ok: bool, disk_low: bool, camera_message: str = "") -> str:

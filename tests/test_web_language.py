@@ -27,7 +27,9 @@ from babel.messages.pofile import read_po, write_po
 
 from booth import i18n
 from booth.net import photo_url, with_language
-from booth.web.language import COOKIE, PageLanguage, choose, date_text, page_language
+from booth.session import CAMERA_RETRYING
+from booth.status import BoothStatus, fault_message, write_status
+from booth.web.language import COOKIE, PageLanguage, choose, date_text, number_text, page_language
 from booth.web.pages import render_text
 from booth.web.phone import photo_page_html
 from booth.web.settings import WebSettings
@@ -187,13 +189,14 @@ def test_a_right_to_left_language_sets_dir_and_english_sets_none(tmp_path) -> No
     assert '<html lang="en">' in english and 'id="languages"' not in english  # one language: no switcher
 
 
-def test_dates_are_in_the_pages_language_whatever_the_process_locale(words) -> None:
+def test_dates_and_numbers_are_in_the_pages_language_whatever_the_process_locale(words) -> None:
     ts = time.mktime((2026, 12, 7, 14, 5, 0, 0, 0, -1))  # a Monday
     assert date_text(ts, page_language("en")) == "Monday 7 December at 14:05"  # as the page always said
     german = PageLanguage(i18n.translator("de", words), ())
     assert date_text(ts, german) == "Montag, 7. Dezember um 14:05"
     japanese = PageLanguage(i18n.translator("ja", words), ())
     assert date_text(ts, japanese) == "12月7日月曜日 14:05"
+    assert number_text(1536.25, 1, german) == "1.536,2" and number_text(1536.25, 1, page_language("en")) == "1,536.2"
 
 
 # --- a real `booth web`, over HTTP ------------------------------------------------------------------------------
@@ -324,12 +327,16 @@ def test_every_word_on_every_page_comes_from_a_catalogue(tmp_path, faces_dir, me
     write_catalogue(root, "de", messages, pseudo)
     german = Locale.parse("de")
     # Data, not words: the switcher's names, the code's pattern, disk units, CLDR's German days and months.
-    allowed = {"English", "Deutsch", "XXXX-XXXX", "B", "KB", "MB", "GB", "TB"} | {
+    # The booth's screen ("attract") and camera ("scripted") are named, as `booth doctor` names them.
+    allowed = {"English", "Deutsch", "XXXX-XXXX", "B", "KB", "MB", "GB", "TB", "attract", "scripted"} | {
         word for names in (german.days["format"]["wide"], german.months["format"]["wide"])
         for word in names.values()}
     for server in running_web(tmp_path / "data", extra_config='[display]\nlanguages = ["de", "en"]\n',
                               env_more={"BOOTH_LOCALE_DIR": str(root)}):
         record = add_photo(server.data_dir, faces_dir, look="serious")
+        # the booth's report, as the staff page shows it: a camera down, the disk low
+        write_status(server.data_dir, BoothStatus(state="attract", camera="scripted", camera_ok=False, disk_low=True,
+                                                  message=fault_message(camera_ok=False, disk_low=True)))
         expired = add_photo(server.data_dir, faces_dir, index=1, now=time.time() - 8 * 86400)
         visit = keep_visit(server.data_dir, faces_dir, secrets.token_urlsafe(18))
         with server.client() as c:
@@ -359,6 +366,8 @@ def test_every_word_on_every_page_comes_from_a_catalogue(tmp_path, faces_dir, me
         assert {name: words for name, words in problems.items() if words} == {}
         assert {name: r.status_code for name, r in pages.items() if r.status_code >= 500} == {}
         assert all('<html lang="de">' in r.text for r in pages.values())
+        staff = pages["staff"].text  # the booth's report was there to be said
+        assert pseudo("Needs attention") in staff and pseudo(CAMERA_RETRYING) in staff
 
 
 # --- real Chromium on a phone ----------------------------------------------------------------------------------
