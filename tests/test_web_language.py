@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -221,6 +222,22 @@ def test_pages_say_they_vary_and_only_a_real_choice_is_remembered(server, faces_
 
         image = c.get(f"/p/{record.token}/photo.jpg?lang=ja")
         assert image.status_code == 200 and "set-cookie" not in image.headers and "vary" not in image.headers
+
+
+def test_phones_in_different_languages_at_once_each_get_their_own(server, faces_dir) -> None:
+    """Both workers, many requests at once, German and Japanese interleaved: no page in the other's words."""
+    record = add_photo(server.data_dir, faces_dir)
+    heading = {"de": "<h1>Dein Porträtfoto</h1>", "ja": "<h1>あなたのポートレート</h1>"}
+
+    def fetch(i: int) -> tuple[str, str]:
+        code = "de" if i % 2 else "ja"
+        with httpx.Client(base_url=server.base, timeout=30) as c:
+            return code, c.get(f"/p/{record.token}", headers={"accept-language": code}).text
+
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(fetch, range(96)))
+    assert [i for i, (code, html) in enumerate(answers)
+            if heading[code] not in html or f'<html lang="{code}">' not in html] == []
 
 
 def test_an_unknown_lang_falls_back_and_is_never_echoed(server, faces_dir) -> None:
