@@ -338,16 +338,18 @@ def untranslated(html: str, allowed: set[str]) -> list[str]:
             if word.strip(".") not in allowed]
 
 
+_GERMAN = Locale.parse("de")
+# Data, not words: the switcher's names, the code's pattern, disk units, CLDR's German days and months.
+# The booth's screen ("attract") and camera ("scripted") are named, as `booth doctor` names them.
+DATA_WORDS = {"English", "Deutsch", "XXXX-XXXX", "B", "KB", "MB", "GB", "TB", "attract", "scripted"} | {
+    word for names in (_GERMAN.days["format"]["wide"], _GERMAN.months["format"]["wide"]) for word in names.values()}
+
+
 def test_every_word_on_every_page_comes_from_a_catalogue(tmp_path, faces_dir, messages) -> None:
     """A pseudo-German that turns each extracted message full-width: an ASCII word left is one never translated."""
     root = tmp_path / "locale"
     write_catalogue(root, "de", messages, pseudo)
-    german = Locale.parse("de")
-    # Data, not words: the switcher's names, the code's pattern, disk units, CLDR's German days and months.
-    # The booth's screen ("attract") and camera ("scripted") are named, as `booth doctor` names them.
-    allowed = {"English", "Deutsch", "XXXX-XXXX", "B", "KB", "MB", "GB", "TB", "attract", "scripted"} | {
-        word for names in (german.days["format"]["wide"], german.months["format"]["wide"])
-        for word in names.values()}
+    allowed = DATA_WORDS
     for server in running_web(tmp_path / "data", extra_config='[display]\nlanguages = ["de", "en"]\n',
                               env_more={"BOOTH_LOCALE_DIR": str(root)}):
         record = add_photo(server.data_dir, faces_dir, look="serious")
@@ -461,3 +463,40 @@ def test_the_qrs_lang_beats_the_phone_and_the_switcher_changes_it(server, phone_
     page.wait_for_url(f"**/p/{record.token}?lang=de")
     assert page.locator("h1").inner_text() == "Dein Porträtfoto"
     assert relevant(problems) == []
+
+
+def test_every_word_on_the_cloud_servers_pages_comes_from_a_catalogue(tmp_path, s3, jpegs, messages,
+                                                                     monkeypatch) -> None:
+    """The pages only `booth web --cloud` shows (on its way, every booth's table) through the pseudo-German too."""
+    root = tmp_path / "locale"
+    write_catalogue(root, "de", messages, pseudo)
+    monkeypatch.setenv("BOOTH_LOCALE_DIR", str(root))
+    port = free_port()
+    booth = Booth(tmp_path, s3, "hall-p", public_url=f"http://127.0.0.1:{port}")
+    [token] = booth.publish(jpegs)
+    assert booth.sync_once().returncode == 0
+    waiting = secrets.token_urlsafe(18)
+    s3.client().put_object(Bucket=s3.bucket, Key=Layout(booth.prefix).photo("hall-p", waiting, "pending"), Body=b"")
+    booth.config.write_text(booth.config.read_text() + f'\n[web]\nstaff_password_hash = "{STAFF_HASH}"\n'
+                            '[display]\nlanguages = ["de", "en"]\n')
+    web = CloudWeb(booth, port, tmp_path / "cloud-web.log")
+    try:
+        with httpx.Client(base_url=web.base, timeout=30) as c:
+            pages = {
+                "photo": c.get(f"/p/{token}"),
+                "on its way": c.get(f"/p/{waiting}"),
+                "unknown": c.get("/p/" + "C" * 24),
+                "confirm": c.get(f"/p/{token}/delete"),
+                "not deleted": c.post(f"/p/{token}/delete", headers={"origin": "https://elsewhere.example"}),
+                "login": c.get("/staff/login"),
+            }
+            assert c.post("/staff/login", data={"password": STAFF_PASSWORD}).status_code == 303
+            pages |= {"staff": c.get("/staff"), "one booth": c.get("/staff?booth=hall-p")}
+            pages["deleted"] = c.post(f"/p/{token}/delete")
+        assert {name: r.status_code for name, r in pages.items() if r.status_code >= 500} == {}
+        problems = {name: untranslated(r.text, DATA_WORDS | {"hall-p"}) for name, r in pages.items()}
+        assert {name: words for name, words in problems.items() if words} == {}
+        assert pseudo("Every booth") in pages["staff"].text and 'data-booth="hall-p"' in pages["staff"].text
+        assert pseudo("Your photo is on its way") in pages["on its way"].text
+    finally:
+        web.stop()
