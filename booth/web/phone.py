@@ -32,6 +32,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from booth.coach.words import LOOK_INFO
 from booth.gallery import Gallery, PhotoRecord, valid_token
 from booth.i18n import N_
 from booth.session import RETOUCH_NAMES
@@ -46,8 +47,6 @@ log = logging.getLogger(__name__)
 
 _ASPECT = {"4:5": (800, 1000), "1:1": (800, 800), "2:3": (800, 1200)}
 
-# A visit's page heads each photo with its look (the gallery's key, as the page always named it).
-LOOK_HEADINGS = {"smile": N_("Smile"), "serious": N_("Serious"), "contemplative": N_("Contemplative")}
 
 # The heading and the line of the page for an unknown (404) or expired (410) photo.
 GONE = {
@@ -58,8 +57,9 @@ GONE = {
 
 
 def look_names(lang: PageLanguage) -> dict[str, str]:
-    """Each look's heading in ``lang``, by the gallery's key (the staff pages name a photo's look with it)."""
-    return {key: lang.tr(name) for key, name in LOOK_HEADINGS.items()}
+    """Each look's name in ``lang``, by the gallery's key: the name the guest read on the booth's screen
+    (booth.coach.words; importing it loads no coach maths). The staff pages name a photo's look with it too."""
+    return {key: lang.tr(name) for key, (name, _) in LOOK_INFO.items()}
 
 
 def gone(settings: WebSettings, lang: PageLanguage, status: int = 404, root: str = "/") -> Response:
