@@ -183,3 +183,45 @@ def test_cloud_server_shows_the_event_too(tmp_path: Path, s3: S3Server,  # noqa:
         assert r.headers["cache-control"] == "public, max-age=31536000, immutable"
     finally:
         web.stop()
+
+
+def _rgb(css: str) -> tuple[int, int, int]:
+    r, g, b = (int(v) for v in re.findall(r"\d+", css)[:3])
+    return r, g, b
+
+
+def test_the_accent_colour_styles_the_buttons_readably_in_both_schemes(tmp_path: Path, browser: Browser,  # noqa: F811
+                                                                        faces_dir: Path) -> None:
+    """A bright yellow reads on the dark scheme as it is; on the light one it is darkened until it
+    reads, and the button's words are whichever of black or white reads on it. Under the CSP:
+    a stylesheet without its hash in the policy would be refused, and Chromium would say so."""
+    from booth.colour import contrast
+
+    server = _serve(tmp_path, None, extra='[event]\naccent_colour = "#ffd400"\n')
+    try:
+        record = add_photo(server.data_dir, faces_dir)
+        with server.client() as c:
+            body = _body(c.get(f"/p/{record.token}").text)
+        assert "<header" not in body, "a colour alone puts no header on the page"
+        seen = {}
+        for scheme, page_bg in (("light", (0xf6, 0xf5, 0xf2)), ("dark", (0x14, 0x14, 0x17))):
+            context = browser.new_context(**PHONE, color_scheme=scheme)
+            page = context.new_page()
+            problems: list[str] = []
+            page.on("console", console_to(problems))
+            try:
+                page.goto(f"{server.base}/p/{record.token}")
+                style = page.evaluate("(() => { const s = getComputedStyle(document.querySelector('a.button'));"
+                                      " return [s.backgroundColor, s.color]; })()")
+                fill, words = _rgb(style[0]), _rgb(style[1])
+                assert contrast(fill, page_bg) >= 4.5, (scheme, fill)
+                assert contrast(words, fill) >= 4.5, (scheme, words, fill)
+                assert relevant(problems) == [], problems
+                seen[scheme] = fill
+            finally:
+                context.close()
+        assert seen["dark"] == (0xff, 0xd4, 0x00), "readable as it is: unchanged"
+        r, g, b = seen["light"]
+        assert r < 0xff and b == 0 and abs(r / max(g, 1) - 0xff / 0xd4) < 0.05, "the same yellow, darkened"
+    finally:
+        server.stop()

@@ -298,7 +298,7 @@ def create_cloud_app(store: Store, settings: WebSettings) -> Starlette:
         settings, lang := language_of(request), 503, lang.gettext("Something went wrong"),
         lang.gettext("The photo could not be fetched. Please try again in a moment.")))
     app.add_middleware(Languages, offered=settings.languages)  # outside InternalErrors: its page speaks it too
-    app.add_middleware(SecurityHeaders, csp=content_security_policy(CSS))
+    app.add_middleware(SecurityHeaders, csp=content_security_policy(CSS, settings.event.style if settings.event else ""))
     return app
 
 

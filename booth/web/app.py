@@ -82,7 +82,7 @@ def create_app(settings: WebSettings, *, reconcile: bool = False) -> Starlette:
         settings, lang := language_of(request), 500, lang.gettext("Something went wrong"),
         lang.gettext("The photo booth could not answer. Please try again in a moment.")))
     app.add_middleware(Languages, offered=settings.languages)  # outside InternalErrors: its page speaks it too
-    app.add_middleware(SecurityHeaders, csp=content_security_policy(CSS))  # outermost: on the 500 page too
+    app.add_middleware(SecurityHeaders, csp=content_security_policy(CSS, settings.event.style if settings.event else ""))  # outermost: on the 500 page too
     return app
 
 

@@ -22,12 +22,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from booth.event import Event
+from booth.colour import BLACK, WHITE, hex_colour, readable_on, text_on
+from booth.event import Event, parse_colour
 
 log = logging.getLogger(__name__)
 
 LOGO_PATH = "/event/logo"
 LOGO_CACHE = "public, max-age=31536000, immutable"  # the link carries the file's hash
+LIGHT_PAGE, DARK_PAGE = (0xf6, 0xf5, 0xf2), (0x14, 0x14, 0x17)  # booth.css --bg, light and dark scheme
 
 
 @dataclass(frozen=True)
@@ -40,14 +42,38 @@ class EventPage:
     logo_type: str = ""
     logo_width: int = 0
     logo_height: int = 0
+    accent: str = ""  # "#rrggbb"; "" = the pages' own blue
 
     @classmethod
     def of(cls, event: Event) -> EventPage | None:
-        if not event.shown:
+        if not event.shown and event.accent is None:
             return None
         logo = event.logo
         return cls(event.name, event.welcome, str(logo.path) if logo else "", logo.content_type if logo else "",
-                   *(logo.size if logo else (0, 0)))
+                   *(logo.size if logo else (0, 0)), accent=hex_colour(event.accent) if event.accent else "")
+
+    @property
+    def shown(self) -> bool:
+        return bool(self.name or self.welcome or self.logo)
+
+    @property
+    def style(self) -> str:
+        """The stylesheet that puts the event's colour in the pages' accent role ("" without one).
+
+        Made readable on each of the page's two backgrounds (light and dark scheme, as booth.css
+        sets them) and with the button's words dark or white, whichever reads on it. Its hash joins
+        the pages' Content-Security-Policy (booth.web.headers), so it needs no 'unsafe-inline'.
+        """
+        if not self.accent:
+            return ""
+        colour = parse_colour(self.accent)
+        rules = []
+        for scheme, background in ((None, LIGHT_PAGE), ("dark", DARK_PAGE)):
+            accent = readable_on(colour, background)
+            words = text_on(accent, BLACK, WHITE)
+            rule = f":root{{--accent:{hex_colour(accent)};--on-accent:{hex_colour(words)}}}"
+            rules.append(rule if scheme is None else f"@media (prefers-color-scheme:{scheme}){{{rule}}}")
+        return "".join(rules)
 
 
 class EventBrand:
@@ -67,9 +93,10 @@ class EventBrand:
         """The templates' ``event`` (None: no [event], and the pages are as without one)."""
         if self.page is None:
             return None
-        return {"name": self.page.name, "welcome": self.page.welcome,
+        return {"name": self.page.name, "welcome": self.page.welcome, "shown": self.page.shown,
                 "logo": f"{LOGO_PATH[1:]}?v={self.etag[1:9]}" if self.data else "",
-                "logo_width": self.page.logo_width, "logo_height": self.page.logo_height}
+                "logo_width": self.page.logo_width, "logo_height": self.page.logo_height,
+                "style": self.page.style}
 
     def routes(self) -> list[Route]:
         page = self.page

@@ -13,9 +13,11 @@ import hashlib
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
-def content_security_policy(inline_css: str) -> str:
-    digest = base64.b64encode(hashlib.sha256(inline_css.encode()).digest()).decode()
-    return ("default-src 'none'; img-src 'self'; style-src 'sha256-" + digest + "'; "
+def content_security_policy(*inline_css: str) -> str:
+    """The pages' policy: only the inline stylesheets given here (by hash) may style them."""
+    digests = " ".join("'sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode() + "'"
+                       for css in inline_css if css)
+    return ("default-src 'none'; img-src 'self'; style-src " + digests + "; "
             "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 
 
