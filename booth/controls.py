@@ -254,8 +254,10 @@ def key_action(key: int) -> Action | None:
     """What a key means: space/enter act, escape/backspace go back, arrows steer, Delete
     leaves the lit shot out of the pick (or keeps it again): the key a guest reaches for to
     drop a photo, and one that means nothing on any other screen, so a stray press harms
-    nothing. (Backspace, the other guess, already means back/retake on every screen.) L or Tab:
-    the next language, on the attract screen."""
+    nothing. (Backspace, the other guess, already means back/retake on every screen.) On the
+    pick, up and down choose the retouch level while left and right light a photo; elsewhere
+    all four arrows steer the one row of choices. L or Tab: the next language, on the attract
+    screen."""
     import pygame
 
     return {
@@ -265,9 +267,9 @@ def key_action(key: int) -> Action | None:
         pygame.K_ESCAPE: Action.BACK,
         pygame.K_BACKSPACE: Action.BACK,
         pygame.K_LEFT: Action.PREV,
-        pygame.K_UP: Action.PREV,
+        pygame.K_UP: Action.UP,
         pygame.K_RIGHT: Action.NEXT,
-        pygame.K_DOWN: Action.NEXT,
+        pygame.K_DOWN: Action.DOWN,
         pygame.K_DELETE: Action.TOGGLE,
         pygame.K_l: Action.LANGUAGE,
         pygame.K_TAB: Action.LANGUAGE,

@@ -126,8 +126,10 @@ class Action(enum.Enum):
 
     MAIN = "main"  # short press, space, enter, tap
     BACK = "back"  # long press, escape
-    PREV = "prev"  # left / up arrow
-    NEXT = "next"  # right / down arrow
+    PREV = "prev"  # left arrow (and up, on every screen but the pick)
+    NEXT = "next"  # right arrow (and down, on every screen but the pick)
+    UP = "up"  # up arrow: on the pick, the retouch level before; elsewhere the same as PREV
+    DOWN = "down"  # down arrow: on the pick, the retouch level after; elsewhere the same as NEXT
     PICK = "pick"  # a tap on one option (index given)
     TOGGLE = "toggle"  # pick: keep a shot or not: a tap on it (index given), or the Delete key (the lit one)
     LEVEL = "level"  # pick: a tap on one retouch level (index given)
@@ -661,6 +663,9 @@ def _pick_input(state: State, event: Input, now: float, settings: Settings, fx: 
         return replace(state, keeps=keeps, selected=i, scanning=False, refused=False, deadline=later)
     if a is Action.LEVEL and i is not None and 0 <= i < len(RETOUCH_LEVELS):
         return replace(state, retouch=RETOUCH_LEVELS[i], deadline=later)
+    if a in (Action.UP, Action.DOWN):  # the keyboard's way to the retouch levels (left/right light a photo)
+        level = RETOUCH_LEVELS.index(state.retouch) + (-1 if a is Action.UP else 1)
+        return replace(state, retouch=RETOUCH_LEVELS[min(max(level, 0), len(RETOUCH_LEVELS) - 1)], deadline=later)
     if a is Action.MAIN:
         return _keep_picked(state, now, settings, fx)
     if a is Action.BACK:
@@ -801,6 +806,9 @@ def _apply(state: State, event: Event, now: float, settings: Settings, fx: list[
 
 
 def _input(state: State, event: Input, now: float, settings: Settings, fx: list[Effect]) -> State:
+    if event.action in (Action.UP, Action.DOWN) and state.phase is not Phase.PICK:
+        # One row of choices on every other screen: up and down steer it like left and right.
+        event = replace(event, action=Action.PREV if event.action is Action.UP else Action.NEXT)
     p, a = state.phase, event.action
     if p is Phase.ATTRACT:
         if a is Action.MAIN and state.can_start:

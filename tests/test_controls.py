@@ -195,8 +195,8 @@ def test_pi_model_reads_the_device_tree(tmp_path):
     "key,action",
     [
         (pygame.K_SPACE, Action.MAIN), (pygame.K_RETURN, Action.MAIN), (pygame.K_ESCAPE, Action.BACK),
-        (pygame.K_LEFT, Action.PREV), (pygame.K_UP, Action.PREV), (pygame.K_RIGHT, Action.NEXT),
-        (pygame.K_DOWN, Action.NEXT), (pygame.K_BACKSPACE, Action.BACK), (pygame.K_DELETE, Action.TOGGLE),
+        (pygame.K_LEFT, Action.PREV), (pygame.K_UP, Action.UP), (pygame.K_RIGHT, Action.NEXT),
+        (pygame.K_DOWN, Action.DOWN), (pygame.K_BACKSPACE, Action.BACK), (pygame.K_DELETE, Action.TOGGLE),
         (pygame.K_l, Action.LANGUAGE), (pygame.K_TAB, Action.LANGUAGE),
         (pygame.K_a, None),
     ],

@@ -197,6 +197,10 @@ def test_choose_arrows_steer_and_stop_the_scan():
     assert d.state.selected == 0
     d.press(Action.PREV)
     assert d.state.selected == 2
+    d.press(Action.DOWN)  # up and down steer the one row of looks like left and right
+    assert d.state.selected == 0
+    d.press(Action.UP)
+    assert d.state.selected == 2
     d.press()
     assert d.state.look == "contemplative"
 
@@ -544,6 +548,12 @@ def test_review_retouch_level_by_arrows_and_taps():
     d.press(Action.NEXT)
     assert d.state.retouch == "none"
     d.press(Action.PREV)
+    assert d.state.retouch == "polished"
+    d.press(Action.DOWN).press(Action.UP)  # the same as right and left here
+    assert d.state.retouch == "polished"
+    d.press(Action.DOWN)
+    assert d.state.retouch == "none"
+    d.press(Action.UP)
     assert d.state.retouch == "polished"
     d.press(Action.PICK, 0)
     assert d.state.retouch == "none" and d.phase is Phase.REVIEW

@@ -138,6 +138,24 @@ def test_unkept_shots_are_discarded_and_only_the_kept_published():
     assert d.phase is Phase.SHARE
 
 
+def test_keyboard_alone_chooses_the_retouch_level_with_up_and_down():
+    """On the pick, left/right light a photo and up/down step the retouch level (stopping at
+    either end); elsewhere up/down steer like left/right (tests/test_session.py)."""
+    d = to_pick(flow())
+    assert d.state.retouch == "natural" and d.state.selected == 0
+    d.press(Action.DOWN)
+    assert d.state.retouch == "polished" and d.state.selected == 0, "the level, not the lit photo"
+    d.press(Action.DOWN)
+    assert d.state.retouch == "polished", "no wrap from the strongest to none"
+    d.press(Action.UP).press(Action.UP).press(Action.UP)
+    assert d.state.retouch == "none"
+    d.press(Action.NEXT)
+    assert d.state.selected == 1 and d.state.retouch == "none"
+    d.press()
+    assert sorted(published(d)) == ["t0", "t1", "t2"]
+    assert all(e.retouch == "none" for e in d.effects if isinstance(e, s.Publish))
+
+
 def test_keyboard_alone_leaves_one_shot_out_and_takes_it_back():
     """Arrows light a shot, Delete (Action.TOGGLE with no index) keeps it or not, space keeps the rest."""
     d = to_pick(flow(choose_cycle_s=2.5))
