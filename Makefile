@@ -65,7 +65,7 @@ $(VENV)/.stamp-test: $(VENV)/.stamp-run
 messages: setup
 	$(PYBABEL) -q extract -F babel.cfg -k Plural:1,2 --no-location --sort-output --add-comments=TRANSLATORS: \
 		--project=booth --copyright-holder="booth contributors" -o booth/locale/booth.pot .
-	$(PYBABEL) -q update -i booth/locale/booth.pot -d booth/locale -D booth --no-fuzzy-matching --ignore-obsolete
+	$(if $(PO),$(PYBABEL) -q update -i booth/locale/booth.pot -d booth/locale -D booth --no-fuzzy-matching --ignore-obsolete)
 
 model: setup
 	@$(BOOTH) models fetch --quiet

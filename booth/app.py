@@ -288,7 +288,7 @@ class App:
         self.settings = Settings.from_config(config)
         self.session = Session(self.settings, time.monotonic())
         self.layout = Layout(*display.size)
-        self.fonts = Fonts.from_config(config.display.font)
+        self.fonts = Fonts.from_config(config.display.font, config.display.languages)
         self.renderer = Renderer(self.layout, self.fonts)
         self.autopilot = Autopilot(
             look=config.session.look,  # Autopilot falls back to "smile" itself
@@ -442,7 +442,7 @@ class App:
             guide=self._coach_guide(frame) if st.phase is Phase.COACH else None,
             face=self._head(frame) if st.phase in PREVIEW_PHASES else None,
             looked_in=self._looked_in(frame) if st.phase is Phase.BREATHE else None,
-            flow=self.settings.flow, event=self.event,
+            flow=self.settings.flow, event=self.event, languages=self.settings.languages,
         )
 
     @staticmethod

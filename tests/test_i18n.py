@@ -199,3 +199,27 @@ def test_a_catalogue_translates_every_word_and_keeps_its_placeholders(code: str)
     missing = template - {m.id for m in catalogue if m.id}
     problems += [f"missing: {mid!r}" for mid in sorted(missing, key=str)[:20]]
     assert not problems, f"{code}: {len(problems)} problems:\n" + "\n".join(problems[:30])
+
+
+def test_make_messages_extracts_plurals_and_translator_comments(tmp_path: Path) -> None:
+    """The Makefile's extraction, run on the real code: the words and their notes for translators."""
+    from babel.messages.pofile import read_po
+
+    pybabel = Path(sys.executable).with_name("pybabel")
+    root = Path(__file__).resolve().parent.parent
+    makefile = (root / "Makefile").read_text()
+    assert "-k Plural:1,2" in makefile
+    pot = tmp_path / "booth.pot"
+    subprocess.run([str(pybabel), "-q", "extract", "-F", "babel.cfg", "-k", "Plural:1,2", "--no-location",
+                    "--add-comments=TRANSLATORS:", "-o", str(pot), "."], cwd=root, check=True)
+    with pot.open("rb") as fp:
+        catalog = read_po(fp)
+    retake = catalog.get("Retake — hold ({n} left)")
+    assert retake is not None and retake.pluralizable
+    assert retake.id == ("Retake — hold ({n} left)", "Retake — hold ({n} left)")
+    assert any("hold the big button" in c for c in retake.auto_comments)
+    from booth.coach import words as W
+    from booth.ui import words as UW
+
+    for msgid in (W.SMILE, W.LOOK_AWAY["left"], UW.TIPS[0], UW.PICK_TITLE, *W.LOOK_INFO["serious"]):
+        assert catalog.get(msgid) is not None, msgid

@@ -19,6 +19,7 @@ from booth.ui import theme
 from booth.ui.fonts import Fonts
 from booth.ui.layout import Layout, hit_test
 from booth.ui.screens import Renderer, Scene
+from booth.i18n import ENGLISH
 from booth.ui.words import BUTTON, HANDOVER_LINES, KEEP_ONE, KEPT, NOT_KEPT, PICK_TITLE, KEYBOARD, TOUCH
 
 SIZES = [(1280, 720), (800, 480), (720, 1280)]
@@ -122,9 +123,9 @@ def test_pick_shows_every_shot_side_by_side_large(fonts, size):
         centre = pixels(surf, r.inflate(-r.width // 2, -r.height // 2)).reshape(-1, 3)
         assert np.abs(centre.astype(int) - COLOURS[look]).max() <= 5  # the "none" level (levels are 20 apart), as chosen
     for look in ("Confident", "Thoughtful", "Smile"):
-        assert_text_drawn(surf, d, f"{look}: {KEPT}")
+        assert_text_drawn(surf, d, KEPT.format(look=look))
     assert_text_drawn(surf, d, BUTTON.keep_all)
-    assert_text_drawn(surf, d, BUTTON.retake_lit.format(n=2))
+    assert_text_drawn(surf, d, ENGLISH.n(BUTTON.retake_lit, 2))
     for text, r in d.texts:
         assert surf.get_rect().contains(r), f"{text!r} off screen at {size}"
 
@@ -137,7 +138,7 @@ def test_keyboard_pick_says_how_to_leave_a_shot_out_with_or_without_retakes(font
         surf, d = draw(fonts, pick_state(), size, words=KEYBOARD, touch=False, retakes_left=retakes)
         assert "Delete" in KEYBOARD.pick_how
         assert_text_drawn(surf, d, KEYBOARD.pick_how)
-        assert (d.find(KEYBOARD.retake_lit.format(n=retakes)) is not None) == esc, d.text()
+        assert (d.find(ENGLISH.n(KEYBOARD.retake_lit, retakes)) is not None) == esc, d.text()
         for text, r in d.texts:
             assert surf.get_rect().contains(r), f"{text!r} off screen at {size}"
     surf, d = draw(fonts, pick_state(), size, words=BUTTON, touch=False, retakes_left=0)
@@ -153,8 +154,8 @@ def test_pick_shows_the_chosen_level_unkept_dimmed_and_the_lit_one(fonts):
     assert np.abs(c0 - (np.array(COLOURS["serious"]) + 40).clip(0, 255)).max() <= 5
     c1 = pixels(surf, r1.inflate(-r1.width // 2, -r1.height // 2)).reshape(-1, 3).mean(axis=0)
     assert c1.max() < 0.5 * max(COLOURS["contemplative"])  # not kept: dimmed
-    assert_text_drawn(surf, d, f"Thoughtful: {NOT_KEPT}")
-    assert_text_drawn(surf, d, BUTTON.keep_some.format(n=2))
+    assert_text_drawn(surf, d, NOT_KEPT.format(look="Thoughtful"))
+    assert_text_drawn(surf, d, ENGLISH.n(BUTTON.keep_some, 2))
     # The lit shot (what a long press retakes) is framed in the accent colour; the others are not.
     ring = lambda r: pixels(surf, r.inflate(round(7.2), round(7.2))).reshape(-1, 3)
     is_accent = lambda px: (np.abs(px.astype(int) - theme.ACCENT).max(axis=1) < 10).sum()

@@ -119,8 +119,9 @@ def test_attract_privacy_line_follows_the_expiry(fonts):
     assert "deleted after 1 day." in d.text()
     _, d = draw(fonts, State(), expiry_days=0.5)
     assert "deleted after 12 hours" in d.text()
-    _, d = draw(fonts, State(), expiry_days=1.5)  # the phone page says the same (booth.durations)
-    assert "deleted after 1.5 days." in d.text()
+    # A fraction of a day in whole hours (booth.durations.span): a plural rule counts whole numbers.
+    _, d = draw(fonts, State(), expiry_days=1.5)
+    assert "deleted after 36 hours." in d.text()
 
 
 def test_attract_says_tap_when_that_is_the_way(fonts):
@@ -423,7 +424,7 @@ def test_review_shows_the_chosen_level(fonts, level):
     colour = _previews().previews[level][0, 0]
     assert close_to(pixels(surf)[d.photo.centery, d.photo.centerx], colour, 2)
     assert d.photo.height <= Layout(1280, 720).review_photo().height
-    for t in ("Keep this one?", "None", "Natural", "Polished", "Keep it", "Retake — hold (2 left)", "Deleted in 29 s unless you keep it"):
+    for t in ("Keep this one?", "None", "Natural", "Polished", "Keep it", "Retake — hold (2 left)", "Deleted in 29 seconds unless you keep it"):
         assert_text_drawn(surf, d, t)
     pill = Layout(1280, 720).retouch_pills()[RETOUCH_LEVELS.index(level)]
     assert close_to(pixels(surf)[pill.centery, pill.left + pill.width // 10], theme.ACCENT, 5)

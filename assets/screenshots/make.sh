@@ -39,6 +39,14 @@ run looks '[display]' 'width = 800' 'height = 450' '[session]' 'flow = "all"'
 pick looks coach looks-coach
 pick looks handover looks-handover
 pick looks pick looks-pick
+# Other languages (once their catalogues are in booth/locale): the session in German and in Japanese
+# (the first of [display] languages is the guest's), the attract screen offering all three by name.
+for lang in de ja; do
+  [ -f "booth/locale/$lang/LC_MESSAGES/booth.po" ] || continue
+  others=$([ "$lang" = de ] && echo '"en", "ja"' || echo '"en", "de"')
+  run "lang-$lang" '[display]' 'width = 800' 'height = 450' "languages = [\"$lang\", $others]" '[session]' 'flow = "all"'
+  for s in attract coach handover pick share; do pick "lang-$lang" "$s" "$lang-$s"; done
+done
 # Storage nearly full: captures paused (stopped after a few seconds with SIGTERM, as systemd does).
 EXTRA=()
 printf '%s\n' '[display]' 'width = 800' 'height = 450' '[storage]' 'min_free_mb = 10000000' > "$tmp/full.toml"

@@ -77,8 +77,11 @@ class Layout:
         return Rect(band.centerx - w // 2, band.bottom - self.margin - h, w, h)
 
     def back_button(self) -> Rect:
-        s = round(10 * self.unit)
-        return Rect(self.margin // 2, self.margin // 2, round(s * 1.9), s)
+        # On a small panel, wide and tall enough for "Skip look" or "Finish" in a long language in two
+        # lines at the minimum size (a CJK font's line is ~1.45 times its size: two need 3.8 times MIN_PX
+        # with the padding); larger screens keep their proportions.
+        s = max(round(10 * self.unit), round(theme.MIN_PX * 3.8))
+        return Rect(self.margin // 2, self.margin // 2, max(round(s * 1.9), theme.MIN_PX * 8), s)
 
     def title_box(self, height_pct: float = 14.0, top: int | None = None) -> Rect:
         """A centred title line that keeps clear of the back button."""
@@ -141,9 +144,12 @@ class Layout:
     def _pick_rows(self) -> tuple[Rect, Rect, Rect, Rect]:
         """Title, the shots' row, the controls' row (retouch pills, keep) and the hint line."""
         area = self.inner()
-        title = Rect(area.left, area.top, area.width, round(area.height * 0.12))
-        hint_h = max(self.px(theme.SMALL) * 2, round(area.height * 0.07))
-        ctrl_h = max(self.px(theme.BODY) * 2, round(area.height * (0.1 if self.portrait else 0.15)))
+        # Landscape: one title line and no more, the height goes to the shots (40 % of a 7" panel's height).
+        title_h = round(area.height * 0.12) if self.portrait else round(self.px(theme.TITLE) * 1.2)
+        title = Rect(area.left, area.top, area.width, title_h)
+        # Two lines of hint (how to choose, and the time left: long in German or Finnish) even on a 7" panel.
+        hint_h = max(round(self.px(theme.SMALL) * 2.6), round(area.height * 0.07))
+        ctrl_h = max(self.px(theme.BODY) * 2, round(area.height * (0.1 if self.portrait else 0.13)))
         gap = round(2 * self.unit)
         hint = Rect(area.left, area.bottom - hint_h, area.width, hint_h)
         ctrl = Rect(area.left, hint.top - gap - ctrl_h, area.width, ctrl_h)
@@ -164,7 +170,8 @@ class Layout:
 
     def pick_label(self, card: Rect) -> Rect:
         """Under the photo: the look's name and whether it is kept (and, on touch, its retake)."""
-        h = max(self.px(theme.BODY) * 2, round(card.height * 0.16))
+        # Room for three lines at the minimum size (a long look name and "not kept" beside a Retake button).
+        h = max(self.px(theme.BODY) * 2, theme.MIN_PX * 4, round(card.height * 0.16))
         return Rect(card.left, card.bottom - h, card.width, h)
 
     def pick_photo(self, card: Rect) -> Rect:
@@ -173,7 +180,7 @@ class Layout:
 
     def pick_retake(self, card: Rect) -> Rect:
         label = self.pick_label(card)
-        w = round(label.width * 0.48)
+        w = round(label.width * 0.4)  # the look's name and "kept" beside it take the rest
         return Rect(label.right - w, label.top, w, label.height)
 
     def pick_pills(self) -> list[Rect]:

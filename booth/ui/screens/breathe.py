@@ -16,11 +16,11 @@ from booth.ui import theme
 from booth.ui.placement import GAP_S
 from booth.ui.screens.painter import Painter
 from booth.ui.screens.scene import Drawn, Scene
+from booth.ui.words import BREATHE_HINT as RELAX
+from booth.ui.words import BREATHE_IN, BREATHE_OUT
 
 BREATHE_FADE_S = 0.4  # the calm circle and the camera picture give way to each other this softly
 SHADE_ALPHA = 150  # the picture's sides a face is not looked for in, dimmed (still recognisable)
-BREATHE_IN, BREATHE_OUT = "Breathe in …", "… and out"
-RELAX = "Relax your shoulders and let your face rest"
 
 
 class Breathe:
@@ -72,8 +72,8 @@ def _calm(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
     pygame.draw.circle(surf, theme.CALM_GLOW, centre, r)
     pygame.draw.circle(surf, theme.FG, centre, r_max, width=max(2, round(0.5 * L.unit)))
     area = L.inner()
-    p.text(surf, d, BREATHE_IN if inhale else BREATHE_OUT, L.title_box(), theme.TITLE, bold=True)
-    p.text(surf, d, RELAX, Rect(area.left, area.bottom - round(12 * L.unit), area.width, round(12 * L.unit)),
+    p.text(surf, d, p.tr(BREATHE_IN if inhale else BREATHE_OUT), L.title_box(), theme.TITLE, bold=True)
+    p.text(surf, d, p.tr(RELAX), Rect(area.left, area.bottom - round(12 * L.unit), area.width, round(12 * L.unit)),
            theme.BODY, theme.FG)
     p.back(surf, scene, d)
 
@@ -108,5 +108,5 @@ def _asking(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
     side = L.title_box().left
     box = Rect(side, top.top + L.margin // 3, L.width - 2 * side, top.height - 2 * (L.margin // 3))
     # (Fading out after the face came back, the session asks nothing: the words it had.)
-    p.text(surf, d, st.breathe_prompts[0] if st.breathe_prompts else STEP_INTO_FRAME, box, theme.TITLE, bold=True)
+    p.text(surf, d, p.tr(st.breathe_prompts[0] if st.breathe_prompts else STEP_INTO_FRAME), box, theme.TITLE, bold=True)
     p.back(surf, scene, d)

@@ -10,18 +10,16 @@ from pygame import Rect
 from booth.coach.words import STEP_INTO_FRAME
 from booth.session import FLOW_ORDER
 from booth.ui import theme
-from booth.ui.screens.painter import BACK, Painter
+from booth.ui.screens.painter import Painter
 from booth.ui.screens.scene import Drawn, Scene
 from booth.ui.screens.shapes import corners, split_h
-from booth.ui.words import Words
+from booth.ui.words import BACK, HOLD_IT, LOOK_OF, STAY, Words
 
-HOLD_IT = "Hold it …"
 STEP_IN = STEP_INTO_FRAME  # what the coach says when it sees nobody
-STAY = "Good — stay like that"
 
 
 def coach_lines(guidance: Any, auto_trigger: bool, words: Words) -> tuple[str, str]:
-    """The coach screen's top line (the one thing to do now) and its quieter hint.
+    """The coach screen's top line (the one thing to do now) and its quieter hint, as msgids.
 
     Never two voices: when the look holds, the top line says what happens next
     (the booth takes it: "Hold it"; or, without the automatic trigger, the
@@ -58,16 +56,17 @@ def draw(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
             d.guide, d.crop = head, crop
     p.band(surf, top)
     p.band(surf, bottom)
-    line, hint = coach_lines(g, scene.auto_trigger, scene.words)
+    tr = p.tr
+    line, hint = (tr(m) for m in coach_lines(g, scene.auto_trigger, scene.words))
     clear = L.title_box(top=top.top).left
     prompt_box = Rect(clear, top.top + L.margin // 3, L.width - 2 * clear, top.height - 2 * (L.margin // 3))
     p.text(surf, d, line, prompt_box, theme.BIG, theme.READY if ready else theme.FG, bold=True)
-    title = scene.look_info.get(st.look or "", ("", ""))[0]
+    title = tr(scene.look_info.get(st.look or "", ("", ""))[0])
     flow = scene.flow == "all"
     if flow and st.look in FLOW_ORDER and not st.retaking:
-        title = f"{title} · {FLOW_ORDER.index(st.look) + 1} of {len(FLOW_ORDER)}"
+        title = tr(LOOK_OF, look=title, index=FLOW_ORDER.index(st.look) + 1, total=len(FLOW_ORDER))
     if flow and not scene.touch:  # touch: the back button says "Skip look" itself
-        hint = f"{hint}\n{scene.words.skip_look}"
+        hint = f"{hint}\n{tr(scene.words.skip_look)}"
     meter = L.meter()
     label = Rect(bottom.left + L.margin, bottom.top + L.margin // 2, bottom.width - 2 * L.margin,
                  meter.top - bottom.top - L.margin)

@@ -24,9 +24,9 @@ def draw(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
     box = Rect(0, 0, size, size)
     box.center = (L.width // 2, L.height // 2)
     pygame.draw.circle(surf, p.accent, box.center, size // 2, width=max(4, round(1.2 * L.unit)))
-    p.text(surf, d, str(n), box, theme.HUGE, theme.FG, bold=True)
+    p.text(surf, d, str(n), box, theme.HUGE, theme.FG, bold=True, verbatim=True)
     bottom = L.bottom_band().inflate(-2 * L.margin, -L.margin)
-    p.text(surf, d, LOOK_AT_LENS, bottom, theme.BIG, theme.FG, bold=True)
+    p.text(surf, d, p.tr(LOOK_AT_LENS), bottom, theme.BIG, theme.FG, bold=True)
 
 
 def draw_capture(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:

@@ -13,4 +13,4 @@ from booth.ui.screens.shapes import centre_box
 
 def draw(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
     surf.fill(theme.BG)
-    p.text(surf, d, scene.state.message or THANKS, centre_box(p.layout), theme.TITLE, theme.FG, bold=True)
+    p.text(surf, d, p.tr(scene.state.message or THANKS), centre_box(p.layout), theme.TITLE, theme.FG, bold=True)

@@ -7,10 +7,10 @@ from pygame import Rect
 
 from booth.session import FLOW_ORDER
 from booth.ui import theme
-from booth.ui.screens.painter import BACK, Painter
+from booth.ui.screens.painter import Painter
 from booth.ui.screens.scene import Drawn, Scene
 from booth.ui.screens.shapes import face_glyph, split
-from booth.ui.words import FINISH, HANDOVER_LINES
+from booth.ui.words import BACK, FINISH, HANDOVER_LINES, HANDOVER_TAKEN
 
 
 def draw(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
@@ -22,12 +22,13 @@ def draw(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
     glyph = Rect(L.width // 2 - side // 2, area.top + round(area.height * 0.04), side, side)
     face_glyph(surf, glyph, look, p.accent)
     line = Rect(area.left, glyph.bottom + L.margin // 2, area.width, round(area.height * 0.36))
-    p.text(surf, d, HANDOVER_LINES.get(look, HANDOVER_LINES[FLOW_ORDER[-1]]), line, theme.TITLE, bold=True)
-    taken = f"{len(st.shots)} of {len(FLOW_ORDER)} photos taken" if st.shots else ""
+    tr = p.tr
+    p.text(surf, d, tr(HANDOVER_LINES.get(look, HANDOVER_LINES[FLOW_ORDER[-1]])), line, theme.TITLE, bold=True)
+    taken = tr.n(HANDOVER_TAKEN, len(FLOW_ORDER), taken=len(st.shots)) if st.shots else ""
     below = Rect(area.left, line.bottom, area.width, area.bottom - line.bottom)
     rows = split(below, (0.3, 0.45, 0.25))
     p.text(surf, d, taken, rows[0], theme.BODY, theme.DIM)
-    p.text(surf, d, scene.words.handover_next, rows[1], theme.BODY, theme.ACCENT, bold=True)
+    p.text(surf, d, tr(scene.words.handover_next), rows[1], theme.BODY, theme.ACCENT, bold=True)
     total = st.deadline - st.since if st.deadline is not None else 0.0
     left = st.remaining(scene.now) / total if total > 0 else 0.0
     bar = Rect(area.left + area.width // 4, rows[2].centery, area.width // 2, max(4, round(L.unit)))

@@ -4,10 +4,15 @@ One :class:`Painter` per renderer holds the caches (rendered text, wrapped
 lines, QR codes, scaled photos) so a screen module stays a plain description
 of its layout. Every text goes through :meth:`Painter.text`, which records
 where it went and whether it fitted (:class:`~booth.ui.screens.scene.TextFit`).
+
+The words are the guest's: a screen asks ``p.tr`` (this frame's :class:`Voice`)
+for each English msgid as it draws it, and the painter draws it in the font of
+the guest's language (Noto Sans CJK for Japanese, Chinese, Korean).
 """
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 
 import numpy as np
@@ -16,15 +21,38 @@ from pygame import Rect
 
 from booth import qr
 from booth.event import Event, Logo
+from booth.i18n import ENGLISH, Plural, Translator, translator
 from booth.ui import theme
 from booth.ui.fonts import Fonts
 from booth.ui.layout import Layout
 from booth.ui.screens.picture import LivePicture
+from booth.ui.words import BACK
 from booth.ui.screens.scene import Drawn, Scene, TextFit
 
+log = logging.getLogger(__name__)
+
 Colour = tuple[int, int, int]
-BACK = "‹ Back"  # button labels more than one screen shows
-SAVING = "Saving …"
+
+
+class Voice:
+    """The guest's language for one frame: each message translated, and noted in the frame's record
+    (``Drawn.asked``), so a test can tell a message the catalogue lacks from one it has."""
+
+    def __init__(self, tr: Translator, asked: list[str | Plural]) -> None:
+        self.translator, self.asked = tr, asked
+
+    @property
+    def code(self) -> str:
+        return self.translator.code
+
+    def __call__(self, message: str, **fields: object) -> str:
+        if message:
+            self.asked.append(message)
+        return self.translator(message, **fields)
+
+    def n(self, message: str | Plural, n: int, **fields: object) -> str:
+        self.asked.append(message)
+        return self.translator.n(message, n, **fields)
 
 
 class Painter:
@@ -33,14 +61,33 @@ class Painter:
         self.fonts = fonts
         self.picture = LivePicture(layout)
         self._text_cache: OrderedDict[tuple, pygame.Surface] = OrderedDict()
-        self._wrap_cache: dict[tuple[str, int, bool, int], list[str]] = {}
+        self._wrap_cache: dict[tuple[str, int, bool, int, str], list[str]] = {}
         self._qr_cache: dict[tuple[str, int], pygame.Surface] = {}  # (text, box width)
         self._photo_cache: dict[tuple[int, tuple[int, int]], pygame.Surface] = {}
         self._overlay: dict[tuple[int, int], pygame.Surface] = {}
         self._logo_cache: dict[tuple[int, tuple[int, int]], tuple[pygame.Surface, bool]] = {}
         self._event: Event | None = None
+        self.tr = Voice(ENGLISH, [])  # this frame's words (begin)
+        self._missing: set[str] = set()
         # The accent role's colours: amber, or the event's ([event] accent_colour) made readable.
         self.accent, self.accent_text = theme.ACCENT, theme.ACCENT_TEXT
+
+    def begin(self, scene: Scene, d: Drawn) -> None:
+        """A new frame: the guest's language (the session's) for its words and its fonts."""
+        code = scene.state.language
+        try:
+            tr = translator(code, scene.locale_dir)
+        except LookupError as exc:  # [display] languages is checked at start: only a broken install gets here
+            if code not in self._missing:
+                self._missing.add(code)
+                log.error("no words for %s (%s): drawing English", code, exc)
+            tr = ENGLISH
+        self.tr = Voice(tr, d.asked)
+        self.use_event(scene.event)
+
+    @property
+    def language(self) -> str:
+        return self.tr.code
 
     def use_event(self, event: Event | None) -> None:
         """The event whose accent colour the screens use (theme.ACCENT names the role, this the colour)."""
@@ -49,11 +96,15 @@ class Painter:
             self.accent, self.accent_text = theme.accent_colours(event.accent if event else None)
 
     # ------------------------------------------------------------ text
-    def _render(self, text: str, px: int, colour: Colour, bold: bool) -> pygame.Surface:
-        key = (text, px, colour, bold)
+    def font(self, px: int, bold: bool, language: str | None = None) -> pygame.font.Font:
+        """The font for text in ``language`` (the guest's when None)."""
+        return self.fonts.get(px, bold, language or self.language)
+
+    def _render(self, text: str, px: int, colour: Colour, bold: bool, language: str) -> pygame.Surface:
+        key = (text, px, colour, bold, language)
         s = self._text_cache.get(key)
         if s is None:
-            s = self.fonts.get(px, bold).render(text, True, colour)
+            s = self.font(px, bold, language).render(text, True, colour)
             self._text_cache[key] = s
             if len(self._text_cache) > 400:
                 self._text_cache.popitem(last=False)
@@ -61,17 +112,17 @@ class Painter:
             self._text_cache.move_to_end(key)
         return s
 
-    def _wrap(self, text: str, px: int, bold: bool, width: int) -> list[str]:
-        key = (text, px, bold, width)
+    def _wrap(self, text: str, px: int, bold: bool, width: int, language: str) -> list[str]:
+        key = (text, px, bold, width, language)
         lines = self._wrap_cache.get(key)
         if lines is None:
-            lines = self._wrap_cache[key] = self._wrap_uncached(text, px, bold, width)
+            lines = self._wrap_cache[key] = self._wrap_uncached(text, px, bold, width, language)
             if len(self._wrap_cache) > 1000:
                 self._wrap_cache.clear()
         return lines
 
-    def _wrap_uncached(self, text: str, px: int, bold: bool, width: int) -> list[str]:
-        font = self.fonts.get(px, bold)
+    def _wrap_uncached(self, text: str, px: int, bold: bool, width: int, language: str) -> list[str]:
+        font = self.font(px, bold, language)
         lines: list[str] = []
         for para in text.split("\n"):
             words, line = [], ""
@@ -87,34 +138,49 @@ class Painter:
             lines.append(line)
         return lines
 
-    def lines(self, text: str, px: int, bold: bool, width: int) -> tuple[list[str], int]:
+    def lines(self, text: str, px: int, bold: bool, width: int,
+              language: str | None = None) -> tuple[list[str], int]:
         """``text`` wrapped to ``width`` at ``px``, and the height of one line."""
-        return self._wrap(text, px, bold, width), self.fonts.get(px, bold).get_linesize()
+        language = language or self.language
+        return self._wrap(text, px, bold, width, language), self.font(px, bold, language).get_linesize()
+
+    def height(self, lines: list[str], px: int, bold: bool, language: str | None = None) -> int:
+        """How tall ``lines`` stand: a line step each, and the last line as tall as its glyphs reach
+        (an accent above a capital, a hook below, as in "Ŕ" or "ļ", reaches past the font's line step)."""
+        font = self.font(px, bold, language)
+        step = font.get_linesize()
+        tallest = max((font.size(line)[1] for line in lines if line), default=step)
+        return step * (len(lines) - 1) + max(step, tallest)
 
     def text(self, surf: pygame.Surface, d: Drawn, text: str, box: Rect, pct: float,
              colour: Colour = theme.FG, bold: bool = False,
-             align: str = "center", valign: str = "center", one_line: bool = False) -> Rect:
+             align: str = "center", valign: str = "center", one_line: bool = False,
+             verbatim: bool = False, language: str | None = None) -> Rect:
         """Draw ``text`` wrapped to fit ``box`` at the largest size up to ``pct``; record it.
 
         ``one_line`` shrinks the text to keep it on one line (a URL) before wrapping it.
+        ``verbatim``: words drawn as they are in every language (a Wi-Fi name, the event's
+        name, a language's own name, a staff notice), not a message; ``language``: the
+        script's font for them when it is not the guest's (each language's own name).
         """
         if not text:
             return Rect(box.left, box.top, 0, 0)
         if colour == theme.ACCENT:
             colour = self.accent
+        language = language or self.language
         px = self.layout.px(pct)
-        while one_line and px > theme.MIN_PX and self.fonts.get(px, bold).size(text)[0] > box.width:
+        while one_line and px > theme.MIN_PX and self.font(px, bold, language).size(text)[0] > box.width:
             px = max(theme.MIN_PX, int(px * 0.92))
         while True:
-            lines, line_h = self.lines(text, px, bold, box.width)
-            if line_h * len(lines) <= box.height or px <= theme.MIN_PX:
+            lines, line_h = self.lines(text, px, bold, box.width, language)
+            total = self.height(lines, px, bold, language)
+            if total <= box.height or px <= theme.MIN_PX:
                 break
             px = max(theme.MIN_PX, int(px * 0.9))
-        total = line_h * len(lines)
         y = {"top": box.top, "bottom": box.bottom - total}.get(valign, box.centery - total // 2)
         bounds: Rect | None = None
         for line in lines:
-            s = self._render(line, px, colour, bold)
+            s = self._render(line, px, colour, bold, language)
             r = s.get_rect()
             r.top = y
             if align == "left":
@@ -129,19 +195,22 @@ class Painter:
         assert bounds is not None
         d.texts.append((text, bounds))
         d.fits.append(TextFit(text, Rect(box), Rect(bounds), px, len(lines),
-                              fits=box.contains(bounds) and px >= theme.MIN_PX))
+                              fits=box.contains(bounds) and px >= theme.MIN_PX, verbatim=verbatim,
+                              language=language))
         return bounds
 
     def stack_height(self, items: list[tuple[str, float, bool]], width: int, scale: float = 1.0) -> int:
         """Height of texts stacked one under another, each wrapped to ``width``."""
         total = 0
         for text, pct, bold in items:
-            lines, line_h = self.lines(text, max(theme.MIN_PX, int(self.layout.px(pct) * scale)), bold, width)
-            total += line_h * len(lines)
+            px = max(theme.MIN_PX, int(self.layout.px(pct) * scale))
+            total += self.height(self.lines(text, px, bold, width)[0], px, bold)
         return total
 
-    def stack(self, surf: pygame.Surface, d: Drawn, items: list[tuple[str, float, bool, Colour]], box: Rect) -> None:
-        """Texts one under another in ``box``, all shrunk alike until they fit, spread evenly."""
+    def stack(self, surf: pygame.Surface, d: Drawn, items: list[tuple[str, float, bool, Colour]], box: Rect,
+              verbatim: frozenset[str] = frozenset()) -> None:
+        """Texts one under another in ``box``, all shrunk alike until they fit, spread evenly
+        (those in ``verbatim`` are not messages: see :meth:`text`)."""
         plain = [(t, pct, bold) for t, pct, bold, _ in items if t]
         scale = 1.0
         while self.stack_height(plain, box.width, scale) > box.height and scale > 0.3:
@@ -153,9 +222,9 @@ class Painter:
             if not text:
                 continue
             px = max(theme.MIN_PX, int(self.layout.px(pct) * scale))
-            lines, line_h = self.lines(text, px, bold, box.width)
-            h = line_h * len(lines)
-            self.text(surf, d, text, Rect(box.left, y, box.width, h), px / self.layout.unit, colour, bold)
+            h = self.height(self.lines(text, px, bold, box.width)[0], px, bold)
+            self.text(surf, d, text, Rect(box.left, y, box.width, h), px / self.layout.unit, colour, bold,
+                      verbatim=text in verbatim)
             y += h + gap
 
     # ------------------------------------------------------------ panels and buttons
@@ -184,9 +253,9 @@ class Painter:
         self.text(surf, d, label, rect.inflate(-rect.height // 2, -rect.height // 5), pct, fg, bold=True)
 
     def back(self, surf: pygame.Surface, scene: Scene, d: Drawn, label: str = BACK) -> None:
-        """The way back, on a touch screen only (buttons and keys have their own)."""
+        """The way back, on a touch screen only (buttons and keys have their own); ``label`` a msgid."""
         if scene.touch:
-            self.button(surf, d, self.layout.back_button(), label, filled=False, colour=theme.DIM,
+            self.button(surf, d, self.layout.back_button(), self.tr(label), filled=False, colour=theme.DIM,
                         pct=theme.SMALL)
 
     # ------------------------------------------------------------ the event
@@ -222,11 +291,13 @@ class Painter:
                      lines: list[tuple[str, float, bool, Colour]]) -> None:
         """The logo at the left of ``box`` and the lines (the event's name, its welcome) beside it.
 
-        Without a logo the lines take the whole box; without lines the logo is centred.
+        Without a logo the lines take the whole box; without lines the logo is centred. The
+        event's name and welcome are the organiser's own words: drawn as written, in every language.
         """
         lines = [line for line in lines if line[0]]
+        own = frozenset(t for t in (event.name, event.welcome) if t)
         if event.logo is None:
-            self.stack(surf, d, lines, box)
+            self.stack(surf, d, lines, box, verbatim=own)
             return
         if not lines:
             self.logo(surf, d, event.logo, box)
@@ -235,7 +306,7 @@ class Painter:
         width = min(round(box.height * event.logo.aspect), round(box.width * 0.35))
         drawn = self.logo(surf, d, event.logo, Rect(box.left, box.top, width, box.height), align="left")
         rest = Rect(drawn.right + gap, box.top, box.right - drawn.right - gap, box.height)
-        self.stack(surf, d, lines, rest)
+        self.stack(surf, d, lines, rest, verbatim=own)
 
     # ------------------------------------------------------------ QR codes and photos
     def qr(self, surf: pygame.Surface, d: Drawn, text: str, box: Rect) -> None:

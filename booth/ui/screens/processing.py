@@ -10,9 +10,8 @@ from pygame import Rect
 from booth.ui import theme
 from booth.ui.screens.painter import Painter
 from booth.ui.screens.scene import Drawn, Scene
-
-TITLE = "Developing your photo …"
-PROCESSING_LINES = ("Finding your best frame", "Framing your headshot", "A light retouch")
+from booth.ui.words import PROCESSING_LINES
+from booth.ui.words import PROCESSING_TITLE as TITLE
 
 
 def draw(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
@@ -31,7 +30,7 @@ def draw(p: Painter, surf: pygame.Surface, scene: Scene, d: Drawn) -> None:
         pygame.draw.circle(surf, (shade, round(shade * 0.76), 0), pos, max(3, round(1.6 * L.unit)))
     area = L.inner()
     y = centre[1] + radius + round(6 * L.unit)
-    p.text(surf, d, TITLE, Rect(area.left, y, area.width, round(12 * L.unit)), theme.TITLE, bold=True)
+    p.text(surf, d, p.tr(TITLE), Rect(area.left, y, area.width, round(12 * L.unit)), theme.TITLE, bold=True)
     line = PROCESSING_LINES[int(t // 1.5) % len(PROCESSING_LINES)]
-    p.text(surf, d, line, Rect(area.left, y + round(13 * L.unit), area.width, round(9 * L.unit)),
+    p.text(surf, d, p.tr(line), Rect(area.left, y + round(13 * L.unit), area.width, round(9 * L.unit)),
            theme.BODY, theme.DIM)

@@ -46,6 +46,6 @@ class Renderer:
     def draw(self, surf: pygame.Surface, scene: Scene) -> Drawn:
         phase = scene.state.phase
         d = Drawn(phase.value)
-        self.painter.use_event(scene.event)
+        self.painter.begin(scene, d)
         self.screens[phase](self.painter, surf, scene, d)
         return d

@@ -9,20 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pygame import Rect
 
+from booth.coach.words import LOOK_INFO
 from booth.event import Event
+from booth.i18n import LOCALE_DIR, Plural
 from booth.session import State
 from booth.ui.guide import Fractions, Guide
 from booth.ui.words import BUTTON, Words
 
-DEFAULT_LOOK_INFO = {
-    "smile": ("Smile", "Warm and friendly"),
-    "serious": ("Confident", "Calm, steady and sure"),
-    "contemplative": ("Thoughtful", "A quiet look, just off the lens"),
-}
+# The looks' names and lines (English msgids, translated when drawn): the coach's, defined once.
+DEFAULT_LOOK_INFO = LOOK_INFO
 
 
 @dataclass
@@ -41,12 +41,14 @@ class Scene:
     wifi_ssid: str = ""
     wifi_payload: str = ""
     local_base: str = ""  # [cloud] set: the booth's own address, the way for guests with no signal
-    look_info: Mapping[str, tuple[str, str]] = field(default_factory=lambda: DEFAULT_LOOK_INFO)
+    look_info: Mapping[str, tuple[str, str]] = field(default_factory=lambda: DEFAULT_LOOK_INFO)  # msgids
     guide: Guide | None = None  # the crop the photo will get, in fractions of the camera image
     face: Fractions | None = None  # the subject's head (booth.ui.guide.head_box), None when nobody is seen
     looked_in: Fractions | None = None  # the part of the picture a face is looked for in (booth.vision.analysed_window)
     flow: str = "one"  # [session] flow: "all" adds the skip on the coach screen
     event: Event | None = None  # [event]: the name, logo and welcome on attract and share; the accent colour
+    languages: tuple[str, ...] = ("en",)  # [display] languages: the attract screen offers them by name (2 or more)
+    locale_dir: Path = LOCALE_DIR  # where the catalogues of the guest's language (state.language) are
 
 
 @dataclass
@@ -59,6 +61,8 @@ class TextFit:
     px: int  # the font size it was drawn at, after shrinking
     lines: int
     fits: bool  # inside its box, at the two-metre minimum size or larger
+    verbatim: bool = False  # not a message: drawn as it is in every language (a name, an address, a notice)
+    language: str = "en"  # whose font drew it
 
 
 @dataclass
@@ -68,6 +72,8 @@ class Drawn:
     screen: str
     texts: list[tuple[str, Rect]] = field(default_factory=list)
     fits: list[TextFit] = field(default_factory=list)  # one per entry of ``texts``, in the same order
+    asked: list[str | Plural] = field(default_factory=list)  # every message this frame translated (msgids)
+    languages: list[tuple[str, Rect]] = field(default_factory=list)  # attract: each offered language's name cell
     preview: Rect | None = None  # where the camera picture went (moved to keep the face clear of the bands)
     shift: int = 0  # how far the picture was moved down (negative: up), in screen pixels
     face: Rect | None = None  # the subject's head on screen
