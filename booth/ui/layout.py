@@ -181,7 +181,9 @@ class Layout:
     def pick_retake(self, card: Rect) -> Rect:
         label = self.pick_label(card)
         w = round(label.width * 0.4)  # the look's name and "kept" beside it take the rest
-        return Rect(label.right - w, label.top, w, label.height)
+        # No taller than a button needs: a tall, narrow one (portrait's label row) leaves its label no width.
+        h = min(label.height, max(self.px(theme.BODY) * 2, theme.MIN_PX * 4))
+        return Rect(label.right - w, label.centery - h // 2, w, h)
 
     def pick_pills(self) -> list[Rect]:
         ctrl = self._pick_rows()[2]
