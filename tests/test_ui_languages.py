@@ -13,8 +13,8 @@ over English), and "ja", every message in full-width letters without spaces,
 drawn by the CJK font, so lines must break between characters. In the
 pseudo-languages every text that is a message must come out accented or
 full-width: a text drawn without the translator shows up as plain English.
-Screenshots of the German (or, until its catalogue lands, the long
-pseudo-language) and Japanese screens are kept in test-artifacts/languages/.
+Screenshots of the German and Japanese screens (and of the pseudo-languages)
+are kept in test-artifacts/languages/.
 """
 
 from __future__ import annotations
@@ -150,7 +150,9 @@ def _g(ready: bool = False, face: bool = True, prompt: str | None = W.SMILE_EYES
                            prompts=(prompt,) if prompt else ())
 
 
-KEEP = {"de": "german", "fi": "long-pseudo", "ja": "japanese"}  # whose screenshots are kept
+# Whose screenshots are kept: German and Japanese, and the two pseudo-languages.
+KEEP = {("de", "shipped"): "german", ("ja", "shipped"): "japanese", ("fi", "pseudo"): "long-pseudo",
+        ("ja", "pseudo"): "fullwidth-pseudo"}
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -160,7 +162,7 @@ def test_every_screen_fits_in_every_language(fonts, pseudo, code, where, size):
     tr = i18n.translator(code, locale_dir)
     offered = tuple(dict.fromkeys(("en", code, "ja", "de", "el", "ru", "zh", "ko")))  # names in four scripts
     renderer = Renderer(Layout(*size), fonts)
-    keep = KEEP.get(code) if where == "pseudo" or code not in ("fi", "ja") else None
+    keep = KEEP.get((code, where))
     problems: list[str] = []
     frames = 0
     for name, state, opts in scenes(code, offered):
