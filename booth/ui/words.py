@@ -100,9 +100,10 @@ KEYBOARD = Words(
     handover_next=N_("Space when you're ready · Esc to finish here"),
     keep_all=N_("Keep all — space"),
     keep_some=Plural("Keep {n} — space", "Keep {n} — space"),
-    # TRANSLATORS: the pick screen: the arrow keys light one photo; the Delete key keeps it or not.
-    pick_how=N_("Arrows light a photo, Delete keeps it or not"),
-    # TRANSLATORS: the pick screen, after "Arrows light a photo, Delete keeps it or not": Esc takes the lit one again.
+    # TRANSLATORS: the pick screen: the left/right arrow keys light one photo, the up/down arrow keys
+    # choose the retouch level, the Delete key keeps the lit photo or not. Keep the arrows as they are.
+    pick_how=N_("← → light a photo, ↑ ↓ retouch, Delete keeps it or not"),
+    # TRANSLATORS: the pick screen, after "← → light a photo, …": Esc takes the lit one again.
     retake_lit=Plural("Esc retakes it ({n} left)", "Esc retakes it ({n} left)"),
 )
 
