@@ -225,3 +225,36 @@ def test_the_accent_colour_styles_the_buttons_readably_in_both_schemes(tmp_path:
         assert r < 0xff and b == 0 and abs(r / max(g, 1) - 0xff / 0xd4) < 0.05, "the same yellow, darkened"
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("locale", ["de-DE", "ja-JP"])
+def test_the_phone_page_in_the_phones_language_with_the_events_logo(tmp_path: Path, browser: Browser,  # noqa: F811
+                                                                      faces_dir: Path, locale: str) -> None:
+    """The shipped catalogues (booth/locale, not a test's own), as a German or Japanese phone
+    asks for them (Chromium sends its locale as Accept-Language), with the event's logo."""
+    from booth import i18n
+
+    tr = i18n.translator(locale[:2])
+    (tmp_path / "logo.svg").write_text(SVG)
+    server = start_web(tmp_path / "data", workers=2, extra_config=EVENT.format(logo="logo.svg")
+                       + '[display]\nlanguages = ["en", "de", "ja"]\n')
+    context = browser.new_context(**PHONE, locale=locale)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", console_to(problems))
+    try:
+        record = add_photo(server.data_dir, faces_dir)
+        assert page.goto(f"{server.base}/p/{record.token}").status == 200
+        assert page.evaluate("document.documentElement.lang") == locale[:2]
+        for selector, english in (("h1", "Your headshot"), ("#download", "Download"), ("#delete", "Delete my photo")):
+            assert tr.has(english) and tr(english) != english, f"{locale}: {english!r} is translated"
+            assert page.locator(selector).inner_text() == tr(english)
+        page.wait_for_function("document.querySelector('img.event-logo').complete")
+        assert page.evaluate("document.querySelector('img.event-logo').naturalWidth") > 0, "the logo was drawn"
+        assert page.locator(".event-name").inner_text() == "Summer Gala", "the event's own words, as written"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"phone-event-{locale[:2]}.png"), full_page=True)
+        assert relevant(problems) == [], problems
+    finally:
+        context.close()
+        server.stop()
