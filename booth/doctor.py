@@ -57,6 +57,7 @@ PACKAGES = [
     ("qrcode", "qrcode"),
     ("starlette", "starlette"),
     ("jinja2", "jinja2"),
+    ("babel", "babel"),  # compiles a stale or missing .mo in memory; the phone pages' dates (CLDR)
     ("uvicorn", "uvicorn"),
     ("boto3", "boto3"),  # booth sync and booth web --cloud only
 ]
