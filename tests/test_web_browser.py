@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,16 +38,26 @@ def browser(tmp_path_factory) -> Iterator[Browser]:
         b.close()
 
 
-@pytest.fixture
-def phone(browser: Browser, tmp_path: Path) -> Iterator[tuple[BrowserContext, Page, list[str]]]:
-    context = browser.new_context(**PHONE, accept_downloads=True)
+@contextmanager
+def open_phone(browser: Browser, **options: Any) -> Iterator[tuple[BrowserContext, Page, list[str]]]:
+    """A phone-sized Chromium page (``options``: locale, color_scheme, ...) and the problems it
+    reports: console errors, page errors, failed requests. The one way the tests open a phone."""
+    context = browser.new_context(**PHONE, accept_downloads=True, **options)
     page = context.new_page()
     problems: list[str] = []
     page.on("console", console_to(problems))
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("requestfailed", lambda r: problems.append(f"failed {r.url}"))
-    yield context, page, problems
-    context.close()
+    try:
+        yield context, page, problems
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def phone(browser: Browser, tmp_path: Path) -> Iterator[tuple[BrowserContext, Page, list[str]]]:
+    with open_phone(browser) as opened:
+        yield opened
 
 
 def shot(page: Page, name: str) -> Path:

@@ -17,7 +17,7 @@ from playwright.sync_api import Browser
 
 from booth.gallery import Gallery, new_token
 from s3_server import Booth, CloudWeb, S3Server, jpegs, s3  # noqa: F401 - jpegs and s3 are fixtures
-from test_web_browser import PHONE, browser, console_to, relevant  # noqa: F401 - browser is a fixture
+from test_web_browser import browser, open_phone, relevant  # noqa: F401 - browser is a fixture
 from test_web_support import ARTIFACTS, WebServer, add_photo, face_jpegs, start_web
 from booth_process import free_port
 
@@ -142,13 +142,7 @@ def test_without_event_the_pages_are_as_before(tmp_path: Path, faces_dir: Path) 
 def test_chromium_shows_the_logo_under_the_pages_csp(branded: WebServer, browser: Browser,  # noqa: F811
                                                      faces_dir: Path) -> None:
     record = add_photo(branded.data_dir, faces_dir)
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", console_to(problems))
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("requestfailed", lambda r: problems.append(f"failed {r.url}"))
-    try:
+    with open_phone(browser) as (_, page, problems):
         page.goto(f"{branded.base}/p/{record.token}")
         logo = page.locator("img.event-logo")
         logo.wait_for()
@@ -162,8 +156,6 @@ def test_chromium_shows_the_logo_under_the_pages_csp(branded: WebServer, browser
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "phone-event.png"), full_page=True)
         assert relevant(problems) == [], problems
-    finally:
-        context.close()
 
 
 def test_cloud_server_shows_the_event_too(tmp_path: Path, s3: S3Server,  # noqa: F811
@@ -205,11 +197,7 @@ def test_the_accent_colour_styles_the_buttons_readably_in_both_schemes(tmp_path:
         assert "<header" not in body, "a colour alone puts no header on the page"
         seen = {}
         for scheme, page_bg in (("light", (0xf6, 0xf5, 0xf2)), ("dark", (0x14, 0x14, 0x17))):
-            context = browser.new_context(**PHONE, color_scheme=scheme)
-            page = context.new_page()
-            problems: list[str] = []
-            page.on("console", console_to(problems))
-            try:
+            with open_phone(browser, color_scheme=scheme) as (_, page, problems):
                 page.goto(f"{server.base}/p/{record.token}")
                 style = page.evaluate("(() => { const s = getComputedStyle(document.querySelector('a.button'));"
                                       " return [s.backgroundColor, s.color]; })()")
@@ -218,8 +206,6 @@ def test_the_accent_colour_styles_the_buttons_readably_in_both_schemes(tmp_path:
                 assert contrast(words, fill) >= 4.5, (scheme, words, fill)
                 assert relevant(problems) == [], problems
                 seen[scheme] = fill
-            finally:
-                context.close()
         assert seen["dark"] == (0xff, 0xd4, 0x00), "readable as it is: unchanged"
         r, g, b = seen["light"]
         assert r < 0xff and b == 0 and abs(r / max(g, 1) - 0xff / 0xd4) < 0.05, "the same yellow, darkened"
@@ -238,23 +224,20 @@ def test_the_phone_page_in_the_phones_language_with_the_events_logo(tmp_path: Pa
     (tmp_path / "logo.svg").write_text(SVG)
     server = start_web(tmp_path / "data", workers=2, extra_config=EVENT.format(logo="logo.svg")
                        + '[display]\nlanguages = ["en", "de", "ja"]\n')
-    context = browser.new_context(**PHONE, locale=locale)
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", console_to(problems))
     try:
         record = add_photo(server.data_dir, faces_dir)
-        assert page.goto(f"{server.base}/p/{record.token}").status == 200
-        assert page.evaluate("document.documentElement.lang") == locale[:2]
-        for selector, english in (("h1", "Your headshot"), ("#download", "Download"), ("#delete", "Delete my photo")):
-            assert tr.has(english) and tr(english) != english, f"{locale}: {english!r} is translated"
-            assert page.locator(selector).inner_text() == tr(english)
-        page.wait_for_function("document.querySelector('img.event-logo').complete")
-        assert page.evaluate("document.querySelector('img.event-logo').naturalWidth") > 0, "the logo was drawn"
-        assert page.locator(".event-name").inner_text() == "Summer Gala", "the event's own words, as written"
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"phone-event-{locale[:2]}.png"), full_page=True)
-        assert relevant(problems) == [], problems
+        with open_phone(browser, locale=locale) as (_, page, problems):
+            assert page.goto(f"{server.base}/p/{record.token}").status == 200
+            assert page.evaluate("document.documentElement.lang") == locale[:2]
+            for selector, english in (("h1", "Your headshot"), ("#download", "Download"),
+                                      ("#delete", "Delete my photo")):
+                assert tr.has(english) and tr(english) != english, f"{locale}: {english!r} is translated"
+                assert page.locator(selector).inner_text() == tr(english)
+            page.wait_for_function("document.querySelector('img.event-logo').complete")
+            assert page.evaluate("document.querySelector('img.event-logo').naturalWidth") > 0, "the logo was drawn"
+            assert page.locator(".event-name").inner_text() == "Summer Gala", "the event's own words, as written"
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"phone-event-{locale[:2]}.png"), full_page=True)
+            assert relevant(problems) == [], problems
     finally:
-        context.close()
         server.stop()

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -37,7 +38,7 @@ from booth.web.settings import WebSettings
 from booth.cloud.keys import Layout
 from booth_process import free_port
 from s3_server import Booth, CloudWeb, S3Server, jpegs, s3  # noqa: F401 (jpegs, s3: fixtures)
-from test_web_browser import PHONE, browser, console_to, relevant, shot  # noqa: F401 (browser: the fixture)
+from test_web_browser import browser, open_phone, relevant, shot  # noqa: F401 (browser: the fixture)
 from test_web_support import REPO, STAFF_HASH, STAFF_PASSWORD, add_photo, running_web
 from test_web_visit import keep_visit
 
@@ -397,20 +398,12 @@ def test_every_word_on_every_page_comes_from_a_catalogue(tmp_path, faces_dir, me
 @pytest.fixture
 def phone_in(browser) -> Iterator[Callable[[str], object]]:  # noqa: F811 (browser: the fixture)
     """A phone whose language is set to ``locale`` (Chromium sends it as Accept-Language)."""
-    contexts = []
+    with ExitStack() as phones:
+        def make(locale: str):
+            _, page, problems = phones.enter_context(open_phone(browser, locale=locale))
+            return page, problems
 
-    def make(locale: str):
-        context = browser.new_context(**PHONE, locale=locale)
-        contexts.append(context)
-        page = context.new_page()
-        problems: list[str] = []
-        page.on("console", console_to(problems))
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        return page, problems
-
-    yield make
-    for context in contexts:
-        context.close()
+        yield make
 
 
 def test_the_phone_page_in_german_and_in_japanese(server, phone_in, faces_dir) -> None:

@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 import pytest
 
 from booth.gallery import Gallery, PhotoRecord, new_token
-from test_web_browser import PHONE, browser, console_to, relevant, shot  # noqa: F401 (browser: the fixture)
+from test_web_browser import browser, open_phone, relevant, shot  # noqa: F401 (browser: the fixture)
 from test_web_phone import check_headers
 from test_web_support import face_jpegs, one_char_off, running_web, stored
 
@@ -193,13 +193,7 @@ def test_logs_carry_no_visit_tokens(server, faces_dir) -> None:
 def test_the_visit_page_on_a_phone_download_all_and_delete_one(server, browser, faces_dir) -> None:
     visit = new_token()
     mine = keep_visit(server.data_dir, faces_dir, visit)
-    context = browser.new_context(**PHONE, accept_downloads=True)
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", console_to(problems))
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("requestfailed", lambda r: problems.append(f"failed {r.url}"))
-    try:
+    with open_phone(browser) as (_, page, problems):
         assert page.goto(f"{server.base}/v/{visit}").status == 200
         page.wait_for_load_state("load")
         images = page.locator("img.photo")
@@ -233,8 +227,6 @@ def test_the_visit_page_on_a_phone_download_all_and_delete_one(server, browser, 
         assert page.locator("img.photo").count() == 2
         assert page.locator(f'section[data-token="{mine[0].token}"]').count() == 0
         assert relevant(problems) == []
-    finally:
-        context.close()
 
 
 def test_the_staff_page_counts_visits_and_the_export_groups_by_visit(tmp_path, faces_dir) -> None:
