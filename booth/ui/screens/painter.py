@@ -55,6 +55,10 @@ class Voice:
         return self.translator.n(message, n, **fields)
 
 
+# Languages written without spaces between words: a line may break inside a space-separated run.
+UNSPACED = frozenset({"ja", "zh"})
+
+
 class Painter:
     def __init__(self, layout: Layout, fonts: Fonts) -> None:
         self.layout = layout
@@ -171,6 +175,11 @@ class Painter:
         px = self.layout.px(pct)
         while one_line and px > theme.MIN_PX and self.font(px, bold, language).size(text)[0] > box.width:
             px = max(theme.MIN_PX, int(px * 0.92))
+        # A word is shrunk before it is cut across lines (a narrow button's "Retake", a long look name);
+        # only where words are space-separated, and not a name or an address drawn as it is.
+        while (not verbatim and language not in UNSPACED and px > theme.MIN_PX
+               and self._widest(text, px, bold, language) > box.width):
+            px = max(theme.MIN_PX, int(px * 0.92))
         while True:
             lines, line_h = self.lines(text, px, bold, box.width, language)
             total = self.height(lines, px, bold, language)
@@ -194,10 +203,16 @@ class Painter:
             y += line_h
         assert bounds is not None
         d.texts.append((text, bounds))
+        broken = self._widest(text, px, bold, language) > box.width
         d.fits.append(TextFit(text, Rect(box), Rect(bounds), px, len(lines),
                               fits=box.contains(bounds) and px >= theme.MIN_PX, verbatim=verbatim,
-                              language=language))
+                              language=language, broken=broken))
         return bounds
+
+    def _widest(self, text: str, px: int, bold: bool, language: str) -> int:
+        """The width of the widest space-separated word of ``text``."""
+        font = self.font(px, bold, language)
+        return max((font.size(w)[0] for w in text.split()), default=0)
 
     def stack_height(self, items: list[tuple[str, float, bool]], width: int, scale: float = 1.0) -> int:
         """Height of texts stacked one under another, each wrapped to ``width``."""
@@ -241,7 +256,7 @@ class Painter:
 
     def button(self, surf: pygame.Surface, d: Drawn, rect: Rect, label: str, *, filled: bool,
                colour: Colour = theme.ACCENT, pct: float = theme.BODY) -> None:
-        radius = rect.height // 3
+        radius = min(rect.height, rect.width) // 3
         if colour == theme.ACCENT:
             colour = self.accent
         if filled:
@@ -250,7 +265,10 @@ class Painter:
         else:
             pygame.draw.rect(surf, colour, rect, width=max(2, rect.height // 14), border_radius=radius)
             fg = colour
-        self.text(surf, d, label, rect.inflate(-rect.height // 2, -rect.height // 5), pct, fg, bold=True)
+        # Keep the label clear of the rounded ends, which are as round as the short side allows: a tall,
+        # narrow button (portrait's Retake beside a card) must not lose half its height off its width.
+        pad = min(rect.height // 2, rect.width // 5)
+        self.text(surf, d, label, rect.inflate(-pad, -rect.height // 5), pct, fg, bold=True)
 
     def back(self, surf: pygame.Surface, scene: Scene, d: Drawn, label: str = BACK) -> None:
         """The way back, on a touch screen only (buttons and keys have their own); ``label`` a msgid."""
