@@ -58,6 +58,7 @@ PACKAGES = [
     ("starlette", "starlette"),
     ("jinja2", "jinja2"),
     ("babel", "babel"),  # compiles a stale or missing .mo in memory; the phone pages' dates (CLDR)
+    ("budoux", "budoux"),  # where a Japanese or Chinese line may break
     ("uvicorn", "uvicorn"),
     ("boto3", "boto3"),  # booth sync and booth web --cloud only
 ]

@@ -36,7 +36,7 @@ from booth.ui import theme
 from booth.ui.fonts import Fonts
 from booth.ui.layout import Layout
 from booth.ui.screens import Renderer, Scene
-from booth.ui.screens.painter import UNSPACED
+from booth.ui.screens.painter import NO_START, UNSPACED
 from booth.ui.words import BUTTON, KEYBOARD, TOUCH, TIP_S, TIPS
 from tests.pseudo_locale import extract, fullwidth, write_pseudo
 
@@ -180,6 +180,8 @@ def test_every_screen_fits_in_every_language(fonts, pseudo, code, where, size):
                 problems.append(f"{where_} drawn at {fit.px} px, below the {theme.MIN_PX} px minimum")
             if fit.broken and not fit.verbatim and fit.language not in UNSPACED:
                 problems.append(f"{where_} has a word cut across lines ({fit.box.width} px wide, {fit.px} px)")
+            if fit.language in UNSPACED and any(row[:1] in NO_START for row in fit.rows[1:]):
+                problems.append(f"{where_} starts a line with what kinsoku forbids: {'|'.join(fit.rows)}")
             if where == "pseudo" and not fit.verbatim and not fit.text.isdigit() and not PSEUDO_MARK.search(fit.text):
                 problems.append(f"{where_} was not translated (drawn as it is, not through the catalogue)")
         problems += [f"{name} {code}: no translation of {m!r}" for m in d.asked if not tr.has(m)]

@@ -17,6 +17,7 @@ from booth.ui import theme
 from booth.ui.fonts import Fonts
 from booth.ui.layout import Layout
 from booth.ui.screens import Drawn, Painter, Renderer, Scene
+from booth.ui.screens.painter import _parser
 
 
 @pytest.fixture(scope="module")
@@ -77,3 +78,52 @@ def test_a_screen_records_one_fit_per_text_in_the_same_order(fonts):
     assert [(f.text, f.bounds) for f in d.fits] == d.texts
     assert all(f.fits for f in d.fits), [f for f in d.fits if not f.fits]
     assert np.mean([f.px for f in d.fits]) > theme.MIN_PX
+
+
+@pytest.fixture(scope="module")
+def cjk_fonts():
+    pygame.font.init()
+    return Fonts.from_config(languages=("en", "ja", "zh"))
+
+
+# Long enough to wrap in a narrow box, with the punctuation a line must not start with.
+CJK = {"ja": "すみません、うまく撮れませんでした。もう一度お願いします。口を閉じてください。",
+       "zh": "请闭上嘴巴，然后自然地微笑。看着镜头：准备好了吗？保持不动。"}
+
+
+@pytest.mark.parametrize("language", ["ja", "zh"])
+def test_japanese_and_chinese_wrap_between_phrases_and_never_start_a_line_with_punctuation(cjk_fonts, language):
+    """BudouX's phrases are the break points; 、。，：？ and small kana never begin a line (kinsoku)."""
+    text = CJK[language]
+    phrases = _parser(language).parse(text)
+    assert len(phrases) > 4
+    bounds = {sum(map(len, phrases[:i])) for i in range(len(phrases) + 1)}
+    font_of = Painter(Layout(1280, 720), cjk_fonts).font
+    wrapped = 0
+    for width in range(150, 700, 23):
+        surf, d, L = paint(cjk_fonts, text, Rect(0, 0, width, 600), language=language)
+        (fit,) = d.fits
+        assert fit.fits and "".join(fit.rows) == text
+        wrapped += len(fit.rows) > 2
+        for row in fit.rows[1:]:
+            assert row[0] not in "、。，：？！ーっゃゅょァィッャュョ", (width, fit.rows)
+        at = 0
+        for row in fit.rows[:-1]:
+            at += len(row)
+            if at not in bounds:  # only inside a phrase too wide for the box on its own
+                phrase = next(p for i, p in enumerate(phrases) if sum(map(len, phrases[:i + 1])) > at)
+                assert font_of(fit.px, False, language).size(phrase)[0] > width, (width, fit.rows)
+    assert wrapped > 5  # the narrow boxes really did wrap
+
+
+def test_a_cjk_text_shrinks_one_step_rather_than_leave_one_character_on_its_last_line(cjk_fonts):
+    """One phrase (BudouX keeps it whole) a little wider than the box: one step smaller, not 7 + 1."""
+    text = "保存しています…"
+    assert _parser("ja").parse(text) == [text]
+    L = Layout(1280, 720)
+    font = Painter(L, cjk_fonts).font(L.px(theme.BODY), False, "ja")
+    width = int(font.size(text)[0] * 0.95)  # all but the last character fit at full size
+    assert font.size(text[:-1])[0] <= width
+    surf, d, L = paint(cjk_fonts, text, Rect(0, 0, width, 400), language="ja")
+    (fit,) = d.fits
+    assert fit.fits and fit.px < L.px(theme.BODY) and fit.rows == (text,), fit.rows

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from functools import lru_cache
+
+import budoux
 
 import numpy as np
 import pygame
@@ -116,19 +119,27 @@ class Painter:
             self._text_cache.move_to_end(key)
         return s
 
-    def _wrap(self, text: str, px: int, bold: bool, width: int, language: str) -> list[str]:
-        key = (text, px, bold, width, language)
+    def _wrap(self, text: str, px: int, bold: bool, width: int, language: str, dense: bool = False) -> list[str]:
+        key = (text, px, bold, width, language, dense)
         lines = self._wrap_cache.get(key)
         if lines is None:
-            lines = self._wrap_cache[key] = self._wrap_uncached(text, px, bold, width, language)
+            lines = self._wrap_cache[key] = self._wrap_uncached(text, px, bold, width, language, dense)
             if len(self._wrap_cache) > 1000:
                 self._wrap_cache.clear()
         return lines
 
-    def _wrap_uncached(self, text: str, px: int, bold: bool, width: int, language: str) -> list[str]:
+    def _wrap_uncached(self, text: str, px: int, bold: bool, width: int, language: str,
+                       dense: bool = False) -> list[str]:
+        """``dense``: Japanese and Chinese cut between any characters kinsoku allows, not only
+        between phrases (for a box too small for phrase breaks even at the minimum size)."""
         font = self.font(px, bold, language)
         lines: list[str] = []
         for para in text.split("\n"):
+            if language in UNSPACED:
+                tokens = ([(" " if i else "", run) for i, run in enumerate(para.split())] if dense
+                          else _phrases(para, language))
+                lines += _fill(tokens, font, width)
+                continue
             words, line = [], ""
             for w in para.split():
                 words += _break_word(w, font, width)
@@ -143,10 +154,10 @@ class Painter:
         return lines
 
     def lines(self, text: str, px: int, bold: bool, width: int,
-              language: str | None = None) -> tuple[list[str], int]:
+              language: str | None = None, dense: bool = False) -> tuple[list[str], int]:
         """``text`` wrapped to ``width`` at ``px``, and the height of one line."""
         language = language or self.language
-        return self._wrap(text, px, bold, width, language), self.font(px, bold, language).get_linesize()
+        return self._wrap(text, px, bold, width, language, dense), self.font(px, bold, language).get_linesize()
 
     def height(self, lines: list[str], px: int, bold: bool, language: str | None = None) -> int:
         """How tall ``lines`` stand: a line step each, and the last line as tall as its glyphs reach
@@ -186,6 +197,18 @@ class Painter:
             if total <= box.height or px <= theme.MIN_PX:
                 break
             px = max(theme.MIN_PX, int(px * 0.9))
+        if total > box.height and language in UNSPACED:  # fitting comes before breaking at phrases
+            lines, line_h = self.lines(text, px, bold, box.width, language, dense=True)
+            total = self.height(lines, px, bold, language)
+        # Japanese and Chinese: one shrink step rather than a last line of one or two characters.
+        smaller = max(theme.MIN_PX, int(px * 0.9))
+        if language in UNSPACED and len(lines) > 1 and len(lines[-1].replace(" ", "")) <= 2 and smaller < px:
+            fewer, _ = self.lines(text, smaller, bold, box.width, language)
+            if ((len(fewer) == 1 or len(fewer[-1].replace(" ", "")) > 2)
+                    and self.height(fewer, smaller, bold, language) <= box.height):
+                px = smaller
+                lines, line_h = self.lines(text, px, bold, box.width, language)
+                total = self.height(lines, px, bold, language)
         y = {"top": box.top, "bottom": box.bottom - total}.get(valign, box.centery - total // 2)
         bounds: Rect | None = None
         for line in lines:
@@ -206,7 +229,7 @@ class Painter:
         broken = self._widest(text, px, bold, language) > box.width
         d.fits.append(TextFit(text, Rect(box), Rect(bounds), px, len(lines),
                               fits=box.contains(bounds) and px >= theme.MIN_PX, verbatim=verbatim,
-                              language=language, broken=broken))
+                              language=language, broken=broken, rows=tuple(lines)))
         return bounds
 
     def _widest(self, text: str, px: int, bold: bool, language: str) -> int:
@@ -364,6 +387,55 @@ class Painter:
         return s
 
 
+# Kinsoku shori (JIS X 4051): what never starts a line (closing punctuation, the prolonged sound
+# mark, small kana, iteration marks) and what never ends one (opening brackets).
+NO_START = frozenset("、。，．：；？！）」』】〕〉》〙〗｝］ー・ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ々ゝゞヽヾ〜…‥"
+                     ",.:;?!)]}%")
+NO_END = frozenset("（「『【〔〈《〘〖｛［([{")
+
+
+@lru_cache(maxsize=2)
+def _parser(language: str) -> budoux.Parser:
+    """BudouX's phrase model for Japanese or Simplified Chinese (loaded once: it reads a JSON model)."""
+    if language == "zh":
+        return budoux.load_default_simplified_chinese_parser()
+    return budoux.load_default_japanese_parser()
+
+
+def _phrases(para: str, language: str) -> list[tuple[str, str]]:
+    """A Japanese or Chinese paragraph as (separator, phrase): BudouX's phrases, run together inside a
+    space-separated run and a space between runs (a Latin word, "クール · 残す")."""
+    out: list[tuple[str, str]] = []
+    for run in para.split():
+        for i, phrase in enumerate(_parser(language).parse(run) or [run]):
+            out.append(("" if i or not out else " ", phrase))
+    return out
+
+
+def _fill(tokens: list[tuple[str, str]], font: pygame.font.Font, width: int) -> list[str]:
+    """Phrases filled into lines no wider than ``width``; a phrase wider than a line is cut between
+    characters where kinsoku allows; then no line starts with what must not start one."""
+    lines: list[str] = []
+    line = ""
+    for sep, tok in tokens:
+        trial = line + sep + tok if line else tok
+        if font.size(trial)[0] <= width:
+            line = trial
+            continue
+        if line:
+            lines.append(line)
+        pieces = _break_word(tok, font, width)
+        lines += pieces[:-1]
+        line = pieces[-1]
+    lines.append(line)
+    # Fallback (a phrase beginning with, say, a prolonged sound mark): the previous line's last
+    # character goes down with it (oidashi), as long as that leaves something on the previous line.
+    for i in range(1, len(lines)):
+        while lines[i][:1] in NO_START and len(lines[i - 1].rstrip()) > 1:
+            lines[i - 1], lines[i] = lines[i - 1].rstrip()[:-1], lines[i - 1].rstrip()[-1] + lines[i]
+    return lines
+
+
 def _break_word(word: str, font: pygame.font.Font, width: int) -> list[str]:
     """A word too wide for the line (a URL on a small screen) in pieces that fit."""
     if font.size(word)[0] <= width:
@@ -371,7 +443,10 @@ def _break_word(word: str, font: pygame.font.Font, width: int) -> list[str]:
     pieces, piece = [], ""
     for ch in word:
         if piece and font.size(piece + ch)[0] > width:
-            pieces.append(piece)
-            piece = ""
+            # Cut at the last place kinsoku allows (not before 。 or ー, not after 「), if any.
+            cut = next((k for k in range(len(piece), 0, -1)
+                        if (piece + ch)[k] not in NO_START and piece[k - 1] not in NO_END), len(piece))
+            pieces.append(piece[:cut])
+            piece = piece[cut:]
         piece += ch
     return pieces + [piece]

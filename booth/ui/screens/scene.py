@@ -64,6 +64,7 @@ class TextFit:
     verbatim: bool = False  # not a message: drawn as it is in every language (a name, an address, a notice)
     language: str = "en"  # whose font drew it
     broken: bool = False  # a word was cut mid-word to fit the width (meaningful where words are space-separated)
+    rows: tuple[str, ...] = ()  # the lines as drawn
 
 
 @dataclass
