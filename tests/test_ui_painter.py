@@ -127,3 +127,20 @@ def test_a_cjk_text_shrinks_one_step_rather_than_leave_one_character_on_its_last
     surf, d, L = paint(cjk_fonts, text, Rect(0, 0, width, 400), language="ja")
     (fit,) = d.fits
     assert fit.fits and fit.px < L.px(theme.BODY) and fit.rows == (text,), fit.rows
+
+
+@pytest.mark.parametrize("nbsp", ["\u00a0", "\u202f"])
+def test_a_no_break_space_keeps_its_words_on_one_line(fonts, nbsp):
+    """French puts a no-break space before "!" and ":"; Polish after one-letter words. The
+    wrapper breaks at ordinary spaces only, so the pair stays together on whichever line."""
+    words = "Regardez l'objectif et souriez pour la photo"
+    text = f"{words}{nbsp}!"
+    painter = Painter(Layout(1280, 720), fonts)
+    px = Layout(1280, 720).px(theme.BODY)
+    font = fonts.get(px)
+    # A width where every word but the last fits on the first line, and "photo !" does not.
+    width = font.size(words)[0] + font.size(" ")[0]
+    lines, _ = painter.lines(text, px, False, width, language="fr")
+    assert len(lines) == 2 and lines[1] == f"photo{nbsp}!", lines
+    plain, _ = painter.lines(f"{words} !", px, False, width, language="fr")
+    assert plain[-1] == "!", "with an ordinary space the mark alone goes down (what the no-break space prevents)"

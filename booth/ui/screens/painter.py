@@ -13,6 +13,7 @@ the guest's language (Noto Sans CJK for Japanese, Chinese, Korean).
 from __future__ import annotations
 
 import logging
+import re
 from collections import OrderedDict
 from functools import lru_cache
 
@@ -136,12 +137,12 @@ class Painter:
         lines: list[str] = []
         for para in text.split("\n"):
             if language in UNSPACED:
-                tokens = ([(" " if i else "", run) for i, run in enumerate(para.split())] if dense
+                tokens = ([(" " if i else "", run) for i, run in enumerate(_words(para))] if dense
                           else _phrases(para, language))
                 lines += _fill(tokens, font, width)
                 continue
             words, line = [], ""
-            for w in para.split():
+            for w in _words(para):
                 words += _break_word(w, font, width)
             for w in words:
                 trial = f"{line} {w}".strip()
@@ -235,7 +236,7 @@ class Painter:
     def _widest(self, text: str, px: int, bold: bool, language: str) -> int:
         """The width of the widest space-separated word of ``text``."""
         font = self.font(px, bold, language)
-        return max((font.size(w)[0] for w in text.split()), default=0)
+        return max((font.size(w)[0] for w in _words(text)), default=0)
 
     def stack_height(self, items: list[tuple[str, float, bool]], width: int, scale: float = 1.0) -> int:
         """Height of texts stacked one under another, each wrapped to ``width``."""
@@ -402,11 +403,22 @@ def _parser(language: str) -> budoux.Parser:
     return budoux.load_default_japanese_parser()
 
 
+# Where a line may break: any white space but the no-break ones, which a translation uses to keep
+# a word with what follows (French "photo\u00a0!", Polish "w\u00a0domu"); str.split() breaks at
+# those too.
+_BREAKS = re.compile(r"[^\S\u00a0\u202f\u2007]+")
+
+
+def _words(text: str) -> list[str]:
+    """``text``'s words, split only where a line may break."""
+    return [w for w in _BREAKS.split(text) if w]
+
+
 def _phrases(para: str, language: str) -> list[tuple[str, str]]:
     """A Japanese or Chinese paragraph as (separator, phrase): BudouX's phrases, run together inside a
     space-separated run and a space between runs (a Latin word, "クール · 残す")."""
     out: list[tuple[str, str]] = []
-    for run in para.split():
+    for run in _words(para):
         for i, phrase in enumerate(_parser(language).parse(run) or [run]):
             out.append(("" if i or not out else " ", phrase))
     return out
