@@ -22,7 +22,7 @@ import io
 import logging
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -210,15 +210,3 @@ def negotiate(header: str, offered: Sequence[str], default: str | None = None) -
         if primary in offered:
             return primary
     return fallback
-
-
-def check_languages(codes: Iterable[str], locale_dir: Path = LOCALE_DIR) -> list[str]:
-    """Problems with a list of language codes, one line each (for config errors)."""
-    have = available(locale_dir)
-    problems = []
-    for code in codes:
-        if code not in LANGUAGES:
-            problems.append(f"{code!r} is not a language the booth ships (choose from {', '.join(LANGUAGES)})")
-        elif code not in have:
-            problems.append(f"{code!r} has no catalogue in {locale_dir}")
-    return problems

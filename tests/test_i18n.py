@@ -86,9 +86,6 @@ def test_unknown_and_uncatalogued_languages_are_named(tmp_path: Path) -> None:
         i18n.translator("xx", tmp_path)
     with pytest.raises(LookupError, match="no catalogue for language 'de'"):
         i18n.translator("de", tmp_path)
-    problems = i18n.check_languages(["en", "de", "klingon"], tmp_path)
-    assert problems[0].startswith("'de' has no catalogue")
-    assert "'klingon' is not a language the booth ships" in problems[1]
     assert i18n.available(tmp_path) == ("en",)
 
 
